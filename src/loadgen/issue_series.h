@@ -1,0 +1,93 @@
+// One issue series at run time: a QueryPlan plus what happens to each query and sample
+// (scheduled/issued/completed times, first tokens, token counts), and the Recorder — the
+// Responder the SUT calls — that fills it in. Recording is wait-free for the caller except for
+// samples selected for the accuracy log and for error reports, which take a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "loadgen/accuracy_log.h"
+#include "loadgen/detail_log.h"
+#include "loadgen/interfaces.h"
+#include "loadgen/query_plan.h"
+
+namespace infermark::loadgen {
+
+inline constexpr int64_t kUnset = INT64_MIN;
+
+struct QueryState {
+  int64_t scheduled_ns = kUnset;  // absolute, now_ns() clock
+  int64_t issued_ns = kUnset;
+  int64_t all_done_ns = kUnset;   // written by the thread completing its last sample
+  std::atomic<uint64_t> remaining{0};
+  bool issued = false;            // written by the issuing thread only
+};
+
+struct SampleState {
+  static constexpr uint8_t kFirstToken = 1, kComplete = 2;
+  std::atomic<uint8_t> flags{0};
+  uint32_t query = 0;
+  int64_t first_token_ns = kUnset;
+  int64_t complete_ns = kUnset;
+  int64_t n_tokens = kUnset;
+};
+
+class Series {
+ public:
+  // `log_accuracy[i]` says whether sample i's response goes to the accuracy log.
+  Series(QueryPlan plan, std::vector<bool> log_accuracy);
+
+  const QueryPlan& plan() const { return plan_; }
+  size_t query_count() const { return plan_.queries.size(); }
+  QueryState& query(size_t i) { return queries_[i]; }
+  const QueryState& query(size_t i) const { return queries_[i]; }
+  SampleState& sample(size_t i) { return samples_[i]; }
+  const SampleState& sample(size_t i) const { return samples_[i]; }
+  // The QuerySamples of queries [first, last], contiguous in issue order.
+  std::span<const QuerySample> issue_span(size_t first_query, size_t last_query) const;
+  bool logs_accuracy(size_t sample) const { return log_accuracy_[sample]; }
+
+  // Returns the sample slot for `id`, or -1 if `id` is not one of this series' samples.
+  int64_t slot_of(ResponseId id) const;
+
+  std::atomic<uint64_t> samples_completed{0};
+  std::atomic<uint64_t> queries_completed{0};
+
+ private:
+  QueryPlan plan_;
+  std::vector<bool> log_accuracy_;
+  std::unique_ptr<QueryState[]> queries_;
+  std::unique_ptr<SampleState[]> samples_;
+  std::vector<QuerySample> issue_list_;
+};
+
+class Recorder final : public Responder {
+ public:
+  // `needs_first_token`: token latencies are measured and the scenario is not Offline.
+  Recorder(DetailLog& log, AccuracyLog& accuracy, bool use_tokens, bool needs_first_token);
+
+  // Routes responses to `series` from now on (nullptr: none expected).
+  void set_series(Series* series);
+
+  void first_token(std::span<const SampleResponse> responses) override;
+  void complete(std::span<const SampleResponse> responses) override;
+
+ private:
+  void record_completion(Series& s, int64_t slot, const SampleResponse& r, int64_t ts);
+  void unknown_id(ResponseId id);
+
+  DetailLog& log_;
+  AccuracyLog& accuracy_;
+  const bool use_tokens_;
+  const bool needs_first_token_;
+  std::atomic<Series*> series_{nullptr};
+  std::mutex token_data_mu_;
+  std::unordered_map<uint64_t, std::vector<std::byte>> token_data_;  // logged samples only
+};
+
+}  // namespace infermark::loadgen

@@ -1,0 +1,322 @@
+#include "loadgen/loadgen.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+
+#include "loadgen/accuracy_log.h"
+#include "loadgen/clock.h"
+#include "loadgen/conf_file.h"
+#include "loadgen/detail_log.h"
+#include "loadgen/effective_settings.h"
+#include "loadgen/issuer.h"
+#include "loadgen/outcome.h"
+#include "loadgen/result_logs.h"
+#include "loadgen/sample_sets.h"
+#include "loadgen/trace_log.h"
+#include "util/atomic_file.h"
+#include "util/build_info.h"
+#include "util/error.h"
+
+namespace infermark::loadgen {
+namespace {
+
+using SystemClock = std::chrono::system_clock;
+
+// LoadGen's CurrentDateTimeISO8601: local time with a literal 'Z'.
+std::string local_datetime_iso() {
+  const std::time_t t = SystemClock::to_time_t(SystemClock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%FT%TZ", &tm);
+  return buf;
+}
+
+// "%m-%d-%Y %H:%M:%S.mmm" in UTC, the power_begin/power_end format.
+std::string utc_power_time(int64_t epoch_ns) {
+  const std::time_t t = epoch_ns / 1000000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%m-%d-%Y %H:%M:%S", &tm);
+  return fmt::format("{}.{:03d}", buf, (epoch_ns / 1000000) % 1000);
+}
+
+int64_t epoch_ns_now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SystemClock::now().time_since_epoch())
+      .count();
+}
+
+struct RunContext {
+  SystemUnderTest& sut;
+  SampleLibrary& qsl;
+  DetailLog& log;
+  TraceLog& trace;
+  Recorder& recorder;
+  const RunOptions& options;
+  RunResult& result;
+  int64_t epoch_minus_steady;  // add to a now_ns() value to get ns since the epoch
+  SequenceGen seq;
+};
+
+void log_version(DetailLog& log) {
+  const auto& b = util::build_info();
+  log.value("loadgen_version",
+            fmt::format("infermark {} (LoadGen 6.0.17 behaviour) @ {}", b.version, b.git_rev));
+  log.value("loadgen_build_date_local", b.build_date);
+  log.value("loadgen_build_date_utc", b.build_date);
+  log.value("loadgen_git_commit_date", b.commit_date);
+  log.value("loadgen_git_log_message", "NA");
+  log.value("loadgen_git_status_message", b.git_status);
+  if (b.dirty) log.warning("infermark was built from a tree with uncommitted changes.");
+}
+
+void log_logger_counters(DetailLog& log) {
+  // LoadGen's lock-free logger reports its contention here; infermark's logger has none.
+  for (const char* key :
+       {"logger_swap_request_slots_retry_count", "logger_swap_request_slots_retry_retry_count",
+        "logger_swap_request_slots_retry_reencounter_count",
+        "logger_start_reading_entries_retry_count", "logger_tls_total_log_cas_fail_count",
+        "logger_tls_total_swap_buffers_slot_retry_count"}) {
+    log.value(key, uint64_t{0});
+  }
+}
+
+// Which samples of a plan go to the accuracy log (§7, "Accuracy-log sampling").
+std::vector<bool> accuracy_selection(const EffectiveSettings& s, const QueryPlan& plan, Mode mode) {
+  std::vector<bool> out(plan.samples.size(), true);
+  if (mode == Mode::kAccuracyOnly) return out;
+  Mt19937 rng(s.accuracy_log_rng_seed);
+  const double offset = generate_canonical(rng);
+  double prob = s.accuracy_log_probability;
+  if (s.accuracy_log_sampling_target > 0) {
+    auto expected = static_cast<uint64_t>(s.target_qps * s.min_duration_ms / 1000);
+    if (s.scenario != Scenario::kOffline) expected *= s.samples_per_query;
+    const uint64_t minimum = s.scenario == Scenario::kOffline
+                                 ? s.min_sample_count
+                                 : s.min_query_count * s.samples_per_query;
+    prob = static_cast<double>(s.accuracy_log_sampling_target) / std::max(expected, minimum);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    double v = plan.accuracy_log_val[i] + offset;
+    if (v >= 1) v -= 1;
+    out[i] = v <= prob;
+  }
+  return out;
+}
+
+// Generates, issues and wraps up one series over `set`. Returns the series' outcome.
+SeriesOutcome run_series(RunContext& ctx, const EffectiveSettings& s, Mode mode,
+                         const LoadableSet& set, std::vector<int64_t>* delays) {
+  ctx.log.value("loaded_qsl_set", std::vector<uint64_t>(set.set.begin(), set.set.end()));
+  ctx.qsl.load(set.set);
+  int64_t t0 = now_ns();
+  QueryPlan plan = generate_queries(s, mode, set, ctx.seq);
+  ctx.trace.scoped("GenerateQueries", t0, now_ns());
+  ctx.log.value("generated_query_count", static_cast<uint64_t>(plan.queries.size()));
+  ctx.log.value("generated_samples_per_query", plan.samples_per_query);
+  ctx.log.value("generated_query_duration", plan.duration_ns);
+  std::vector<bool> selection = accuracy_selection(s, plan, mode);
+  Series series(std::move(plan), std::move(selection));
+
+  const IssueStats stats = issue_series(series, ctx.sut, ctx.recorder, s, mode, ctx.log,
+                                        ctx.options.stop);
+  ctx.recorder.set_series(nullptr);
+  ctx.qsl.unload(set.set);
+  ctx.trace.scoped("IssueQueries", stats.start_ns, now_ns());
+  ctx.trace.series(series, s.scenario == Scenario::kServer);
+  if (stats.interrupted) ctx.result.interrupted = true;
+
+  log_logger_counters(ctx.log);
+  const int64_t end = max_completion_ns(series, stats.start_ns);
+  ctx.log.value("power_begin", utc_power_time(stats.start_ns + ctx.epoch_minus_steady));
+  ctx.log.value("power_end", utc_power_time(end + ctx.epoch_minus_steady));
+  if (delays) *delays = issue_delays(series);
+  return collect_outcome(series, stats, s);
+}
+
+EffectiveSettings with_mode(EffectiveSettings s, Mode mode) {
+  s.mode = mode;
+  return s;
+}
+
+PerformanceSummary run_performance(RunContext& ctx, const EffectiveSettings& settings) {
+  const EffectiveSettings s = with_mode(settings, Mode::kPerformanceOnly);
+  ctx.log.message("Starting performance mode");
+  const auto sets =
+      generate_loadable_sets(s, s.performance_sample_count, ctx.qsl.total_count());
+  SeriesOutcome outcome =
+      run_series(ctx, s, Mode::kPerformanceOnly, sets.front(), &ctx.result.issue_delays_ns);
+  PerformanceSummary summary = summarize(s, ctx.sut.name(), std::move(outcome));
+  log_results(ctx.log, summary);
+  return summary;
+}
+
+void run_accuracy(RunContext& ctx, const EffectiveSettings& settings) {
+  const EffectiveSettings s = with_mode(settings, Mode::kAccuracyOnly);
+  ctx.log.message("Starting accuracy mode");
+  for (const LoadableSet& set :
+       generate_loadable_sets(s, s.accuracy_sample_count, ctx.qsl.total_count())) {
+    run_series(ctx, s, Mode::kAccuracyOnly, set, nullptr);
+    if (ctx.result.interrupted) return;
+  }
+}
+
+EffectiveSettings at_qps(const EffectiveSettings& base, double qps, uint64_t psc, uint64_t total) {
+  TestSettings r = base.requested;
+  r.server_target_qps = qps;
+  return with_mode(make_effective_settings(r, psc, total), Mode::kPerformanceOnly);
+}
+
+// FindPeakPerformance (§11): the largest Server QPS whose percentile latency constraints hold.
+std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const EffectiveSettings& s) {
+  if (s.scenario != Scenario::kServer) {
+    ctx.log.error("error_invalid_config", "Invalid scenario for FindPeakPerformance: " +
+                                              std::string(to_string(s.scenario)));
+    return std::nullopt;
+  }
+  const uint64_t psc = ctx.qsl.performance_count(), total = ctx.qsl.total_count();
+  PerformanceSummary lower = run_performance(ctx, at_qps(s, s.target_qps, psc, total));
+  if (!lower.perf_constraints_met) {
+    ctx.log.error("error_runtime",
+                  "FindPeakPerformance: Initial lower bound does not satisfy performance "
+                  "constraints, msg: " + lower.perf_recommendation);
+    return lower;
+  }
+  double l = s.target_qps;
+  double u = l * (1 + s.requested.server_find_peak_qps_boundary_step_size);
+  while (!ctx.result.interrupted) {
+    ctx.log.message(fmt::format("FindBoundaries: Checking fields [{}, {})", std::to_string(l),
+                                std::to_string(u)));
+    PerformanceSummary upper = run_performance(ctx, at_qps(s, u, psc, total));
+    if (!upper.perf_constraints_met) break;
+    lower = std::move(upper);
+    l = u;
+    u = l * (1 + s.requested.server_find_peak_qps_boundary_step_size);
+  }
+  const double scale = std::pow(10.0, s.requested.server_find_peak_qps_decimals_of_precision);
+  while (!ctx.result.interrupted && std::floor(l * scale) + 1 < std::floor(u * scale)) {
+    const double mid = l + (u - l) / 2;
+    ctx.log.message(fmt::format("FindPeakPerformance: Checking fields [{}, {})",
+                                std::to_string(l), std::to_string(u)));
+    PerformanceSummary m = run_performance(ctx, at_qps(s, mid, psc, total));
+    if (m.perf_constraints_met) {
+      lower = std::move(m);
+      l = mid;
+    } else {
+      u = mid;
+    }
+  }
+  ctx.log.message("FindPeakPerformance: Found peak performance field: " + std::to_string(l));
+  return lower;
+}
+
+void validate_qsl(const SampleLibrary& qsl) {
+  const uint64_t total = qsl.total_count(), perf = qsl.performance_count();
+  if (total == 0) throw Error::format("sample library '{}' has no samples", qsl.name());
+  if (perf == 0 || perf > total) {
+    throw Error::format(
+        "sample library '{}': performance sample count {} must be between 1 and the total {}",
+        qsl.name(), perf, total);
+  }
+}
+
+std::filesystem::path log_path(const LogSettings& ls, const std::string& datetime,
+                               const std::string& name, const std::string& ext) {
+  std::string file = ls.prefix + (ls.prefix_with_datetime ? datetime + "_" : "") + name +
+                     ls.suffix + ext;
+  return ls.outdir / file;
+}
+
+}  // namespace
+
+RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requested,
+              const LogSettings& ls, const RunOptions& options) {
+  validate_qsl(qsl);
+  util::ensure_writable_dir(ls.outdir);
+  const int64_t origin = now_ns();
+  const int64_t epoch_minus_steady = epoch_ns_now() - now_ns();
+  const std::string datetime = local_datetime_iso();
+
+  RunResult result;
+  result.summary_path = log_path(ls, datetime, "summary", ".txt");
+  result.detail_path = log_path(ls, datetime, "detail", ".txt");
+  result.accuracy_path = log_path(ls, datetime, "accuracy", ".json");
+  result.trace_path = log_path(ls, datetime, "trace", ".json");
+
+  DetailLog log(result.detail_path, origin, ls.copy_detail_to_stdout);
+  TraceLog trace(result.trace_path, ls.enable_trace, origin);
+  AccuracyLog accuracy;
+
+  log_version(log);
+  log.value("test_datetime", datetime);
+  const int64_t t_name = now_ns();
+  const std::string sut_name = sut.name();
+  log.value("sut_name", sut_name);
+  log.value("get_sut_name_duration_ns", now_ns() - t_name);
+  log.value("qsl_name", qsl.name());
+  log.value("qsl_reported_total_count", qsl.total_count());
+  log.value("qsl_reported_performance_count", qsl.performance_count());
+
+  TestSettings settings = requested;
+  if (!options.audit_config.empty() && std::filesystem::exists(options.audit_config)) {
+    log.warning("Found Audit Config file (audit.config). Overriding TestSettings from audit.config "
+                "file.");
+    std::vector<std::string> notes;
+    apply_conf(load_conf_file(options.audit_config.string()), "*", settings.scenario,
+               ConfType::kAudit, settings, &notes);
+    for (const auto& n : notes) log.warning(n);
+  }
+  if (settings.test05) {
+    log.warning("Test05 flag detected Overriding random seeds");
+    settings.mode = Mode::kPerformanceOnly;
+    settings.qsl_rng_seed = settings.test05_qsl_rng_seed;
+    settings.sample_index_rng_seed = settings.test05_sample_index_rng_seed;
+    settings.schedule_rng_seed = settings.test05_schedule_rng_seed;
+  }
+  for (const auto& n : options.settings_notes) log.warning(n);
+
+  const EffectiveSettings s =
+      make_effective_settings(settings, qsl.performance_count(), qsl.total_count());
+  log_settings(log, s);
+
+  Recorder recorder(log, accuracy, s.use_token_latencies,
+                    s.use_token_latencies && s.scenario != Scenario::kOffline);
+  RunContext ctx{sut, qsl, log, trace, recorder, options, result, epoch_minus_steady, {}};
+  std::string summary_body;
+  switch (s.mode) {
+    case Mode::kSubmission:
+      run_accuracy(ctx, s);
+      if (!result.interrupted) result.performance = run_performance(ctx, s);
+      break;
+    case Mode::kAccuracyOnly:
+      run_accuracy(ctx, s);
+      break;
+    case Mode::kPerformanceOnly:
+      result.performance = run_performance(ctx, s);
+      break;
+    case Mode::kFindPeakPerformance:
+      result.performance = run_find_peak(ctx, s);
+      break;
+  }
+  if (result.performance) summary_body = format_summary(*result.performance);
+
+  result.errors = log.error_count();
+  result.warnings = log.warning_count();
+  result.accuracy_entries = accuracy.size();
+  const std::string summary =
+      summary_body + format_summary_footer(result.warnings, result.errors);
+  util::write_file_atomic(result.summary_path, summary);
+  if (ls.copy_summary_to_stdout) std::fputs(summary.c_str(), stdout);
+  log.commit();
+  accuracy.write(result.accuracy_path);
+  trace.commit();
+  return result;
+}
+
+}  // namespace infermark::loadgen

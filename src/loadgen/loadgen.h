@@ -1,0 +1,46 @@
+// The load generator's entry point: runs one test (a scenario in one mode) of a system under test
+// over a sample library, exactly as MLPerf LoadGen's StartTest does (loadgen-behaviour.md §1.1),
+// and writes the four log files. Blocking; call it from one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/interfaces.h"
+#include "loadgen/results.h"
+#include "loadgen/settings.h"
+
+namespace infermark::loadgen {
+
+struct RunOptions {
+  // An audit.config (compliance tests, conf type 2) applied on top of the settings when the file
+  // exists; LoadGen looks for "audit.config" in the working directory. Empty: none.
+  std::filesystem::path audit_config;
+  // Notes from loading the settings (e.g. ignored keys), logged as warnings.
+  std::vector<std::string> settings_notes;
+  // Polled while running; once true the run stops issuing, waits briefly for what is in flight,
+  // and writes its logs marked as interrupted.
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct RunResult {
+  // The performance result (PerformanceOnly, the performance part of a submission run, or the
+  // final lower bound of find-peak). Empty for accuracy-only runs.
+  std::optional<PerformanceSummary> performance;
+  uint64_t accuracy_entries = 0;  // samples written to the accuracy log
+  int errors = 0;
+  int warnings = 0;
+  bool interrupted = false;
+  std::vector<int64_t> issue_delays_ns;  // of the last performance series, in issue order
+  std::filesystem::path summary_path, detail_path, accuracy_path, trace_path;
+};
+
+// Throws Error for invalid input that prevents a run (bad QSL counts, an unwritable output
+// folder, settings that cannot be generated); everything else is logged as LoadGen does.
+RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& settings,
+              const LogSettings& log_settings, const RunOptions& options = {});
+
+}  // namespace infermark::loadgen

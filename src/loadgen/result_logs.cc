@@ -1,0 +1,327 @@
+#include "loadgen/result_logs.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "loadgen/log_format.h"
+
+namespace infermark::loadgen {
+namespace {
+
+class Lines {
+ public:
+  void add(const std::string& s) { out_ += s + "\n"; }
+  template <typename T>
+  void add(const std::string& label, const T& v) {
+    if constexpr (std::is_same_v<T, double>) {
+      out_ += label + format_g(v) + "\n";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      out_ += label + (v ? "1" : "0") + "\n";
+    } else {
+      out_ += label + fmt::format("{}", v) + "\n";
+    }
+  }
+  std::string str() && { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+std::string pct_label(double p) { return format_fixed(p * 100, 2); }
+
+void add_latency_block(Lines& out, const LatencyStats& s) {
+  out.add("Min latency (ns)                : ", s.min);
+  out.add("Max latency (ns)                : ", s.max);
+  out.add("Mean latency (ns)               : ", s.mean);
+  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+    out.add(pct_label(kLatencyPercentiles[i]) + " percentile latency (ns)   : ", s.percentiles[i]);
+  }
+}
+
+void add_token_blocks(Lines& out, const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
+  const SeriesOutcome& o = r.outcome;
+  out.add("");
+  if (s.scenario == Scenario::kSingleStream) {
+    out.add("TPS w/ loadgen overhead         : " +
+            format_fixed(r.token_count / o.final_query_issued_time_s, 2));
+    const double mean_s = r.latency.mean / 1e9;
+    out.add("TPS w/o loadgen overhead        : " +
+            format_fixed(static_cast<double>(r.token_count) / (mean_s * r.sample_count), 2));
+  } else if (s.scenario == Scenario::kServer) {
+    out.add("Completed tokens per second                 : ",
+            format_fixed(r.token_count / o.final_query_all_samples_done_time_s, 2));
+  }
+  if (s.scenario == Scenario::kOffline) return;
+  out.add("Min First Token latency (ns)                : ", r.first_token.min);
+  out.add("Max First Token latency (ns)                : ", r.first_token.max);
+  out.add("Mean First Token latency (ns)               : ", r.first_token.mean);
+  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+    out.add(pct_label(kLatencyPercentiles[i]) + " percentile first token latency (ns)   : ",
+            r.first_token.percentiles[i]);
+  }
+  out.add("");
+  out.add("Min Time per Output Token (ns)                : ", r.tpot.min);
+  out.add("Max Time per Output Token (ns)                : ", r.tpot.max);
+  out.add("Mean Time per Output Token (ns)               : ", r.tpot.mean);
+  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+    out.add(pct_label(kLatencyPercentiles[i]) + " percentile time to output token (ns)   : ",
+            r.tpot.percentiles[i]);
+  }
+}
+
+void add_test_parameters(Lines& out, const EffectiveSettings& s) {
+  out.add("samples_per_query : ", s.samples_per_query);
+  out.add("target_qps : ", s.target_qps);
+  if (s.use_token_latencies) {
+    out.add("ttft_latency (ns): ", s.server_ttft_latency);
+    out.add("tpot_latency (ns): ", s.server_tpot_latency);
+  } else {
+    out.add("target_latency (ns): ", s.target_latency_ns);
+  }
+  out.add("max_async_queries : ", s.max_async_queries);
+  out.add("min_duration (ms): ", s.min_duration_ms);
+  out.add("max_duration (ms): ", s.max_duration_ms);
+  out.add("min_query_count : ", s.min_query_count);
+  out.add("max_query_count : ", s.max_query_count);
+  out.add("qsl_rng_seed : ", s.qsl_rng_seed);
+  out.add("sample_index_rng_seed : ", s.sample_index_rng_seed);
+  out.add("schedule_rng_seed : ", s.schedule_rng_seed);
+  out.add("accuracy_log_rng_seed : ", s.accuracy_log_rng_seed);
+  out.add("accuracy_log_probability : ", s.accuracy_log_probability);
+  out.add("accuracy_log_sampling_target : ", s.accuracy_log_sampling_target);
+  out.add("print_timestamps : ", s.print_timestamps);
+  out.add("performance_issue_unique : ", s.performance_issue_unique);
+  out.add("performance_issue_same : ", s.performance_issue_same);
+  out.add("performance_issue_same_index : ", s.performance_issue_same_index);
+  out.add("performance_sample_count : ", s.performance_sample_count);
+  out.add("accuracy_sample_count : ", s.accuracy_sample_count);
+  if (s.sample_concatenate_permutation) {
+    out.add("WARNING: sample_concatenate_permutation was set to true. \n"
+            "Generated samples per query might be different as the one in the setting.\n"
+            "Check the generated_samples_per_query line in the detailed log for the real\n"
+            "samples_per_query value");
+  }
+}
+
+}  // namespace
+
+std::string format_summary(const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
+  const SeriesOutcome& o = r.outcome;
+  const std::string target_pct = format_fixed(s.target_latency_percentile * 100, 1);
+  Lines out;
+  out.add("================================================\nMLPerf Results Summary\n"
+          "================================================");
+  out.add("SUT name : ", r.sut_name);
+  out.add("Scenario : ", to_string(s.scenario));
+  out.add("Mode     : ", to_string(s.mode));
+  switch (s.scenario) {
+    case Scenario::kSingleStream:
+      out.add(target_pct + "th percentile latency (ns) : ", r.latency.at_target);
+      break;
+    case Scenario::kMultiStream:
+      out.add(target_pct + "th percentile latency (ns) : ", r.query_latency.at_target);
+      break;
+    case Scenario::kServer:
+      out.add("Completed samples per second    : ",
+              format_fixed((r.sample_count - 1.0) / o.final_query_all_samples_done_time_s, 2));
+      break;
+    case Scenario::kOffline:
+      out.add("Samples per second: ", r.sample_count / o.max_latency_s);
+      break;
+  }
+  if (s.use_token_latencies) {
+    switch (s.scenario) {
+      case Scenario::kSingleStream:
+      case Scenario::kMultiStream:
+        out.add(target_pct + "th first token percentile latency (ns) : ", r.first_token.at_target);
+        break;
+      case Scenario::kOffline:
+        out.add("Tokens per second: ", r.token_count / o.max_latency_s);
+        break;
+      case Scenario::kServer:
+        out.add("Completed tokens per second: ",
+                format_fixed(r.token_count / o.final_query_all_samples_done_time_s, 2));
+        break;
+    }
+  }
+  if (s.infer_token_latencies) {
+    const double f = static_cast<double>(s.token_latency_scaling_factor);
+    if (s.scenario == Scenario::kOffline) {
+      out.add("Tokens per second (inferred): ", f * r.sample_count / o.max_latency_s);
+    } else if (s.scenario == Scenario::kServer) {
+      out.add("Completed tokens per second (inferred): ",
+              format_fixed(f * (r.sample_count - 1.0) / o.final_query_all_samples_done_time_s, 2));
+    }
+  }
+  out.add("Result is : ", std::string(r.valid() ? "VALID" : "INVALID"));
+  if (s.scenario == Scenario::kServer) {
+    out.add("  Performance constraints satisfied : ",
+            std::string(r.perf_constraints_met ? "Yes" : "NO"));
+  }
+  out.add("  Min duration satisfied : ", std::string(r.min_duration_met ? "Yes" : "NO"));
+  out.add("  Min queries satisfied : ", std::string(r.min_queries_met ? "Yes" : "NO"));
+  out.add("  Early stopping satisfied: ", std::string(r.early_stopping_met ? "Yes" : "NO"));
+  if (!r.valid()) {
+    out.add("Recommendations:");
+    if (!r.perf_constraints_met) out.add(" * " + r.perf_recommendation);
+    if (!r.min_duration_met) out.add(" * " + r.min_duration_recommendation);
+    if (!r.min_queries_met) {
+      out.add(" * The test exited early, before enough queries were issued.\n"
+              "   See the detailed log for why this may have occurred.");
+    }
+    if (o.interrupted) out.add(" * The run was interrupted before it finished.");
+  }
+  if (s.scenario != Scenario::kOffline) {
+    if (!s.use_token_latencies) {
+      out.add("Early Stopping Result:");
+      out.add(r.early_stopping_text);
+    } else {
+      out.add("TTFT Early Stopping Result:");
+      out.add(r.early_stopping_ttft_text);
+      out.add("TPOT Early Stopping Result:");
+      out.add(r.early_stopping_tpot_text);
+    }
+  }
+  out.add("\n================================================\nAdditional Stats\n"
+          "================================================");
+  if (s.scenario == Scenario::kSingleStream) {
+    out.add("QPS w/ loadgen overhead         : " +
+            format_fixed((r.sample_count - 1.0) / o.final_query_issued_time_s, 2));
+    out.add("QPS w/o loadgen overhead        : " + format_fixed(1 / (r.latency.mean / 1e9), 2));
+    out.add("");
+  } else if (s.scenario == Scenario::kServer) {
+    out.add("Scheduled samples per second : ",
+            format_fixed((r.sample_count - 1.0) / o.final_query_scheduled_time_s, 2));
+  } else if (s.scenario == Scenario::kMultiStream) {
+    out.add("Per-query latency:  ");
+    add_latency_block(out, r.query_latency);
+  }
+  if (s.scenario != Scenario::kMultiStream) add_latency_block(out, r.latency);
+  if (s.use_token_latencies) add_token_blocks(out, r);
+  out.add("\n================================================\nTest Parameters Used\n"
+          "================================================");
+  add_test_parameters(out, s);
+  return std::move(out).str();
+}
+
+std::string format_summary_footer(int warnings, int errors) {
+  std::string w = warnings == 0   ? "No warnings encountered during test."
+                  : warnings == 1 ? "1 warning encountered. See detailed log."
+                                  : fmt::format("{} warnings encountered. See detailed log.",
+                                                warnings);
+  std::string e = errors == 0   ? "No errors encountered during test."
+                  : errors == 1 ? "1 ERROR encountered. See detailed log."
+                                : fmt::format("{} ERRORS encountered. See detailed log.", errors);
+  return "\n" + w + "\n\n" + e + "\n";
+}
+
+void log_results(DetailLog& log, const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
+  const SeriesOutcome& o = r.outcome;
+  auto one_line = [](std::string t) {
+    std::replace(t.begin(), t.end(), '\n', ' ');
+    return t;
+  };
+  log.value("result_validity", r.valid() ? "VALID" : "INVALID");
+  if (s.scenario == Scenario::kServer) {
+    log.value("result_perf_constraints_met", r.perf_constraints_met);
+  }
+  log.value("result_min_duration_met", r.min_duration_met);
+  log.value("result_min_queries_met", r.min_queries_met);
+  log.value("early_stopping_met", r.early_stopping_met);
+  if (!r.valid()) {
+    std::string reason;
+    if (!r.perf_constraints_met) reason += r.perf_recommendation + " ";
+    if (!r.min_duration_met) reason += r.min_duration_recommendation + " ";
+    if (!r.min_queries_met) reason += "The test exited early, before enough queries were issued.";
+    if (o.interrupted) reason += "The run was interrupted.";
+    log.value("result_invalid_reason", one_line(reason));
+  }
+  if (!s.use_token_latencies) {
+    log.value("early_stopping_result", one_line(r.early_stopping_text));
+  } else {
+    log.value("early_stopping_ttft_result", one_line(r.early_stopping_ttft_text));
+    log.value("early_stopping_tpot_result", one_line(r.early_stopping_tpot_text));
+  }
+  log.value("result_query_count", o.queries_issued);
+  if (s.scenario == Scenario::kServer) {
+    log.value("result_overlatency_query_count", r.overlatency_query_count);
+  }
+  const double n = static_cast<double>(r.sample_count);
+  switch (s.scenario) {
+    case Scenario::kSingleStream:
+      log.value("result_qps_with_loadgen_overhead", (n - 1) / o.final_query_issued_time_s);
+      log.value("result_qps_without_loadgen_overhead", 1 / (r.latency.mean / 1e9));
+      log.value("early_stopping_latency_ss", r.early_stopping_latency_ss);
+      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
+      break;
+    case Scenario::kMultiStream:
+      log.value("result_min_query_latency_ns", r.query_latency.min);
+      log.value("result_max_query_latency_ns", r.query_latency.max);
+      log.value("result_mean_query_latency_ns", r.query_latency.mean);
+      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+        log.value("result_" + pct_label(kLatencyPercentiles[i]) + "_percentile_per_query_latency_ns",
+                  r.query_latency.percentiles[i]);
+      }
+      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
+      break;
+    case Scenario::kServer:
+      log.value("result_scheduled_samples_per_sec", (n - 1) / o.final_query_scheduled_time_s);
+      log.value("result_completed_samples_per_sec",
+                (n - 1) / o.final_query_all_samples_done_time_s);
+      break;
+    case Scenario::kOffline:
+      log.value("result_samples_per_second", n / o.max_latency_s);
+      break;
+  }
+  log.value("result_min_latency_ns", r.latency.min);
+  log.value("result_max_latency_ns", r.latency.max);
+  log.value("result_mean_latency_ns", r.latency.mean);
+  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+    log.value("result_" + pct_label(kLatencyPercentiles[i]) + "_percentile_latency_ns",
+              r.latency.percentiles[i]);
+  }
+  if (s.use_token_latencies) {
+    const auto tokens = static_cast<double>(r.token_count);
+    if (s.scenario != Scenario::kOffline) {
+      log.value("result_first_token_min_latency_ns", r.first_token.min);
+      log.value("result_first_token_max_latency_ns", r.first_token.max);
+      log.value("result_first_token_mean_latency_ns", r.first_token.mean);
+      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+        log.value("result_first_token_" + pct_label(kLatencyPercentiles[i]) +
+                      "_percentile_latency_ns",
+                  r.first_token.percentiles[i]);
+      }
+      log.value("result_token_throughput_with_loadgen_overhead",
+                tokens / o.final_query_issued_time_s);
+      log.value("result_token_throughput", tokens / (static_cast<double>(r.latency.mean) * n));
+      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+        log.value("result_time_per_output_token_" + pct_label(kLatencyPercentiles[i]) +
+                      "_percentile_ns",
+                  r.tpot.percentiles[i]);
+      }
+      log.value("result_time_to_output_token_min", r.tpot.min);
+      log.value("result_time_to_output_token_max", r.tpot.max);
+      log.value("result_time_to_output_token_mean", r.tpot.mean);
+      log.value("result_completed_tokens_per_second",
+                tokens / o.final_query_all_samples_done_time_s);
+    } else {
+      log.value("result_tokens_per_second", tokens / o.max_latency_s);
+    }
+  }
+  if (s.infer_token_latencies) {
+    const double f = static_cast<double>(s.token_latency_scaling_factor);
+    if (s.scenario == Scenario::kServer) {
+      log.value("result_inferred_completed_tokens_per_second",
+                (n - 1) * f / o.final_query_all_samples_done_time_s);
+    } else if (s.scenario == Scenario::kOffline) {
+      log.value("result_inferred_tokens_per_second", n * f / o.max_latency_s);
+    }
+  }
+  log.value("num_errors", log.error_count());
+}
+
+}  // namespace infermark::loadgen
