@@ -1,6 +1,7 @@
 #include "accuracy/porter_stemmer.h"
 
 #include <array>
+#include <cstddef>
 #include <utility>
 
 #include "accuracy/unicode.h"
@@ -94,7 +95,8 @@ class Porter {
   }
 
   static Str replaced(Str w, size_t cut, std::string_view replacement) {
-    w.resize(w.size() - cut);
+    // Callers pass cut <= w.size(); erase() keeps that visible to the optimizer.
+    w.erase(w.begin() + static_cast<std::ptrdiff_t>(w.size() - cut), w.end());
     for (char c : replacement) w.push_back(static_cast<Ch>(c));
     return w;
   }

@@ -1,0 +1,302 @@
+#include "accuracy/rouge.h"
+
+#include <algorithm>
+#include <cstddef>
+
+#include "accuracy/porter_stemmer.h"
+
+namespace infermark::accuracy {
+namespace {
+
+// Flushes caches beyond this many distinct words (between pairs), bounding memory.
+constexpr size_t kMaxCachedWords = 1 << 21;
+
+bool ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Calls on_char(lower-cased ASCII char) for characters that survive rouge_score's
+// `re.sub(r"[^a-z0-9]+", " ", text.lower())`, on_break() for separators and on_newline() for
+// "\n". Only two non-ASCII code points lower-case to [a-z0-9]: U+0130 (to "i" + U+0307) and
+// U+212A KELVIN SIGN (to "k").
+template <typename OnChar, typename OnBreak, typename OnNewline>
+void scan_rouge_chars(std::string_view text, OnChar on_char, OnBreak on_break,
+                      OnNewline on_newline) {
+  const size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (ascii_alnum(c)) {
+        on_char(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      } else if (c == '\n') {
+        on_newline();
+      } else {
+        on_break();
+      }
+      ++i;
+      continue;
+    }
+    if (c == 0xC4 && i + 1 < n && static_cast<unsigned char>(text[i + 1]) == 0xB0) {
+      on_char('i');  // U+0130, followed by the (separating) U+0307
+      on_break();
+      i += 2;
+    } else if (c == 0xE2 && i + 2 < n && static_cast<unsigned char>(text[i + 1]) == 0x84 &&
+               static_cast<unsigned char>(text[i + 2]) == 0xAA) {
+      on_char('k');  // U+212A
+      i += 3;
+    } else {
+      on_break();
+      ++i;  // continuation bytes also land here and are separators too
+    }
+  }
+}
+
+std::string stem_if_long(const std::string& token, bool use_stemmer) {
+  if (use_stemmer && token.size() > 3) return porter_stem(token);
+  return token;
+}
+
+// Sorted start indices of the n-grams of `tokens`, grouped so equal n-grams are adjacent.
+std::vector<size_t> sorted_ngrams(std::span<const int32_t> tokens, size_t n) {
+  std::vector<size_t> starts;
+  if (tokens.size() < n) return starts;
+  starts.resize(tokens.size() - n + 1);
+  for (size_t i = 0; i < starts.size(); ++i) starts[i] = i;
+  std::sort(starts.begin(), starts.end(), [&](size_t a, size_t b) {
+    return std::lexicographical_compare(tokens.begin() + a, tokens.begin() + a + n,
+                                        tokens.begin() + b, tokens.begin() + b + n);
+  });
+  return starts;
+}
+
+// Compares the n-grams starting at a in x and at b in y: <0, 0, >0.
+int compare_ngrams(std::span<const int32_t> x, size_t a, std::span<const int32_t> y, size_t b,
+                   size_t n) {
+  for (size_t k = 0; k < n; ++k) {
+    if (x[a + k] != y[b + k]) return x[a + k] < y[b + k] ? -1 : 1;
+  }
+  return 0;
+}
+
+// The (|ref|+1) x (|can|+1) LCS length table of _lcs_table, row-major.
+void lcs_table(std::span<const int32_t> ref, std::span<const int32_t> can,
+               std::vector<int32_t>& t) {
+  const size_t cols = can.size() + 1;
+  t.assign((ref.size() + 1) * cols, 0);
+  for (size_t i = 1; i <= ref.size(); ++i) {
+    const int32_t* up = &t[(i - 1) * cols];
+    int32_t* row = &t[i * cols];
+    const int32_t r = ref[i - 1];
+    for (size_t j = 1; j < cols; ++j) {
+      row[j] = r == can[j - 1] ? up[j - 1] + 1 : std::max(up[j], row[j - 1]);
+    }
+  }
+}
+
+size_t lcs_length(std::span<const int32_t> a, std::span<const int32_t> b) {
+  if (a.size() < b.size()) std::swap(a, b);
+  std::vector<int32_t> row(b.size() + 1, 0);
+  for (int32_t x : a) {
+    int32_t diag = 0;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int32_t up = row[j];
+      row[j] = x == b[j - 1] ? diag + 1 : std::max(up, row[j - 1]);
+      diag = up;
+    }
+  }
+  return static_cast<size_t>(row[b.size()]);
+}
+
+}  // namespace
+
+double fmeasure(double precision, double recall) {
+  if (precision + recall > 0) return 2 * precision * recall / (precision + recall);
+  return 0.0;
+}
+
+std::vector<std::string> rouge_tokenize(std::string_view text, bool use_stemmer) {
+  std::vector<std::string> tokens;
+  std::string current;
+  auto flush = [&] {
+    if (current.empty()) return;
+    std::string token = stem_if_long(current, use_stemmer);
+    if (!token.empty()) tokens.push_back(std::move(token));
+    current.clear();
+  };
+  scan_rouge_chars(text, [&](char c) { current.push_back(c); }, flush, flush);
+  flush();
+  return tokens;
+}
+
+Score score_ngrams(std::span<const int32_t> target, std::span<const int32_t> prediction, int n) {
+  const size_t len = n < 1 ? 1 : static_cast<size_t>(n);
+  const std::vector<size_t> t = sorted_ngrams(target, len);
+  const std::vector<size_t> p = sorted_ngrams(prediction, len);
+  size_t overlap = 0;
+  size_t i = 0;
+  size_t j = 0;
+  while (i < t.size() && j < p.size()) {
+    const int cmp = compare_ngrams(target, t[i], prediction, p[j], len);
+    if (cmp < 0) {
+      ++i;
+    } else if (cmp > 0) {
+      ++j;
+    } else {
+      ++overlap;  // pairs equal n-grams one to one: Σ min(count_t, count_p)
+      ++i;
+      ++j;
+    }
+  }
+  Score s;
+  s.precision = static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(p.size(), 1));
+  s.recall = static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(t.size(), 1));
+  s.fmeasure = fmeasure(s.precision, s.recall);
+  return s;
+}
+
+Score score_lcs(std::span<const int32_t> target, std::span<const int32_t> prediction) {
+  Score s;
+  if (target.empty() || prediction.empty()) return s;
+  const auto lcs = static_cast<double>(lcs_length(target, prediction));
+  s.precision = lcs / static_cast<double>(prediction.size());
+  s.recall = lcs / static_cast<double>(target.size());
+  s.fmeasure = fmeasure(s.precision, s.recall);
+  return s;
+}
+
+std::vector<size_t> lcs_indices(std::span<const int32_t> ref, std::span<const int32_t> can) {
+  thread_local std::vector<int32_t> t;
+  lcs_table(ref, can, t);
+  const size_t cols = can.size() + 1;
+  std::vector<size_t> out;
+  size_t i = ref.size();
+  size_t j = can.size();
+  while (i > 0 && j > 0) {
+    if (ref[i - 1] == can[j - 1]) {
+      out.push_back(i - 1);
+      --i;
+      --j;
+    } else if (t[i * cols + j - 1] > t[(i - 1) * cols + j]) {
+      --j;
+    } else {
+      --i;
+    }
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Score summary_level_lcs(const std::vector<std::vector<int32_t>>& ref_sentences,
+                        const std::vector<std::vector<int32_t>>& can_sentences) {
+  Score s;
+  size_t m = 0;
+  size_t n = 0;
+  for (const auto& r : ref_sentences) m += r.size();
+  for (const auto& c : can_sentences) n += c.size();
+  if (m == 0 || n == 0) return s;
+  // Dense local indices for the token counters.
+  std::vector<int32_t> vocab;
+  vocab.reserve(m + n);
+  for (const auto& r : ref_sentences) vocab.insert(vocab.end(), r.begin(), r.end());
+  for (const auto& c : can_sentences) vocab.insert(vocab.end(), c.begin(), c.end());
+  std::sort(vocab.begin(), vocab.end());
+  vocab.erase(std::unique(vocab.begin(), vocab.end()), vocab.end());
+  auto local = [&](int32_t id) {
+    return static_cast<size_t>(std::lower_bound(vocab.begin(), vocab.end(), id) - vocab.begin());
+  };
+  std::vector<int32_t> count_r(vocab.size(), 0);
+  std::vector<int32_t> count_c(vocab.size(), 0);
+  for (const auto& r : ref_sentences) {
+    for (int32_t id : r) ++count_r[local(id)];
+  }
+  for (const auto& c : can_sentences) {
+    for (int32_t id : c) ++count_c[local(id)];
+  }
+  size_t hits = 0;
+  std::vector<char> in_union;
+  for (const auto& r : ref_sentences) {
+    in_union.assign(r.size(), 0);
+    for (const auto& c : can_sentences) {
+      for (size_t idx : lcs_indices(r, c)) in_union[idx] = 1;
+    }
+    for (size_t idx = 0; idx < r.size(); ++idx) {
+      if (!in_union[idx]) continue;
+      const size_t t = local(r[idx]);
+      if (count_c[t] > 0 && count_r[t] > 0) {
+        ++hits;
+        --count_c[t];
+        --count_r[t];
+      }
+    }
+  }
+  s.recall = static_cast<double>(hits) / static_cast<double>(m);
+  s.precision = static_cast<double>(hits) / static_cast<double>(n);
+  s.fmeasure = fmeasure(s.precision, s.recall);
+  return s;
+}
+
+RougeScorer::RougeScorer(bool use_stemmer) : use_stemmer_(use_stemmer) {}
+
+int32_t RougeScorer::id_of(const std::string& token) {
+  if (auto it = word_ids_.find(token); it != word_ids_.end()) return it->second;
+  const std::string stem = stem_if_long(token, use_stemmer_);
+  int32_t id = -1;  // a stem that is no longer [a-z0-9]+ (never happens for stems) is dropped
+  if (!stem.empty()) {
+    auto [it, inserted] = stem_ids_.try_emplace(stem, static_cast<int32_t>(stem_ids_.size()));
+    id = it->second;
+  }
+  word_ids_.emplace(token, id);
+  return id;
+}
+
+void RougeScorer::tokenize(std::string_view text, Tokenized& out) {
+  out.ids.clear();
+  out.line_ends.clear();
+  token_.clear();
+  auto flush = [&] {
+    if (token_.empty()) return;
+    const int32_t id = id_of(token_);
+    if (id >= 0) out.ids.push_back(id);
+    token_.clear();
+  };
+  auto newline = [&] {
+    flush();
+    if (out.ids.size() > (out.line_ends.empty() ? 0 : out.line_ends.back())) {
+      out.line_ends.push_back(out.ids.size());
+    }
+  };
+  scan_rouge_chars(text, [&](char c) { token_.push_back(c); }, flush, newline);
+  newline();
+}
+
+Score RougeScorer::lsum(const Tokenized& target, const Tokenized& prediction) {
+  auto sentences = [](const Tokenized& t, std::vector<std::vector<int32_t>>& out) {
+    out.resize(t.line_ends.size());
+    size_t begin = 0;
+    for (size_t k = 0; k < t.line_ends.size(); ++k) {
+      out[k].assign(t.ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                    t.ids.begin() + static_cast<std::ptrdiff_t>(t.line_ends[k]));
+      begin = t.line_ends[k];
+    }
+  };
+  sentences(target, ref_sentences_);
+  sentences(prediction, can_sentences_);
+  return summary_level_lcs(ref_sentences_, can_sentences_);
+}
+
+RougeScores RougeScorer::score(std::string_view target, std::string_view prediction) {
+  if (word_ids_.size() > kMaxCachedWords) {
+    word_ids_.clear();
+    stem_ids_.clear();
+  }
+  tokenize(target, target_);
+  tokenize(prediction, prediction_);
+  RougeScores r;
+  r.rouge1 = score_ngrams(target_.ids, prediction_.ids, 1);
+  r.rouge2 = score_ngrams(target_.ids, prediction_.ids, 2);
+  r.rougeL = score_lcs(target_.ids, prediction_.ids);
+  r.rougeLsum = lsum(target_, prediction_);
+  return r;
+}
+
+}  // namespace infermark::accuracy
