@@ -1,0 +1,49 @@
+// CPU matrix multiplication of f32 activations by packed weights:
+//   y[i, 0:n] (+)= x[i, 0:k] · W^T   for every row i in [0, m),
+// where W is a PackedWeights of n rows × k columns (f32, bf16 or f16). x and y are f32 and
+// row-major with leading dimensions ldx >= k and ldy >= n (elements); y must not overlap x.
+// With `accumulate` the product is added to y (fuses a residual add), otherwise y is overwritten.
+//
+// `matmul` picks the variant for active_isa(). Work is split over the pool's threads by panels of
+// 16 output columns; no allocation. m = 1 streams each weight once (decode GEMV: bound by memory
+// bandwidth); small m (batched decode) reuses each weight panel from cache for every row; large m
+// (prefill) converts a cache-sized block of the panel to f32 once and runs a 6×16 register-tiled
+// kernel over it. Results of the variants differ only by float summation order.
+#pragma once
+
+#include <cstdint>
+
+#include "backends/cpu/packed_weights.h"
+#include "backends/cpu/thread_pool.h"
+
+namespace infermark::cpu {
+
+void matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx, const PackedWeights& w,
+            float* y, int64_t ldy, bool accumulate);
+
+// The operands of one call as plain values, for the variants (which then depend on no inline
+// function of PackedWeights: see CMakeLists.txt on SIMD translation units).
+struct MatmulArgs {
+  const float* x;
+  int64_t m, ldx;
+  const char* panels;  // panel p starts at panels + p * panel_bytes
+  int64_t panel_bytes;
+  int64_t n, k, n_panels;
+  FloatType type;
+  float* y;
+  int64_t ldy;
+  bool accumulate;
+};
+MatmulArgs matmul_args(const float* x, int64_t m, int64_t ldx, const PackedWeights& w, float* y,
+                       int64_t ldy, bool accumulate);
+
+namespace generic {
+void matmul(ThreadPool& pool, const MatmulArgs& args);
+}  // namespace generic
+
+namespace avx2 {
+// Requires AVX2, FMA and F16C.
+void matmul(ThreadPool& pool, const MatmulArgs& args);
+}  // namespace avx2
+
+}  // namespace infermark::cpu
