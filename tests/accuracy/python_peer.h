@@ -28,12 +28,14 @@ inline std::string python_interpreter() {
 
 inline std::filesystem::path source_dir() {
   const char* env = std::getenv("INFERMARK_SOURCE_DIR");
-  return env ? std::filesystem::path(env) : std::filesystem::path(".");
+  return std::filesystem::absolute(env && *env ? std::filesystem::path(env)
+                                               : std::filesystem::path("."));
 }
 
+// $INFERMARK_SHARED_DIR, else the shared folder beside the source checkout.
 inline std::filesystem::path shared_dir() {
-  const char* env = std::getenv("INFERMARK_SHARED_DIR");
-  return env ? std::filesystem::path(env) : std::filesystem::path("../shared");
+  if (const char* env = std::getenv("INFERMARK_SHARED_DIR"); env && *env) return env;
+  return source_dir().parent_path() / "shared";
 }
 
 inline std::filesystem::path peer_script(const std::string& name) {
