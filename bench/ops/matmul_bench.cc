@@ -1,0 +1,212 @@
+// Matmul benchmarks on the Llama-3.2-1B shapes, bf16 and f16 weights, f32 activations, with the
+// machine's ceilings measured in the same process (see ceilings.h).
+//
+// Reading the output: each row reports GB/s of weights streamed and %bw of the measured read
+// bandwidth (the figure of merit for m = 1 and m = 32, where weights come from memory: those
+// cases rotate over copies of the weights totalling >= 1 GiB so that the large last-level cache
+// of a server CPU cannot hold them), GFLOP/s and %fma of the measured FMA peak (the figure of
+// merit for m = 512), and tok/s (rows per second; compare m = 32 with m = 1 for batched decode).
+// `decode_1b` runs every matmul of one Llama-3.2-1B step (16 layers: fused qkv, o, fused
+// gate/up, down, then lm_head; 2.47 GB in bf16) at m rows: its tok/s bounds decode speed.
+// Each benchmark probes the ceilings right before it runs (bw_ceil, fma_ceil columns; the
+// percentages use them); full probes are also printed at start (context) and at the end.
+//
+// Run: build/<dir>/bench/ops/matmul_bench --benchmark_repetitions=3
+//      --benchmark_report_aggregates_only=true  (add --benchmark_filter=... to select)
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backends/cpu/cpu_features.h"
+#include "backends/cpu/half.h"
+#include "ceilings.h"
+#include "ops/matmul.h"
+
+namespace infermark::bench {
+namespace {
+
+cpu::ThreadPool* g_pool = nullptr;
+QuickProbe* g_probe = nullptr;
+
+struct Shape {
+  const char* name;
+  int64_t n, k;
+};
+constexpr Shape kShapes[] = {{"q_o", 2048, 2048},     {"k_v", 512, 2048},  {"gate_up", 8192, 2048},
+                             {"down", 2048, 8192},    {"lm_head", 128256, 2048}};
+constexpr size_t kRotateBytes = size_t{1} << 30;
+
+// n × k weights of random values in dtype (host memory, row-major).
+std::vector<uint16_t> random_half(ops::DType dt, int64_t n, int64_t k, uint32_t seed) {
+  std::vector<uint16_t> w(static_cast<size_t>(n * k));
+  uint32_t s = seed * 2654435761u + 1;
+  for (auto& v : w) {
+    s = s * 1664525u + 1013904223u;
+    const float f = (static_cast<float>(s >> 8) / (1 << 24) - 0.5f) * 0.1f;
+    v = dt == ops::DType::kBF16 ? cpu::f32_to_bf16(f) : cpu::f32_to_f16(f);
+  }
+  return w;
+}
+
+// Packed copies of one random weight, enough to exceed kRotateBytes when `rotate`.
+struct WeightSet {
+  ops::DType dt;
+  int64_t n = 0, k = 0;
+  bool rotate = false;
+  std::vector<ops::PackedMatrix> copies;
+};
+
+WeightSet& weights(ops::DType dt, int64_t n, int64_t k, bool rotate) {
+  static std::unique_ptr<WeightSet> cached;
+  if (cached && cached->dt == dt && cached->n == n && cached->k == k && cached->rotate == rotate) {
+    return *cached;
+  }
+  cached.reset();
+  auto ws = std::make_unique<WeightSet>();
+  ws->dt = dt, ws->n = n, ws->k = k, ws->rotate = rotate;
+  const auto src = random_half(dt, n, k, 1);
+  const size_t bytes = src.size() * 2;
+  const size_t count = rotate ? (kRotateBytes + bytes - 1) / bytes + 1 : 1;
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  for (size_t i = 0; i < count; ++i) {
+    ws->copies.push_back(ops::pack(ctx, ops::TensorView::of(src.data(), dt, {n, k})));
+  }
+  cached = std::move(ws);
+  return *cached;
+}
+
+// Runs `step` in the benchmark loop, timed with a wall clock, and reports rates per second and
+// as percentages of the ceilings probed just before (same process, same moment).
+template <typename F>
+void run_timed(benchmark::State& st, double bytes, double flops, int64_t m, F&& step) {
+  const Ceilings c = g_probe->measure();
+  const auto t0 = std::chrono::steady_clock::now();
+  for (auto _ : st) step();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double n = static_cast<double>(st.iterations());
+  st.counters["GB/s"] = bytes * n / secs / 1e9;
+  st.counters["%bw"] = bytes * n / secs / 1e9 / c.read_gbps * 100;
+  st.counters["GFLOP/s"] = flops * n / secs / 1e9;
+  st.counters["%fma"] = flops * n / secs / 1e9 / c.fma_gflops * 100;
+  st.counters["tok/s"] = static_cast<double>(m) * n / secs;
+  st.counters["bw_ceil"] = c.read_gbps;
+  st.counters["fma_ceil"] = c.fma_gflops;
+}
+
+void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  WeightSet& ws = weights(dt, s.n, s.k, m <= 64);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  std::vector<float> x(static_cast<size_t>(m * s.k), 0.01f), y(static_cast<size_t>(m * s.n));
+  const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {m, s.k});
+  const auto yv = ops::TensorView::of(y.data(), ops::DType::kF32, {m, s.n});
+  size_t i = 0;
+  run_timed(st, static_cast<double>(s.n * s.k * 2), 2.0 * static_cast<double>(m * s.n * s.k), m,
+            [&] {
+              ops::matmul(ctx, xv, ws.copies[i], yv);
+              i = i + 1 == ws.copies.size() ? 0 : i + 1;
+            });
+  benchmark::DoNotOptimize(y.data());
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+// All matmuls of one Llama-3.2-1B decode step, distinct weights per layer.
+void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
+  static std::vector<ops::PackedMatrix> model;
+  static ops::DType model_dt;
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  constexpr Shape kLayer[] = {{"qkv", 3072, 2048}, {"o", 2048, 2048}, {"gate_up", 16384, 2048},
+                              {"down", 2048, 8192}};
+  if (model.empty() || model_dt != dt) {
+    model.clear();
+    for (int layer = 0; layer < 16; ++layer) {
+      for (const Shape& s : kLayer) {
+        const auto src = random_half(dt, s.n, s.k, static_cast<uint32_t>(layer + 7));
+        model.push_back(ops::pack(ctx, ops::TensorView::of(src.data(), dt, {s.n, s.k})));
+      }
+    }
+    const auto head = random_half(dt, 128256, 2048, 99);
+    model.push_back(ops::pack(ctx, ops::TensorView::of(head.data(), dt, {128256, 2048})));
+    model_dt = dt;
+  }
+  std::vector<float> x(static_cast<size_t>(m * 8192), 0.01f), y(static_cast<size_t>(m * 128256));
+  double bytes = 0, flops = 0;
+  for (const auto& w : model) {
+    bytes += static_cast<double>(w.rows() * w.cols() * 2);
+    flops += 2.0 * static_cast<double>(m * w.rows() * w.cols());
+  }
+  run_timed(st, bytes, flops, m, [&] {
+    for (const auto& w : model) {
+      ops::matmul(ctx, ops::TensorView::of(x.data(), ops::DType::kF32, {m, w.cols()}), w,
+                  ops::TensorView::of(y.data(), ops::DType::kF32, {m, w.rows()}));
+    }
+  });
+  benchmark::DoNotOptimize(y.data());
+}
+
+void register_all() {
+  for (ops::DType dt : {ops::DType::kBF16, ops::DType::kF16}) {
+    const std::string d(ops::dtype_name(dt));
+    for (const Shape& s : kShapes) {
+      for (int64_t m : {1, 32, 512}) {
+        const std::string name = "matmul/" + d + "/" + s.name + ":" + std::to_string(s.n) + "x" +
+                                 std::to_string(s.k) + "/m:" + std::to_string(m);
+        benchmark::RegisterBenchmark(name.c_str(), bm_matmul, dt, s, m, cpu::Isa::kAvx512)
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+  // The portable kernel on one shape, for the speed-up of the SIMD one.
+  for (int64_t m : {1, 512}) {
+    const std::string name = "matmul_generic/bf16/q_o:2048x2048/m:" + std::to_string(m);
+    benchmark::RegisterBenchmark(name.c_str(), bm_matmul, ops::DType::kBF16, kShapes[0], m,
+                                 cpu::Isa::kGeneric)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (ops::DType dt : {ops::DType::kBF16, ops::DType::kF16}) {
+    for (int64_t m : {1, 8, 32}) {
+      const std::string name =
+          "decode_1b/" + std::string(ops::dtype_name(dt)) + "/m:" + std::to_string(m);
+      benchmark::RegisterBenchmark(name.c_str(), bm_decode_1b, dt, m)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace infermark::bench
+
+int main(int argc, char** argv) {
+  using namespace infermark;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (cpu::detected_isa() < cpu::Isa::kAvx2) {
+    std::fprintf(stderr, "matmul_bench needs AVX2 + FMA for its ceiling probes\n");
+    return 1;
+  }
+  cpu::ThreadPool pool;
+  bench::g_pool = &pool;
+  bench::QuickProbe probe(pool);
+  bench::g_probe = &probe;
+  const bench::Ceilings start = bench::measure_ceilings(pool);
+  benchmark::AddCustomContext("threads", std::to_string(pool.size()));
+  benchmark::AddCustomContext("kernels", std::string(cpu::isa_name(cpu::active_isa())) +
+                                             " (matmul uses avx2 when >= avx2)");
+  benchmark::AddCustomContext("ceiling_read_GBps", std::to_string(start.read_gbps));
+  benchmark::AddCustomContext("ceiling_fma_GFLOPs", std::to_string(start.fma_gflops));
+  bench::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  const bench::Ceilings end = bench::measure_ceilings(pool);
+  std::printf("ceilings at end: read %.1f GB/s, fma %.1f GFLOP/s (start: %.1f, %.1f)\n",
+              end.read_gbps, end.fma_gflops, start.read_gbps, start.fma_gflops);
+  benchmark::Shutdown();
+  return 0;
+}
