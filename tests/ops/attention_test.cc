@@ -1,6 +1,6 @@
 // ops::kv_write + ops::attention against a float64 dense causal attention, per ISA variant:
 // mixed batches of prefill chunks (p0 = 0 and p0 > 0) and decode tokens, GQA groups 1/4/8,
-// head dims 8..128, block sizes 1..32, shuffled block tables, f32/bf16/f16 caches.
+// head dims 6..128 (several query passes per item), block sizes 1..32, shuffled block tables, f32/bf16/f16 caches.
 #include "ops/attention.h"
 
 #include <gtest/gtest.h>
@@ -152,6 +152,7 @@ TEST_P(AttentionTest, MixedBatchesMatchFloat64) {
       {8, 2, 64, 32, DType::kBF16, mixed},
       {8, 2, 64, 16, DType::kF16, mixed},
       {4, 1, 24, 7, DType::kF16, {{3, 2}, {0, 30}}},
+      {4, 2, 6, 4, DType::kF32, mixed},  // head_dim not a multiple of 8: generic fallback
   };
   uint32_t seed = 1;
   for (const Case& c : cases) {

@@ -75,5 +75,9 @@ struct AttnTile {
 namespace generic {
 void attend(const AttnTile& tile);
 }  // namespace generic
+namespace avx2 {
+// Falls back to generic::attend when head_dim is not a multiple of 8 or exceeds 256.
+void attend(const AttnTile& tile);
+}  // namespace avx2
 
 }  // namespace infermark::cpu

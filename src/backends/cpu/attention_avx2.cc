@@ -1,0 +1,246 @@
+// AVX2/FMA attention work item (see attention.h), for head_dim a multiple of 8 up to 256 (others
+// go to the generic kernel).
+//
+// The item's query vectors (rows × the group's heads, at most kMaxQ per pass, pre-scaled) are
+// processed together against chunks of up to 16 keys of one block: the chunk's keys are
+// transposed to [head_dim][16] once so that scores for 4 queries at a time are broadcast-FMAs
+// producing 16 scores per query in two vectors (no horizontal sums); the online softmax update is
+// vectorised over the 16 keys, with causal / absent keys masked to probability exactly 0; then
+// O += P V with 2 queries × 32 dims of accumulators. bf16 / f16 keys and values are widened once
+// per chunk, so each K/V byte is read once per pass whatever the group size.
+#include <immintrin.h>
+#include <math.h>
+
+#include <cstdint>
+
+#include "backends/cpu/attention.h"
+#include "backends/cpu/simd_avx2.h"
+
+namespace infermark::cpu::avx2 {
+namespace {
+
+constexpr int kChunk = 16;      // keys per chunk
+constexpr int kMaxQ = 32;       // query vectors per pass
+constexpr int kMaxHd = 256;
+
+// Loads 8 consecutive elements (f32, bf16 or f16) as floats.
+inline __m256 load8(const void* p, FloatType t, int64_t index) {
+  switch (t) {
+    case FloatType::kBF16: return load8_bf16(static_cast<const uint16_t*>(p) + index);
+    case FloatType::kF16: return load8_f16(static_cast<const uint16_t*>(p) + index);
+    default: return _mm256_loadu_ps(static_cast<const float*>(p) + index);
+  }
+}
+
+inline void transpose8(__m256* r) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
+  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
+  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
+  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
+  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// kt[d * 16 + j] = key j's element d for j < nk; 0 for nk <= j < 16.
+inline void transpose_keys(const void* k, FloatType t, int hd, int nk, float* kt) {
+  for (int j0 = 0; j0 < kChunk; j0 += 8) {
+    for (int d0 = 0; d0 < hd; d0 += 8) {
+      __m256 r[8];
+      for (int j = 0; j < 8; ++j) {
+        r[j] = j0 + j < nk ? load8(k, t, int64_t{j0 + j} * hd + d0) : _mm256_setzero_ps();
+      }
+      transpose8(r);
+      for (int i = 0; i < 8; ++i) _mm256_store_ps(kt + (d0 + i) * kChunk + j0, r[i]);
+    }
+  }
+}
+
+// s[i][0:16] = qs[i] · keys for kQ queries starting at qs (stride kMaxHd).
+template <int kQ>
+inline void scores(const float* qs, const float* kt, int hd, float* s) {
+  __m256 acc[kQ][2];
+  for (int i = 0; i < kQ; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int d = 0; d < hd; ++d) {
+    const __m256 k0 = _mm256_load_ps(kt + d * kChunk), k1 = _mm256_load_ps(kt + d * kChunk + 8);
+#pragma GCC unroll 4
+    for (int i = 0; i < kQ; ++i) {
+      const __m256 b = _mm256_broadcast_ss(qs + i * kMaxHd + d);
+      acc[i][0] = _mm256_fmadd_ps(b, k0, acc[i][0]);
+      acc[i][1] = _mm256_fmadd_ps(b, k1, acc[i][1]);
+    }
+  }
+  for (int i = 0; i < kQ; ++i) {
+    _mm256_store_ps(s + i * kChunk, acc[i][0]);
+    _mm256_store_ps(s + i * kChunk + 8, acc[i][1]);
+  }
+}
+
+// o[i] = o[i] * corr[i] + sum_j p[i][j] v[j] for kQ queries; v rows at stride hd.
+template <int kQ>
+inline void accumulate_pv(const float* p, const float* corr, const float* v, int hd, int nk,
+                          float* o) {
+  int d0 = 0;
+  for (; d0 + 32 <= hd; d0 += 32) {
+    __m256 acc[kQ][4];
+    for (int i = 0; i < kQ; ++i) {
+      const __m256 c = _mm256_broadcast_ss(corr + i);
+      for (int w = 0; w < 4; ++w) acc[i][w] = _mm256_mul_ps(_mm256_load_ps(o + i * kMaxHd + d0 + 8 * w), c);
+    }
+    for (int j = 0; j < nk; ++j) {
+      const float* vj = v + int64_t{j} * hd + d0;
+      const __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);
+      const __m256 v2 = _mm256_loadu_ps(vj + 16), v3 = _mm256_loadu_ps(vj + 24);
+      for (int i = 0; i < kQ; ++i) {
+        const __m256 b = _mm256_broadcast_ss(p + i * kChunk + j);
+        acc[i][0] = _mm256_fmadd_ps(b, v0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(b, v1, acc[i][1]);
+        acc[i][2] = _mm256_fmadd_ps(b, v2, acc[i][2]);
+        acc[i][3] = _mm256_fmadd_ps(b, v3, acc[i][3]);
+      }
+    }
+    for (int i = 0; i < kQ; ++i) {
+      for (int w = 0; w < 4; ++w) _mm256_store_ps(o + i * kMaxHd + d0 + 8 * w, acc[i][w]);
+    }
+  }
+  for (; d0 < hd; d0 += 8) {
+    __m256 acc[kQ];
+    for (int i = 0; i < kQ; ++i) {
+      acc[i] = _mm256_mul_ps(_mm256_load_ps(o + i * kMaxHd + d0), _mm256_broadcast_ss(corr + i));
+    }
+    for (int j = 0; j < nk; ++j) {
+      const __m256 vj = _mm256_loadu_ps(v + int64_t{j} * hd + d0);
+      for (int i = 0; i < kQ; ++i) {
+        acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + i * kChunk + j), vj, acc[i]);
+      }
+    }
+    for (int i = 0; i < kQ; ++i) _mm256_store_ps(o + i * kMaxHd + d0, acc[i]);
+  }
+}
+
+// Scratch of one pass: pre-scaled queries, output accumulators, softmax state.
+struct Pass {
+  alignas(32) float qs[kMaxQ * kMaxHd];
+  alignas(32) float o[kMaxQ * kMaxHd];
+  alignas(32) float s[kMaxQ * kChunk];  // scores, then probabilities
+  alignas(32) float kt[kMaxHd * kChunk];
+  alignas(32) float vf[kChunk * kMaxHd];
+  float m[kMaxQ], l[kMaxQ], corr[kMaxQ];
+  int32_t limit[kMaxQ];  // last visible position of each query
+  float* out[kMaxQ];
+};
+
+// Online-softmax update of query i with the chunk's scores; keys at positions pos0 + j, j < nk.
+inline void softmax_update(Pass& ps, int i, int32_t pos0, int nk) {
+  const __m256i lane0 = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i lane1 = _mm256_add_epi32(lane0, _mm256_set1_epi32(8));
+  // Visible: j < nk and pos0 + j <= limit, i.e. j < min(nk, limit - pos0 + 1).
+  const int32_t vis = nk < ps.limit[i] - pos0 + 1 ? nk : ps.limit[i] - pos0 + 1;
+  const __m256i n = _mm256_set1_epi32(vis);
+  const __m256 ok0 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n, lane0));
+  const __m256 ok1 = _mm256_castsi256_ps(_mm256_cmpgt_epi32(n, lane1));
+  float* s = ps.s + i * kChunk;
+  if (vis <= 0) {  // nothing visible in this chunk for this query
+    _mm256_store_ps(s, _mm256_setzero_ps());
+    _mm256_store_ps(s + 8, _mm256_setzero_ps());
+    ps.corr[i] = 1.0f;
+    return;
+  }
+  const __m256 ninf = _mm256_set1_ps(-INFINITY);
+  const __m256 s0 = _mm256_blendv_ps(ninf, _mm256_load_ps(s), ok0);
+  const __m256 s1 = _mm256_blendv_ps(ninf, _mm256_load_ps(s + 8), ok1);
+  const float m_new = fmaxf(ps.m[i], hmax(_mm256_max_ps(s0, s1)));
+  const __m256 mv = _mm256_set1_ps(m_new);
+  const __m256 p0 = _mm256_and_ps(exp(_mm256_sub_ps(s0, mv)), ok0);
+  const __m256 p1 = _mm256_and_ps(exp(_mm256_sub_ps(s1, mv)), ok1);
+  _mm256_store_ps(s, p0);
+  _mm256_store_ps(s + 8, p1);
+  const float corr = expf(ps.m[i] - m_new);  // 0 on the first visible chunk (m = -inf)
+  ps.corr[i] = corr;
+  ps.l[i] = ps.l[i] * corr + hsum(_mm256_add_ps(p0, p1));
+  ps.m[i] = m_new;
+}
+
+void run_pass(const AttnTile& t, Pass& ps, int nq) {
+  const PagedKv& kv = t.kv;
+  const int hd = kv.head_dim, bs = kv.block_size;
+  int32_t max_limit = 0;
+  for (int i = 0; i < nq; ++i) max_limit = ps.limit[i] > max_limit ? ps.limit[i] : max_limit;
+  const int64_t n_keys = int64_t{max_limit} + 1;
+  const size_t esize = float_type_size(kv.type);
+  for (int64_t blk = 0; blk * bs < n_keys; ++blk) {
+    const int64_t block = t.block_table[blk];
+    const size_t head_off = static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) *
+                            static_cast<size_t>(hd);
+    for (int c0 = 0; c0 < bs && blk * bs + c0 < n_keys; c0 += kChunk) {
+      const int64_t pos0 = blk * bs + c0;
+      int nk = bs - c0 < kChunk ? bs - c0 : kChunk;
+      if (n_keys - pos0 < nk) nk = static_cast<int>(n_keys - pos0);
+      const size_t off = (head_off + static_cast<size_t>(c0) * static_cast<size_t>(hd)) * esize;
+      const char* kp = static_cast<const char*>(kv.k) + off;
+      const char* vp = static_cast<const char*>(kv.v) + off;
+      transpose_keys(kp, kv.type, hd, nk, ps.kt);
+      const float* v = reinterpret_cast<const float*>(vp);
+      if (kv.type != FloatType::kF32) {
+        for (int j = 0; j < nk; ++j) {
+          for (int d = 0; d < hd; d += 8) {
+            _mm256_store_ps(ps.vf + j * hd + d, load8(vp, kv.type, int64_t{j} * hd + d));
+          }
+        }
+        v = ps.vf;
+      }
+      int i = 0;
+      for (; i + 4 <= nq; i += 4) scores<4>(ps.qs + i * kMaxHd, ps.kt, hd, ps.s + i * kChunk);
+      for (; i < nq; ++i) scores<1>(ps.qs + i * kMaxHd, ps.kt, hd, ps.s + i * kChunk);
+      for (i = 0; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
+      for (i = 0; i + 2 <= nq; i += 2) {
+        accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
+      }
+      if (i < nq) accumulate_pv<1>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
+    }
+  }
+  for (int i = 0; i < nq; ++i) {
+    const __m256 inv = _mm256_set1_ps(1.0f / ps.l[i]);
+    for (int d = 0; d < hd; d += 8) {
+      _mm256_storeu_ps(ps.out[i] + d, _mm256_mul_ps(_mm256_load_ps(ps.o + i * kMaxHd + d), inv));
+    }
+  }
+}
+
+}  // namespace
+
+void attend(const AttnTile& t) {
+  const int hd = t.kv.head_dim;
+  if (hd % 8 != 0 || hd > kMaxHd || t.kv.block_size > 1024) return generic::attend(t);
+  Pass ps;  // ~100 KiB of stack, uninitialised
+  const __m256 scale = _mm256_set1_ps(t.scale);
+  const int total = t.n_rows * t.group;
+  for (int first = 0; first < total; first += kMaxQ) {
+    const int nq = total - first < kMaxQ ? total - first : kMaxQ;
+    for (int i = 0; i < nq; ++i) {
+      const int r = (first + i) / t.group;
+      const int h = t.kv_head * t.group + (first + i) % t.group;
+      const float* q = t.q + r * t.ldq + int64_t{h} * hd;
+      for (int d = 0; d < hd; d += 8) {
+        _mm256_store_ps(ps.qs + i * kMaxHd + d, _mm256_mul_ps(_mm256_loadu_ps(q + d), scale));
+        _mm256_store_ps(ps.o + i * kMaxHd + d, _mm256_setzero_ps());
+      }
+      ps.m[i] = -INFINITY;
+      ps.l[i] = 0;
+      ps.limit[i] = t.first_pos + r;
+      ps.out[i] = t.out + r * t.ldo + int64_t{h} * hd;
+    }
+    run_pass(t, ps, nq);
+  }
+}
+
+}  // namespace infermark::cpu::avx2
