@@ -83,7 +83,8 @@ std::vector<std::filesystem::path> punkt_search_dirs(
   const std::filesystem::path suffix = std::filesystem::path("tokenizers") / "punkt_tab" / "english";
   std::vector<std::filesystem::path> dirs;
   if (explicit_dir) {
-    dirs = {*explicit_dir, *explicit_dir / "english", *explicit_dir / suffix};
+    dirs = {*explicit_dir, *explicit_dir / "english", *explicit_dir / "punkt_tab" / "english",
+            *explicit_dir / suffix};
     return dirs;
   }
   if (const char* env = std::getenv("NLTK_DATA"); env && *env) {

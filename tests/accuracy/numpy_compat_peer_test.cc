@@ -61,7 +61,7 @@ TEST(NumpyCompatPeer, MeanRoundAndReprMatchNumpy) {
   util::Json input = {{"arrays", arrays}, {"values", values}};
   testing::write_text(tmp.path() / "in.json", input.dump());
   const std::string out = testing::run_python(testing::peer_script("numpy_agg.py"),
-                                              "'" + (tmp.path() / "in.json").string() + "'");
+                                              testing::quoted(tmp.path() / "in.json"));
   ASSERT_FALSE(out.empty());
   const util::Json expected = util::parse_json(out, "numpy peer output");
   for (size_t i = 0; i < arrays.size(); ++i) {

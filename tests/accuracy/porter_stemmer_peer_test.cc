@@ -65,7 +65,7 @@ TEST(PorterStemmerPeer, MatchesNltkOnTheWholeWordList) {
   for (const std::string& w : words) input += w + "\n";
   write_text(tmp.path() / "words.txt", input);
   const std::vector<std::string> expected = split_lines(
-      run_python(peer_script("stem_words.py"), "'" + (tmp.path() / "words.txt").string() + "'"));
+      run_python(peer_script("stem_words.py"), testing::quoted(tmp.path() / "words.txt")));
   ASSERT_EQ(expected.size(), words.size());
   size_t mismatches = 0;
   for (size_t i = 0; i < words.size(); ++i) {

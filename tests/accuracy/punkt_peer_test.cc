@@ -51,7 +51,7 @@ TEST(PunktPeer, MatchesNltkSentTokenize) {
   testing::write_text(tmp.path() / "texts.json", util::Json(texts).dump());
   const std::string out =
       testing::run_python(testing::peer_script("punkt_split.py"),
-                          "'" + dir.string() + "' '" + (tmp.path() / "texts.json").string() + "'");
+                          testing::quoted(dir) + " " + testing::quoted(tmp.path() / "texts.json"));
   ASSERT_FALSE(out.empty());
   const util::Json expected = util::parse_json(out, "punkt peer output");
   ASSERT_EQ(expected.size(), texts.size());

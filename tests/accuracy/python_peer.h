@@ -74,6 +74,16 @@ inline std::string read_text(const std::filesystem::path& path) {
   return s.str();
 }
 
+// `path` in single quotes for the shell (paths here never contain quotes).
+inline std::string quoted(const std::filesystem::path& path) {
+  std::string out;
+  out.reserve(path.native().size() + 2);
+  out.push_back('\'');
+  out.append(path.native());
+  out.push_back('\'');
+  return out;
+}
+
 // Runs `python script args...` with stdout redirected to a file and returns the output.
 // Records a test failure (and returns "") if the interpreter exits non-zero.
 inline std::string run_python(const std::filesystem::path& script, const std::string& args) {
