@@ -17,7 +17,7 @@ namespace infermark::text {
 
 struct AddedToken {
   int32_t id = -1;
-  std::string content;  // UTF-8, non-empty
+  std::string content;      // UTF-8, non-empty
   bool special = false;     // skipped by decode(skip_special_tokens)
   bool lstrip = false;      // the match absorbs white space to its left
   bool rstrip = false;      // ... and to its right
@@ -52,7 +52,7 @@ class AddedVocabulary {
    private:
     struct Node {
       std::vector<std::pair<uint8_t, int32_t>> children;  // byte -> node index
-      int32_t token = -1;                                  // index into tokens_ if terminal
+      int32_t token = -1;                                 // index into tokens_ if terminal
     };
     // Longest token that starts at text[pos]: its end, token index in `*token`, or 0.
     size_t longest_at(std::string_view text, size_t pos, int32_t* token) const;

@@ -27,9 +27,7 @@ struct Candidate {
   int32_t pos;  // index of the left symbol
   int32_t left, right, merged;
   // Heap order: lowest rank first, then leftmost.
-  bool operator<(const Candidate& o) const {
-    return rank != o.rank ? rank > o.rank : pos > o.pos;
-  }
+  bool operator<(const Candidate& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
 };
 
 struct StringHash {
@@ -109,7 +107,8 @@ void BpeModel::merge_bytes(std::string_view piece, std::vector<int32_t>& out) co
   const auto n = static_cast<int32_t>(piece.size());
   sym.resize(static_cast<size_t>(n));
   heap.clear();
-  for (int32_t i = 0; i < n; ++i) sym[i] = {byte_ids_[static_cast<uint8_t>(piece[i])], i - 1, i + 1};
+  for (int32_t i = 0; i < n; ++i)
+    sym[i] = {byte_ids_[static_cast<uint8_t>(piece[i])], i - 1, i + 1};
   auto push_pair = [&](int32_t left) {
     const int32_t right = sym[left].next;
     if (const Merge* m = merges_.find(sym[left].id, sym[right].id)) {

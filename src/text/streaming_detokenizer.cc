@@ -38,8 +38,7 @@ std::string StreamingDetokenizer::push(std::span<const int32_t> ids) {
   }
   const size_t keep = incomplete_utf8_suffix(pending_bytes_);
   std::string text;
-  append_utf8_lossy(std::string_view(pending_bytes_).substr(0, pending_bytes_.size() - keep),
-                    text);
+  append_utf8_lossy(std::string_view(pending_bytes_).substr(0, pending_bytes_.size() - keep), text);
   pending_bytes_.erase(0, pending_bytes_.size() - keep);
   if (!clean_up_) return text;
   std::string out;

@@ -20,7 +20,7 @@ enum class TokenKind : uint8_t { kNone, kBpe, kAdded, kSpecial };
 struct Tokenizer::Impl {
   BpeModel bpe;
   AddedVocabulary added;
-  BytesToIdMap vocab_spelling;  // tokenizer.json vocab key -> id
+  BytesToIdMap vocab_spelling;                             // tokenizer.json vocab key -> id
   std::unordered_map<std::string, int32_t> added_content;  // added token content -> id
 
   // Per id, 0..vocab_size-1.

@@ -84,9 +84,10 @@ void check_pre_tokenizer(const Json& root, std::string_view origin) {
   }
   if (split.value("behavior", "") != "Isolated" ||
       bool_or(split, "invert", false, origin, "pre_tokenizer.pretokenizers[0]")) {
-    throw Error::format("{}: pre_tokenizer.pretokenizers[0]: behavior must be Isolated, invert "
-                        "false",
-                        origin);
+    throw Error::format(
+        "{}: pre_tokenizer.pretokenizers[0]: behavior must be Isolated, invert "
+        "false",
+        origin);
   }
   const std::string_view bl = "pre_tokenizer.pretokenizers[1]";
   if (bool_or(byte_level, "use_regex", true, origin, bl) ||
@@ -148,9 +149,10 @@ void load_merges(const Json& merges, std::string_view origin, Tokenizer::Impl& i
       if (i == 0 && s.starts_with("#version")) continue;
       const size_t space = s.find(' ');
       if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
-        throw Error::format("{}: model.merges[{}]: expected two tokens separated by one space, "
-                            "got \"{}\"",
-                            origin, i, s);
+        throw Error::format(
+            "{}: model.merges[{}]: expected two tokens separated by one space, "
+            "got \"{}\"",
+            origin, i, s);
       }
       left = std::string_view(s).substr(0, space);
       right = std::string_view(s).substr(space + 1);
@@ -182,9 +184,10 @@ void load_model(const Json& root, std::string_view origin, Tokenizer::Impl& impl
   }
   if (!null_or_empty(model, "continuing_subword_prefix") ||
       !null_or_empty(model, "end_of_word_suffix")) {
-    throw Error::format("{}: model: continuing_subword_prefix and end_of_word_suffix are not "
-                        "supported",
-                        origin);
+    throw Error::format(
+        "{}: model: continuing_subword_prefix and end_of_word_suffix are not "
+        "supported",
+        origin);
   }
   auto dropout = model.find("dropout");
   if (dropout != model.end() && !dropout->is_null() &&
@@ -256,8 +259,8 @@ void load_template(const Json& tp, std::string_view origin, Tokenizer::Impl& imp
       seen_sequence = true;
       continue;
     }
-    const Json name = item.contains("SpecialToken") ? item["SpecialToken"].value("id", Json{})
-                                                    : Json{};
+    const Json name =
+        item.contains("SpecialToken") ? item["SpecialToken"].value("id", Json{}) : Json{};
     if (!name.is_string() || !specials.contains(name.get<std::string>()) ||
         !specials[name.get<std::string>()].value("ids", Json{}).is_array()) {
       throw Error::format("{}: post_processor: template item {} names no entry of special_tokens",
@@ -301,8 +304,7 @@ void build_decode_table(Tokenizer::Impl& impl) {
 }
 
 // A tokenizer_config.json token entry: a string, an AddedToken-like object, or null.
-std::optional<std::string> config_token(const Json& cfg, const char* key,
-                                        std::string_view origin) {
+std::optional<std::string> config_token(const Json& cfg, const char* key, std::string_view origin) {
   auto it = cfg.find(key);
   if (it == cfg.end() || it->is_null()) return std::nullopt;
   if (it->is_string()) return it->get<std::string>();

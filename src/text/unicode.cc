@@ -50,7 +50,8 @@ std::string_view unicode_version() { return kUnicodeVersion; }
 
 char contraction_fold(uint32_t cp) {
   if (cp < 0x80) {
-    const char lower = (cp >= 'A' && cp <= 'Z') ? static_cast<char>(cp + 32) : static_cast<char>(cp);
+    const char lower =
+        (cp >= 'A' && cp <= 'Z') ? static_cast<char>(cp + 32) : static_cast<char>(cp);
     return std::string_view("strevmld").find(lower) != std::string_view::npos ? lower : 0;
   }
   for (const auto& f : kContractionFolds) {

@@ -1,6 +1,9 @@
 // Unicode code point classes used by the Llama-3 pre-tokenizer and the chat template, from tables
-// generated out of the Unicode Character Database (scripts/gen-unicode-tables, Unicode 15.0.0,
-// the version Oniguruma 6.9.8 — the regex engine of Hugging Face tokenizers — is built on).
+// generated out of the Unicode Character Database (scripts/gen-unicode-tables -> the committed
+// unicode_tables.inc). The tables come from Debian's UCD 15.0.0, restricted to the characters
+// assigned by Unicode 14.0: that is the Unicode of Oniguruma 6.9.8, the regex engine Hugging Face
+// tokenizers compiles the Llama-3 pattern with, so newer characters are unclassified here as
+// they are there.
 //
 // All functions are pure, allocation-free and thread-safe. Code points above U+10FFFF have no
 // class.
@@ -21,7 +24,7 @@ enum UnicodeClass : uint8_t {
   kAssigned = 16,   // general category other than Cn
 };
 
-// The Unicode version the tables were generated from, e.g. "15.0.0".
+// The Unicode version whose character assignments the tables follow ("14.0").
 std::string_view unicode_version();
 
 namespace detail {

@@ -23,7 +23,7 @@ enum class Utf8Status : uint8_t {
 };
 
 struct Utf8Char {
-  uint32_t cp;  // the code point, or kInvalidCodePoint unless status is kOk
+  uint32_t cp;   // the code point, or kInvalidCodePoint unless status is kOk
   uint32_t len;  // bytes consumed, >= 1
   Utf8Status status;
 };

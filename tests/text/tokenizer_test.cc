@@ -5,11 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
 #include "llama3_tokenizer.h"
+#include "test_env.h"
 #include "util/atomic_file.h"
 #include "util/json.h"
 
@@ -20,9 +20,8 @@ using testing::llama3;
 using Ids = std::vector<int32_t>;
 
 TEST(Llama3Tokenizer, AllReferenceCasesMatch) {
-  const char* shared = std::getenv("INFERMARK_SHARED_DIR");
-  ASSERT_NE(shared, nullptr) << "INFERMARK_SHARED_DIR is not set";
-  const auto path = std::filesystem::path(shared) / "data/tokenizer/llama3_cases.json";
+  const auto path =
+      std::filesystem::path(testing::shared_dir()) / "data/tokenizer/llama3_cases.json";
   const auto doc = util::parse_json(util::read_file(path), path.string());
   const auto& cases = doc.at("cases");
   ASSERT_EQ(cases.size(), 44u);
