@@ -12,8 +12,8 @@
 namespace infermark::bench {
 
 struct Ceilings {
-  double read_gbps = 0;    // GB/s (1e9 bytes), median of the probe's runs
-  double fma_gflops = 0;   // GFLOP/s (an FMA counts 2), median
+  double read_gbps = 0;   // GB/s (1e9 bytes), median of the probe's runs
+  double fma_gflops = 0;  // GFLOP/s (an FMA counts 2), median
 };
 
 // Reads `buffer` (size a multiple of 256 * threads) `runs` times with all pool threads; returns

@@ -9,10 +9,14 @@ long long stream_read(const void* p, size_t bytes) {
   const __m256i* v = static_cast<const __m256i*>(p);
   __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
   for (size_t i = 0; i < bytes / 32; i += 8) {
-    a0 = _mm256_add_epi64(a0, _mm256_add_epi64(_mm256_load_si256(v + i), _mm256_load_si256(v + i + 1)));
-    a1 = _mm256_add_epi64(a1, _mm256_add_epi64(_mm256_load_si256(v + i + 2), _mm256_load_si256(v + i + 3)));
-    a2 = _mm256_add_epi64(a2, _mm256_add_epi64(_mm256_load_si256(v + i + 4), _mm256_load_si256(v + i + 5)));
-    a3 = _mm256_add_epi64(a3, _mm256_add_epi64(_mm256_load_si256(v + i + 6), _mm256_load_si256(v + i + 7)));
+    a0 = _mm256_add_epi64(a0,
+                          _mm256_add_epi64(_mm256_load_si256(v + i), _mm256_load_si256(v + i + 1)));
+    a1 = _mm256_add_epi64(
+        a1, _mm256_add_epi64(_mm256_load_si256(v + i + 2), _mm256_load_si256(v + i + 3)));
+    a2 = _mm256_add_epi64(
+        a2, _mm256_add_epi64(_mm256_load_si256(v + i + 4), _mm256_load_si256(v + i + 5)));
+    a3 = _mm256_add_epi64(
+        a3, _mm256_add_epi64(_mm256_load_si256(v + i + 6), _mm256_load_si256(v + i + 7)));
   }
   const __m256i s = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
   alignas(32) long long out[4];

@@ -15,7 +15,6 @@
 //      --benchmark_report_aggregates_only=true  (add --benchmark_filter=... to select)
 #include <benchmark/benchmark.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -26,6 +25,7 @@
 #include "backends/cpu/half.h"
 #include "ceilings.h"
 #include "ops/matmul.h"
+#include "timed.h"
 
 namespace infermark::bench {
 namespace {
@@ -37,8 +37,11 @@ struct Shape {
   const char* name;
   int64_t n, k;
 };
-constexpr Shape kShapes[] = {{"q_o", 2048, 2048},     {"k_v", 512, 2048},  {"gate_up", 8192, 2048},
-                             {"down", 2048, 8192},    {"lm_head", 128256, 2048}};
+constexpr Shape kShapes[] = {{"q_o", 2048, 2048},
+                             {"k_v", 512, 2048},
+                             {"gate_up", 8192, 2048},
+                             {"down", 2048, 8192},
+                             {"lm_head", 128256, 2048}};
 constexpr size_t kRotateBytes = size_t{1} << 30;
 
 // n × k weights of random values in dtype (host memory, row-major).
@@ -80,24 +83,6 @@ WeightSet& weights(ops::DType dt, int64_t n, int64_t k, bool rotate) {
   return *cached;
 }
 
-// Runs `step` in the benchmark loop, timed with a wall clock, and reports rates per second and
-// as percentages of the ceilings probed just before (same process, same moment).
-template <typename F>
-void run_timed(benchmark::State& st, double bytes, double flops, int64_t m, F&& step) {
-  const Ceilings c = g_probe->measure();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (auto _ : st) step();
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double n = static_cast<double>(st.iterations());
-  st.counters["GB/s"] = bytes * n / secs / 1e9;
-  st.counters["%bw"] = bytes * n / secs / 1e9 / c.read_gbps * 100;
-  st.counters["GFLOP/s"] = flops * n / secs / 1e9;
-  st.counters["%fma"] = flops * n / secs / 1e9 / c.fma_gflops * 100;
-  st.counters["tok/s"] = static_cast<double>(m) * n / secs;
-  st.counters["bw_ceil"] = c.read_gbps;
-  st.counters["fma_ceil"] = c.fma_gflops;
-}
-
 void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
   cpu::set_max_isa(isa);
   WeightSet& ws = weights(dt, s.n, s.k, m <= 64);
@@ -106,8 +91,8 @@ void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {m, s.k});
   const auto yv = ops::TensorView::of(y.data(), ops::DType::kF32, {m, s.n});
   size_t i = 0;
-  run_timed(st, static_cast<double>(s.n * s.k * 2), 2.0 * static_cast<double>(m * s.n * s.k), m,
-            [&] {
+  run_timed(st, *g_probe, static_cast<double>(s.n * s.k * 2),
+            2.0 * static_cast<double>(m * s.n * s.k), static_cast<double>(m), [&] {
               ops::matmul(ctx, xv, ws.copies[i], yv);
               i = i + 1 == ws.copies.size() ? 0 : i + 1;
             });
@@ -120,8 +105,8 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
   static std::vector<ops::PackedMatrix> model;
   static ops::DType model_dt;
   const ops::Context ctx = ops::Context::cpu(*g_pool);
-  constexpr Shape kLayer[] = {{"qkv", 3072, 2048}, {"o", 2048, 2048}, {"gate_up", 16384, 2048},
-                              {"down", 2048, 8192}};
+  constexpr Shape kLayer[] = {
+      {"qkv", 3072, 2048}, {"o", 2048, 2048}, {"gate_up", 16384, 2048}, {"down", 2048, 8192}};
   if (model.empty() || model_dt != dt) {
     model.clear();
     for (int layer = 0; layer < 16; ++layer) {
@@ -140,7 +125,7 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
     bytes += static_cast<double>(w.rows() * w.cols() * 2);
     flops += 2.0 * static_cast<double>(m * w.rows() * w.cols());
   }
-  run_timed(st, bytes, flops, m, [&] {
+  run_timed(st, *g_probe, bytes, flops, static_cast<double>(m), [&] {
     for (const auto& w : model) {
       ops::matmul(ctx, ops::TensorView::of(x.data(), ops::DType::kF32, {m, w.cols()}), w,
                   ops::TensorView::of(y.data(), ops::DType::kF32, {m, w.rows()}));

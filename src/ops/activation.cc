@@ -15,9 +15,10 @@ void swiglu(const Context& ctx, const TensorView& gate, const TensorView& up,
   switch (ctx.device) {
     case Device::kCpu:
       return cpu::swiglu(detail::cpu_pool(ctx), gate.as<const float>(), gate.ld(),
-                         up.as<const float>(), up.ld(), gate.dim(0), gate.dim(1),
-                         out.as<float>(), out.ld());
-    default: detail::no_backend("swiglu", ctx.device);
+                         up.as<const float>(), up.ld(), gate.dim(0), gate.dim(1), out.as<float>(),
+                         out.ld());
+    default:
+      detail::no_backend("swiglu", ctx.device);
   }
 }
 

@@ -8,6 +8,7 @@ namespace infermark::ops {
 
 // gate, up, out: f32 [rows, d]; gate and up may be column ranges of one fused gate/up output;
 // out may be gate.
-void swiglu(const Context& ctx, const TensorView& gate, const TensorView& up, const TensorView& out);
+void swiglu(const Context& ctx, const TensorView& gate, const TensorView& up,
+            const TensorView& out);
 
 }  // namespace infermark::ops

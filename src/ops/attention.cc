@@ -55,7 +55,8 @@ void kv_write(const Context& ctx, const PagedKvLayer& cache, const AttentionBatc
     case Device::kCpu:
       return cpu::kv_write(detail::cpu_pool(ctx), cpu_cache(cache), cpu_batch(batch),
                            k.as<const float>(), k.ld(), v.as<const float>(), v.ld());
-    default: detail::no_backend("kv_write", ctx.device);
+    default:
+      detail::no_backend("kv_write", ctx.device);
   }
 }
 
@@ -70,9 +71,9 @@ void attention(const Context& ctx, const PagedKvLayer& cache, const AttentionBat
   switch (ctx.device) {
     case Device::kCpu:
       return cpu::attention(detail::cpu_pool(ctx), cpu_cache(cache), cpu_batch(batch),
-                            q.as<const float>(), q.ld(), n_heads, scale, out.as<float>(),
-                            out.ld());
-    default: detail::no_backend("attention", ctx.device);
+                            q.as<const float>(), q.ld(), n_heads, scale, out.as<float>(), out.ld());
+    default:
+      detail::no_backend("attention", ctx.device);
   }
 }
 

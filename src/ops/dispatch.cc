@@ -8,10 +8,14 @@ namespace infermark::ops::detail {
 
 cpu::FloatType cpu_float_type(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return cpu::FloatType::kF32;
-    case DType::kBF16: return cpu::FloatType::kBF16;
-    case DType::kF16: return cpu::FloatType::kF16;
-    case DType::kI32: break;
+    case DType::kF32:
+      return cpu::FloatType::kF32;
+    case DType::kBF16:
+      return cpu::FloatType::kBF16;
+    case DType::kF16:
+      return cpu::FloatType::kF16;
+    case DType::kI32:
+      break;
   }
   IM_CHECK_MSG(false, "not a float dtype");
   return cpu::FloatType::kF32;

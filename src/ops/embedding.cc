@@ -15,9 +15,10 @@ void embedding(const Context& ctx, const TensorView& table, std::span<const int3
   switch (ctx.device) {
     case Device::kCpu:
       return cpu::embedding(detail::cpu_pool(ctx), table.data, detail::cpu_float_type(table.dtype),
-                            table.ld(), table.dim(1), ids.data(),
-                            static_cast<int64_t>(ids.size()), out.as<float>(), out.ld());
-    default: detail::no_backend("embedding", ctx.device);
+                            table.ld(), table.dim(1), ids.data(), static_cast<int64_t>(ids.size()),
+                            out.as<float>(), out.ld());
+    default:
+      detail::no_backend("embedding", ctx.device);
   }
 }
 
@@ -33,7 +34,8 @@ void convert(const Context& ctx, const TensorView& src, const TensorView& dst) {
           src.dim(0),
           [&](int64_t b, int64_t e, int) {
             for (int64_t r = b; r < e; ++r) {
-              const char* s = static_cast<const char*>(src.data) + static_cast<size_t>(r * src.ld()) * ss;
+              const char* s =
+                  static_cast<const char*>(src.data) + static_cast<size_t>(r * src.ld()) * ss;
               char* d = static_cast<char*>(dst.data) + static_cast<size_t>(r * dst.ld()) * ds;
               if (src.dtype == DType::kF32) {
                 cpu::from_f32(reinterpret_cast<const float*>(s), src.dim(1), dt, d);
@@ -45,7 +47,8 @@ void convert(const Context& ctx, const TensorView& src, const TensorView& dst) {
           2 * src.dim(1));
       return;
     }
-    default: detail::no_backend("convert", ctx.device);
+    default:
+      detail::no_backend("convert", ctx.device);
   }
 }
 

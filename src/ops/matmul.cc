@@ -26,7 +26,8 @@ PackedMatrix pack(const Context& ctx, std::span<const TensorView> parts) {
       out.cpu_ = cpu::PackedWeights(detail::cpu_float_type(out.dtype_), sources, out.cols_,
                                     &detail::cpu_pool(ctx));
       return out;
-    default: detail::no_backend("pack", ctx.device);
+    default:
+      detail::no_backend("pack", ctx.device);
   }
 }
 
@@ -40,7 +41,8 @@ void matmul(const Context& ctx, const TensorView& x, const PackedMatrix& w, cons
     case Device::kCpu:
       return cpu::matmul(detail::cpu_pool(ctx), x.as<const float>(), x.dim(0), x.ld(),
                          w.cpu_weights(), y.as<float>(), y.ld(), accumulate);
-    default: detail::no_backend("matmul", ctx.device);
+    default:
+      detail::no_backend("matmul", ctx.device);
   }
 }
 

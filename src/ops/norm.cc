@@ -17,7 +17,8 @@ void rms_norm(const Context& ctx, const TensorView& x, const TensorView& weight,
       return cpu::rms_norm(detail::cpu_pool(ctx), x.as<const float>(), x.ld(),
                            weight.as<const float>(), eps, x.dim(0), x.dim(1), out.as<float>(),
                            out.ld());
-    default: detail::no_backend("rms_norm", ctx.device);
+    default:
+      detail::no_backend("rms_norm", ctx.device);
   }
 }
 

@@ -16,7 +16,8 @@ RopeTable::RopeTable(int head_dim, float theta, std::optional<Llama3RopeScaling>
   for (int i = 0; i < half; ++i) {
     // 1 / theta^(2i / d): exponent and quotient in f32, the power rounded to f32.
     const float e = static_cast<float>(2 * i) / static_cast<float>(head_dim);
-    const float p = static_cast<float>(std::pow(static_cast<double>(theta), static_cast<double>(e)));
+    const float p =
+        static_cast<float>(std::pow(static_cast<double>(theta), static_cast<double>(e)));
     inv_freq_[static_cast<size_t>(i)] = 1.0f / p;
   }
   if (!scaling) return;
@@ -45,7 +46,8 @@ void rope(const Context& ctx, const RopeTable& table, std::span<const int32_t> p
     case Device::kCpu:
       return cpu::rope(detail::cpu_pool(ctx), x.as<float>(), x.ld(), x.dim(0), n_heads,
                        table.head_dim(), positions.data(), table.inv_freq().data());
-    default: detail::no_backend("rope", ctx.device);
+    default:
+      detail::no_backend("rope", ctx.device);
   }
 }
 

@@ -21,7 +21,8 @@ void argmax(const Context& ctx, const TensorView& logits, std::span<int32_t> out
           },
           logits.dim(1));
       return;
-    default: detail::no_backend("argmax", ctx.device);
+    default:
+      detail::no_backend("argmax", ctx.device);
   }
 }
 
@@ -39,15 +40,15 @@ void sample(const Context& ctx, const TensorView& logits, std::span<const Sampli
             thread_local cpu::SamplingScratch scratch;  // grows once per thread
             for (int64_t r = b; r < e; ++r) {
               const SamplingParams& p = params[static_cast<size_t>(r)];
-              out[static_cast<size_t>(r)] =
-                  cpu::sample(logits.as<const float>() + r * logits.ld(), logits.dim(1),
-                              {p.temperature, p.top_k, p.top_p}, u[static_cast<size_t>(r)],
-                              scratch);
+              out[static_cast<size_t>(r)] = cpu::sample(
+                  logits.as<const float>() + r * logits.ld(), logits.dim(1),
+                  {p.temperature, p.top_k, p.top_p}, u[static_cast<size_t>(r)], scratch);
             }
           },
           20 * logits.dim(1));
       return;
-    default: detail::no_backend("sample", ctx.device);
+    default:
+      detail::no_backend("sample", ctx.device);
   }
 }
 

@@ -6,28 +6,38 @@ namespace infermark::ops {
 
 size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return 4;
-    case DType::kBF16: return 2;
-    case DType::kF16: return 2;
-    case DType::kI32: return 4;
+    case DType::kF32:
+      return 4;
+    case DType::kBF16:
+      return 2;
+    case DType::kF16:
+      return 2;
+    case DType::kI32:
+      return 4;
   }
   return 0;
 }
 
 std::string_view dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::kF32: return "f32";
-    case DType::kBF16: return "bf16";
-    case DType::kF16: return "f16";
-    case DType::kI32: return "i32";
+    case DType::kF32:
+      return "f32";
+    case DType::kBF16:
+      return "bf16";
+    case DType::kF16:
+      return "f16";
+    case DType::kI32:
+      return "i32";
   }
   return "?";
 }
 
 std::string_view device_name(Device device) {
   switch (device) {
-    case Device::kCpu: return "cpu";
-    case Device::kCuda: return "cuda";
+    case Device::kCpu:
+      return "cpu";
+    case Device::kCuda:
+      return "cuda";
   }
   return "?";
 }
@@ -71,9 +81,9 @@ TensorView TensorView::slice(int d, int64_t begin, int64_t end) const {
   IM_CHECK(d >= 0 && d < rank);
   IM_CHECK(0 <= begin && begin <= end && end <= shape[static_cast<size_t>(d)]);
   TensorView v = *this;
-  v.data = static_cast<char*>(data) +
-           static_cast<ptrdiff_t>(begin * stride[static_cast<size_t>(d)]) *
-               static_cast<ptrdiff_t>(dtype_size(dtype));
+  v.data =
+      static_cast<char*>(data) + static_cast<ptrdiff_t>(begin * stride[static_cast<size_t>(d)]) *
+                                     static_cast<ptrdiff_t>(dtype_size(dtype));
   v.shape[static_cast<size_t>(d)] = end - begin;
   return v;
 }

@@ -31,7 +31,8 @@ TEST_P(SwigluTest, MatchesFloat64OnFusedGateUp) {
           const double g = gu[static_cast<size_t>(i * 2 * d + j)];
           const double u = gu[static_cast<size_t>(i * 2 * d + d + j)];
           const double ref = g / (1 + std::exp(-g)) * u;
-          ASSERT_NEAR(out[static_cast<size_t>(i * d + j)], ref, 16 * kEpsF32 * std::abs(ref) + 1e-30)
+          ASSERT_NEAR(out[static_cast<size_t>(i * d + j)], ref,
+                      16 * kEpsF32 * std::abs(ref) + 1e-30)
               << "g=" << g << " u=" << u;
         }
       }

@@ -1,6 +1,7 @@
 // ops::kv_write + ops::attention against a float64 dense causal attention, per ISA variant:
 // mixed batches of prefill chunks (p0 = 0 and p0 > 0) and decode tokens, GQA groups 1/4/8,
-// head dims 6..128 (several query passes per item), block sizes 1..32, shuffled block tables, f32/bf16/f16 caches.
+// head dims 6..128 (several query passes per item), block sizes 1..32, shuffled block tables,
+// f32/bf16/f16 caches.
 #include "ops/attention.h"
 
 #include <gtest/gtest.h>
@@ -31,9 +32,12 @@ struct Case {
 
 double round_to(DType dt, float v) {
   switch (dt) {
-    case DType::kBF16: return cpu::bf16_to_f32(cpu::f32_to_bf16(v));
-    case DType::kF16: return cpu::f16_to_f32(cpu::f32_to_f16(v));
-    default: return v;
+    case DType::kBF16:
+      return cpu::bf16_to_f32(cpu::f32_to_bf16(v));
+    case DType::kF16:
+      return cpu::f16_to_f32(cpu::f32_to_f16(v));
+    default:
+      return v;
   }
 }
 
@@ -59,8 +63,8 @@ void run_case(const Context& ctx, const Case& c, uint32_t seed) {
   }
   const size_t block_elems = static_cast<size_t>(c.block_size) * static_cast<size_t>(kvw);
   std::vector<float> kbuf(static_cast<size_t>(total_blocks) * block_elems), vbuf(kbuf.size());
-  PagedKvLayer cache{kbuf.data(), vbuf.data(), c.dtype, Device::kCpu, total_blocks,
-                     c.block_size, c.n_kv_heads, c.head_dim};
+  PagedKvLayer cache{kbuf.data(),  vbuf.data(),  c.dtype,      Device::kCpu,
+                     total_blocks, c.block_size, c.n_kv_heads, c.head_dim};
 
   // Per sequence: keys/values of every position, queries of the step's rows.
   std::vector<std::vector<float>> keys(static_cast<size_t>(n_seqs)), vals(keys.size());
@@ -111,7 +115,8 @@ void run_case(const Context& ctx, const Case& c, uint32_t seed) {
           for (int64_t j = 0; j <= pos; ++j) {
             double dot = 0;
             for (int d = 0; d < c.head_dim; ++d) {
-              const double kd = round_to(c.dtype, ks[static_cast<size_t>(j * kvw + g * c.head_dim + d)]);
+              const double kd =
+                  round_to(c.dtype, ks[static_cast<size_t>(j * kvw + g * c.head_dim + d)]);
               const double qd = q[static_cast<size_t>(row * ldq + h * c.head_dim + d)];
               dot += qd * kd;
               abs_qk = std::max(abs_qk, std::abs(qd * kd));

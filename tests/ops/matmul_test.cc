@@ -24,7 +24,9 @@ struct Shape {
 };
 
 // Worst-case bound of f32 summation of k products: k * u * sum |x w| (plus the add into y).
-double bound(int64_t k, double abs_sum) { return 2.0 * static_cast<double>(k + 1) * kEpsF32 * abs_sum + 1e-30; }
+double bound(int64_t k, double abs_sum) {
+  return 2.0 * static_cast<double>(k + 1) * kEpsF32 * abs_sum + 1e-30;
+}
 
 // Checks y (ld ldy) against y0 + x · W^T in float64 with the summation bound per element.
 void expect_product(const std::vector<float>& x, int64_t ldx, const std::vector<HostMatrix*>& ws,
@@ -51,10 +53,10 @@ void expect_product(const std::vector<float>& x, int64_t ldx, const std::vector<
 class MatmulTest : public testing::IsaTest {};
 
 TEST_P(MatmulTest, MatchesFloat64ReferenceForAllDtypesAndShapes) {
-  const Shape shapes[] = {{1, 1, 1},     {1, 17, 33},   {1, 64, 2048}, {2, 16, 7},
-                          {3, 50, 100},  {5, 33, 513},  {6, 48, 129},  {7, 31, 1100},
-                          {13, 100, 300}, {15, 20, 64}, {16, 40, 257}, {31, 45, 1000},
-                          {32, 70, 600}, {250, 35, 777}, {487, 18, 40}};
+  const Shape shapes[] = {{1, 1, 1},      {1, 17, 33},    {1, 64, 2048}, {2, 16, 7},
+                          {3, 50, 100},   {5, 33, 513},   {6, 48, 129},  {7, 31, 1100},
+                          {13, 100, 300}, {15, 20, 64},   {16, 40, 257}, {31, 45, 1000},
+                          {32, 70, 600},  {250, 35, 777}, {487, 18, 40}};
   uint32_t seed = 1;
   for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
     for (const Shape& s : shapes) {
@@ -80,7 +82,8 @@ TEST_P(MatmulTest, StridedOperandsAccumulateAndFusedParts) {
     for (int64_t m : {1, 4, 40}) {
       const int64_t k = 72, ldx = 90, ldy = 100, n_parts[] = {24, 9, 9};
       HostMatrix q(dt, n_parts[0], k, random_floats(static_cast<size_t>(n_parts[0] * k), -1, 1, 7));
-      HostMatrix kk(dt, n_parts[1], k, random_floats(static_cast<size_t>(n_parts[1] * k), -1, 1, 8));
+      HostMatrix kk(dt, n_parts[1], k,
+                    random_floats(static_cast<size_t>(n_parts[1] * k), -1, 1, 8));
       HostMatrix v(dt, n_parts[2], k, random_floats(static_cast<size_t>(n_parts[2] * k), -1, 1, 9));
       const TensorView parts[] = {q.view(), kk.view(), v.view()};
       const PackedMatrix pw = pack(ctx_, parts);
@@ -123,21 +126,26 @@ TEST_P(MatmulTest, SameResultForAnyThreadCount) {
 INSTANTIATE_TEST_SUITE_P(Isa, MatmulTest, ::testing::ValuesIn(testing::isas()),
                          testing::isa_param_name);
 
-TEST(MatmulVariants, Avx2MatchesGenericWithinBound) {
+TEST(MatmulVariants, SimdMatchesGenericWithinBound) {
   if (cpu::detected_isa() < cpu::Isa::kAvx2) GTEST_SKIP() << "no AVX2";
+  const bool avx512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
   cpu::ThreadPool pool(2);
   const Context ctx = Context::cpu(pool);
   uint32_t seed = 100;
   for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
-    for (Shape s : {Shape{1, 130, 2049}, Shape{9, 77, 515}, Shape{64, 50, 300}}) {
+    for (Shape s : {Shape{1, 130, 2049}, Shape{9, 77, 515}, Shape{64, 50, 300}, Shape{300, 70, 400}}) {
       HostMatrix w(dt, s.n, s.k, random_floats(static_cast<size_t>(s.n * s.k), -2, 2, seed++));
       const auto x = random_floats(static_cast<size_t>(s.m * s.k), -3, 3, seed++);
       const PackedMatrix pw = pack(ctx, w.view());
-      std::vector<float> yg(static_cast<size_t>(s.m * s.n)), ya(yg.size());
-      const auto args_g = cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), yg.data(), s.n, false);
-      const auto args_a = cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), ya.data(), s.n, false);
-      cpu::generic::matmul(pool, args_g);
-      cpu::avx2::matmul(pool, args_a);
+      std::vector<float> yg(static_cast<size_t>(s.m * s.n)), ya(yg.size()), yz(yg.size());
+      cpu::generic::matmul(
+          pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), yg.data(), s.n, false));
+      cpu::avx2::matmul(
+          pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), ya.data(), s.n, false));
+      if (avx512) {
+        cpu::avx512::matmul(
+            pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), yz.data(), s.n, false));
+      }
       for (int64_t i = 0; i < s.m; ++i) {
         for (int64_t j = 0; j < s.n; ++j) {
           double abs_sum = 0;
@@ -145,6 +153,9 @@ TEST(MatmulVariants, Avx2MatchesGenericWithinBound) {
             abs_sum += std::abs(x[static_cast<size_t>(i * s.k + kk)] * w.at(j, kk));
           }
           const size_t idx = static_cast<size_t>(i * s.n + j);
+          if (avx512) {
+            ASSERT_NEAR(yz[idx], yg[idx], 2 * bound(s.k, abs_sum)) << dtype_name(dt);
+          }
           ASSERT_NEAR(ya[idx], yg[idx], 2 * bound(s.k, abs_sum)) << dtype_name(dt);
         }
       }

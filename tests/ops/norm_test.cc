@@ -28,13 +28,15 @@ TEST_P(RmsNormTest, MatchesFloat64) {
                TensorView::of(out.data(), DType::kF32, {rows, d}));
       for (int64_t i = 0; i < rows; ++i) {
         double ss = 0;
-        for (int64_t j = 0; j < d; ++j) ss += double{x[static_cast<size_t>(i * ld + j)]} * x[static_cast<size_t>(i * ld + j)];
+        for (int64_t j = 0; j < d; ++j)
+          ss += double{x[static_cast<size_t>(i * ld + j)]} * x[static_cast<size_t>(i * ld + j)];
         const double inv = 1.0 / std::sqrt(ss / static_cast<double>(d) + 1e-5);
         for (int64_t j = 0; j < d; ++j) {
           const double ref = x[static_cast<size_t>(i * ld + j)] * inv * w[static_cast<size_t>(j)];
           // Sum of d squares in f32 (relative d*u, halved by sqrt), then two roundings.
           const double tol = (0.5 * static_cast<double>(d) + 4) * kEpsF32 * std::abs(ref) + 1e-30;
-          ASSERT_NEAR(out[static_cast<size_t>(i * d + j)], ref, tol) << "rows=" << rows << " d=" << d;
+          ASSERT_NEAR(out[static_cast<size_t>(i * d + j)], ref, tol)
+              << "rows=" << rows << " d=" << d;
         }
       }
     }

@@ -1,6 +1,6 @@
 // Shared helpers for the ops tests: random data, matrices stored in a given dtype (and their
-// exact float values, for references), and a fixture running each test once per CPU ISA variant
-// this machine has (generic, and AVX2 when present).
+// exact float values, for references), and a fixture running each test once per CPU ISA level
+// this machine has (generic; AVX2 and AVX-512 when present).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -76,6 +76,7 @@ class HostMatrix {
 inline std::vector<cpu::Isa> isas() {
   std::vector<cpu::Isa> v{cpu::Isa::kGeneric};
   if (cpu::detected_isa() >= cpu::Isa::kAvx2) v.push_back(cpu::Isa::kAvx2);
+  if (cpu::detected_isa() >= cpu::Isa::kAvx512) v.push_back(cpu::Isa::kAvx512);
   return v;
 }
 

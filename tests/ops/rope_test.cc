@@ -51,7 +51,8 @@ TEST_P(RopeTest, RotateHalfMatchesFloat64) {
       const int64_t width = int64_t{n_heads} * head_dim, ld = width + 3;
       const auto x0 = random_floats(static_cast<size_t>(rows * ld), -2, 2, seed++);
       std::vector<int32_t> pos(static_cast<size_t>(rows));
-      for (int64_t r = 0; r < rows; ++r) pos[static_cast<size_t>(r)] = static_cast<int32_t>((r * 977 + 3) % 131072);
+      for (int64_t r = 0; r < rows; ++r)
+        pos[static_cast<size_t>(r)] = static_cast<int32_t>((r * 977 + 3) % 131072);
       auto x = x0;
       rope(ctx_, table, pos, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, width));
       const int half = head_dim / 2;
@@ -59,8 +60,10 @@ TEST_P(RopeTest, RotateHalfMatchesFloat64) {
         for (int h = 0; h < n_heads; ++h) {
           for (int i = 0; i < half; ++i) {
             // The angle as transformers forms it: f32 product of position and frequency.
-            const double a = static_cast<float>(pos[static_cast<size_t>(r)]) * table.inv_freq()[static_cast<size_t>(i)];
-            const size_t lo = static_cast<size_t>(r * ld + h * head_dim + i), hi = lo + static_cast<size_t>(half);
+            const double a = static_cast<float>(pos[static_cast<size_t>(r)]) *
+                             table.inv_freq()[static_cast<size_t>(i)];
+            const size_t lo = static_cast<size_t>(r * ld + h * head_dim + i),
+                         hi = lo + static_cast<size_t>(half);
             const double ref_lo = x0[lo] * std::cos(a) - x0[hi] * std::sin(a);
             const double ref_hi = x0[hi] * std::cos(a) + x0[lo] * std::sin(a);
             const double scale = std::abs(x0[lo]) + std::abs(x0[hi]);
@@ -68,7 +71,8 @@ TEST_P(RopeTest, RotateHalfMatchesFloat64) {
             ASSERT_NEAR(x[hi], ref_hi, 4 * kEpsF32 * scale) << head_dim << " " << r << " " << i;
           }
         }
-        for (int64_t c = width; c < ld; ++c) ASSERT_EQ(x[static_cast<size_t>(r * ld + c)], x0[static_cast<size_t>(r * ld + c)]);
+        for (int64_t c = width; c < ld; ++c)
+          ASSERT_EQ(x[static_cast<size_t>(r * ld + c)], x0[static_cast<size_t>(r * ld + c)]);
       }
     }
   }

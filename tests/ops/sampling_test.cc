@@ -21,7 +21,8 @@ class SamplingTest : public ::testing::Test {
  protected:
   int32_t sample_one(const std::vector<float>& logits, SamplingParams p, float u) {
     int32_t out = -1;
-    sample(ctx_, TensorView::of(logits.data(), DType::kF32, {1, static_cast<int64_t>(logits.size())}),
+    sample(ctx_,
+           TensorView::of(logits.data(), DType::kF32, {1, static_cast<int64_t>(logits.size())}),
            {&p, 1}, {&u, 1}, {&out, 1});
     return out;
   }
@@ -62,8 +63,8 @@ std::map<int32_t, double> expected(const std::vector<float>& logits, SamplingPar
 }
 
 TEST_F(SamplingTest, ArgmaxTiesGoToLowestIndexAndNanIsIgnored) {
-  const std::vector<float> logits = {1, 5, NAN, 5, -2, 5, 3,  // row 0: three 5s
-                                     NAN, NAN, -1, NAN, -1, -7, -3};
+  const std::vector<float> logits = {1,   5,   NAN, 5,   -2, 5,  3,  // row 0: three 5s
+                                     NAN, NAN, -1,  NAN, -1, -7, -3};
   std::vector<int32_t> out(2);
   argmax(ctx_, TensorView::of(logits.data(), DType::kF32, {2, 7}), out);
   EXPECT_EQ(out[0], 1);
@@ -83,7 +84,8 @@ TEST_F(SamplingTest, ArgmaxOfLargeRandomRows) {
 
 TEST_F(SamplingTest, GreedyEquivalents) {
   const auto logits = random_floats(1000, -5, 5, 2);
-  const int32_t best = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  const int32_t best =
+      static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
   for (float u : {0.0f, 0.5f, 0.999f}) {
     EXPECT_EQ(sample_one(logits, {0.0f, 0, 1.0f}, u), best);   // temperature 0
     EXPECT_EQ(sample_one(logits, {0.7f, 1, 1.0f}, u), best);   // top-k 1
@@ -92,9 +94,8 @@ TEST_F(SamplingTest, GreedyEquivalents) {
 }
 
 TEST_F(SamplingTest, DistributionMatchesHuggingFaceWarpers) {
-  const std::vector<SamplingParams> params = {
-      {1.0f, 0, 1.0f}, {0.6f, 0, 0.9f}, {1.3f, 10, 1.0f}, {1.0f, 50, 0.5f}, {2.0f, 0, 0.99f},
-      {1.0f, 3, 0.95f}};
+  const std::vector<SamplingParams> params = {{1.0f, 0, 1.0f},  {0.6f, 0, 0.9f},  {1.3f, 10, 1.0f},
+                                              {1.0f, 50, 0.5f}, {2.0f, 0, 0.99f}, {1.0f, 3, 0.95f}};
   // Logits with exact ties at the top-k boundary too.
   auto logits = random_floats(700, -4, 4, 3);
   logits[10] = logits[11] = logits[12] = 6.0f;

@@ -5,6 +5,11 @@
 #include "backends/cpu/cpu_features.h"
 
 namespace infermark::cpu {
+namespace {
+// Rough cost of one element in ThreadPool work units (a vectorised exp is ~2.5 ops per element):
+// one row of 8192 runs on the caller, a batch of rows is split.
+constexpr int64_t kWorkPerElement = 3;
+}  // namespace
 
 void swiglu(ThreadPool& pool, const float* gate, int64_t ldg, const float* up, int64_t ldu,
             int64_t rows, int64_t d, float* out, int64_t ldo) {
@@ -20,7 +25,7 @@ void swiglu(ThreadPool& pool, const float* gate, int64_t ldg, const float* up, i
             generic::swiglu(gate + b, ldg, up + b, ldu, 1, e - b, out + b, ldo);
           }
         },
-        20);
+        kWorkPerElement);
     return;
   }
   pool.parallel_for(
@@ -32,7 +37,7 @@ void swiglu(ThreadPool& pool, const float* gate, int64_t ldg, const float* up, i
           generic::swiglu(gate + b * ldg, ldg, up + b * ldu, ldu, e - b, d, out + b * ldo, ldo);
         }
       },
-      20 * d);
+      kWorkPerElement * d);
 }
 
 namespace generic {

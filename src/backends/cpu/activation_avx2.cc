@@ -1,6 +1,5 @@
 // AVX2/FMA swiglu (see activation.h): silu through the vectorised exp of simd_avx2.h.
 #include <immintrin.h>
-
 #include <math.h>
 
 #include "backends/cpu/activation.h"

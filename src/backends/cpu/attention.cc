@@ -12,7 +12,7 @@
 namespace infermark::cpu {
 namespace {
 
-constexpr int kTileRows = 8;       // query rows per work item
+constexpr int kTileRows = 8;  // query rows per work item
 constexpr int kMaxHeadDim = 512;
 constexpr int kMaxBlockSize = 1024;
 
@@ -36,8 +36,8 @@ void kv_write(ThreadPool& pool, const PagedKv& kv, const SeqBatch& batch, const 
       [&](int64_t b, int64_t e, int) {
         for (int64_t r = b; r < e; ++r) {
           const int s = static_cast<int>(
-              std::upper_bound(batch.q_start, batch.q_start + batch.n_seqs + 1, r) -
-              batch.q_start - 1);
+              std::upper_bound(batch.q_start, batch.q_start + batch.n_seqs + 1, r) - batch.q_start -
+              1);
           const int64_t pos = batch.p0[s] + (r - batch.q_start[s]);
           const int32_t block =
               batch.block_tables[s * batch.block_table_stride + pos / kv.block_size];

@@ -67,7 +67,7 @@ struct AttnTile {
   int32_t first_pos;
   const float* q;  // row r, query head h at q + r * ldq + h * head_dim
   int64_t ldq;
-  float* out;      // same addressing as q
+  float* out;  // same addressing as q
   int64_t ldo;
   float scale;
 };

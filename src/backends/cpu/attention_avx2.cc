@@ -19,16 +19,19 @@
 namespace infermark::cpu::avx2 {
 namespace {
 
-constexpr int kChunk = 16;      // keys per chunk
-constexpr int kMaxQ = 32;       // query vectors per pass
+constexpr int kChunk = 16;  // keys per chunk
+constexpr int kMaxQ = 32;   // query vectors per pass
 constexpr int kMaxHd = 256;
 
 // Loads 8 consecutive elements (f32, bf16 or f16) as floats.
 inline __m256 load8(const void* p, FloatType t, int64_t index) {
   switch (t) {
-    case FloatType::kBF16: return load8_bf16(static_cast<const uint16_t*>(p) + index);
-    case FloatType::kF16: return load8_f16(static_cast<const uint16_t*>(p) + index);
-    default: return _mm256_loadu_ps(static_cast<const float*>(p) + index);
+    case FloatType::kBF16:
+      return load8_bf16(static_cast<const uint16_t*>(p) + index);
+    case FloatType::kF16:
+      return load8_f16(static_cast<const uint16_t*>(p) + index);
+    default:
+      return _mm256_loadu_ps(static_cast<const float*>(p) + index);
   }
 }
 
@@ -94,7 +97,8 @@ inline void accumulate_pv(const float* p, const float* corr, const float* v, int
     __m256 acc[kQ][4];
     for (int i = 0; i < kQ; ++i) {
       const __m256 c = _mm256_broadcast_ss(corr + i);
-      for (int w = 0; w < 4; ++w) acc[i][w] = _mm256_mul_ps(_mm256_load_ps(o + i * kMaxHd + d0 + 8 * w), c);
+      for (int w = 0; w < 4; ++w)
+        acc[i][w] = _mm256_mul_ps(_mm256_load_ps(o + i * kMaxHd + d0 + 8 * w), c);
     }
     for (int j = 0; j < nk; ++j) {
       const float* vj = v + int64_t{j} * hd + d0;
@@ -179,8 +183,8 @@ void run_pass(const AttnTile& t, Pass& ps, int nq) {
   const size_t esize = float_type_size(kv.type);
   for (int64_t blk = 0; blk * bs < n_keys; ++blk) {
     const int64_t block = t.block_table[blk];
-    const size_t head_off = static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) *
-                            static_cast<size_t>(hd);
+    const size_t head_off =
+        static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) * static_cast<size_t>(hd);
     for (int c0 = 0; c0 < bs && blk * bs + c0 < n_keys; c0 += kChunk) {
       const int64_t pos0 = blk * bs + c0;
       int nk = bs - c0 < kChunk ? bs - c0 : kChunk;

@@ -49,7 +49,8 @@ void embedding(ThreadPool& pool, const void* table, FloatType type, int64_t ld, 
       n,
       [&](int64_t b, int64_t e, int) {
         for (int64_t i = b; i < e; ++i) {
-          const char* row = static_cast<const char*>(table) + static_cast<size_t>(ids[i]) * row_bytes;
+          const char* row =
+              static_cast<const char*>(table) + static_cast<size_t>(ids[i]) * row_bytes;
           to_f32(row, type, d, out + i * ldo);
         }
       },

@@ -4,7 +4,7 @@
 // row-major with leading dimensions ldx >= k and ldy >= n (elements); y must not overlap x.
 // With `accumulate` the product is added to y (fuses a residual add), otherwise y is overwritten.
 //
-// `matmul` picks the variant for active_isa(). Work is split over the pool's threads by panels of
+// `matmul` picks the variant for active_isa() (AVX-512 only for large m, where it is compute-bound). Work is split over the pool's threads by panels of
 // 16 output columns; no allocation. m = 1 streams each weight once (decode GEMV: bound by memory
 // bandwidth); small m (batched decode) reuses each weight panel from cache for every row; large m
 // (prefill) converts a cache-sized block of the panel to f32 once and runs a 6×16 register-tiled
@@ -45,5 +45,11 @@ namespace avx2 {
 // Requires AVX2, FMA and F16C.
 void matmul(ThreadPool& pool, const MatmulArgs& args);
 }  // namespace avx2
+
+namespace avx512 {
+// Requires AVX-512 F/BW/VL plus the AVX2 set. Meant for m >= kMinRows (any m is correct).
+constexpr int64_t kMinRows = 16;
+void matmul(ThreadPool& pool, const MatmulArgs& args);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

@@ -22,11 +22,11 @@ namespace {
 
 constexpr int kP = PackedWeights::kPanel;
 constexpr int kMr = 6;
-constexpr int64_t kKcThin = 512;     // columns per block, small m (bf16 block: 16 KiB)
-constexpr int64_t kKcWide = 256;     // columns per block, large m (f32 scratch: 16 KiB)
-constexpr int64_t kMc = 240;         // rows per block, large m (x block: 240 KiB)
+constexpr int64_t kKcThin = 512;      // columns per block, small m (bf16 block: 16 KiB)
+constexpr int64_t kKcWide = 256;      // columns per block, large m (f32 scratch: 16 KiB)
+constexpr int64_t kMc = 240;          // rows per block, large m (x block: 240 KiB)
 constexpr int64_t kWideMinRows = 16;  // m from which the large-m path is used
-constexpr int64_t kPrefetch = 1024;  // bytes ahead of the GEMV stream
+constexpr int64_t kPrefetch = 1024;   // bytes ahead of the GEMV stream
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -97,14 +97,21 @@ template <typename L>
 inline void tiles(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
                   int64_t ldc, int64_t m, int n_valid, bool add) {
   int64_t i = 0;
-  for (; i + kMr <= m; i += kMr) tile<L, kMr>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+  for (; i + kMr <= m; i += kMr)
+    tile<L, kMr>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
   switch (m - i) {
-    case 5: return tile<L, 5>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-    case 4: return tile<L, 4>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-    case 3: return tile<L, 3>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-    case 2: return tile<L, 2>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-    case 1: return tile<L, 1>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-    default: return;
+    case 5:
+      return tile<L, 5>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+    case 4:
+      return tile<L, 4>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+    case 3:
+      return tile<L, 3>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+    case 2:
+      return tile<L, 2>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+    case 1:
+      return tile<L, 1>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+    default:
+      return;
   }
 }
 
@@ -164,7 +171,6 @@ inline void widen(const typename L::T* b, int64_t kc, float* out) {
   }
 }
 
-
 template <typename L>
 void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
   using T = typename L::T;
@@ -211,9 +217,12 @@ void task(void* context, int i, int n_threads) {
   const int64_t b = n_panels * i / n_threads, e = n_panels * (i + 1) / n_threads;
   if (b >= e) return;
   switch (a.type) {
-    case FloatType::kF32: return run_panels<F32>(a, b, e);
-    case FloatType::kBF16: return run_panels<Bf16>(a, b, e);
-    case FloatType::kF16: return run_panels<F16>(a, b, e);
+    case FloatType::kF32:
+      return run_panels<F32>(a, b, e);
+    case FloatType::kBF16:
+      return run_panels<Bf16>(a, b, e);
+    case FloatType::kF16:
+      return run_panels<F16>(a, b, e);
   }
 }
 

@@ -11,8 +11,8 @@ namespace infermark::cpu::generic {
 namespace {
 
 constexpr int kP = PackedWeights::kPanel;
-constexpr int kMr = 4;         // rows per register tile
-constexpr int64_t kKc = 512;   // columns per cache block
+constexpr int kMr = 4;        // rows per register tile
+constexpr int64_t kKc = 512;  // columns per cache block
 
 // Widens one 16-element group of panel p to floats in row order.
 template <FloatType kType>
@@ -23,7 +23,7 @@ inline void widen(const char* panel, int64_t kk, float* w) {
     const uint16_t* g = reinterpret_cast<const uint16_t*>(panel) + kk * kP;
     for (int j = 0; j < kP; ++j) {
       w[j] = kType == FloatType::kBF16 ? bf16_to_f32(g[PackedWeights::slot(kType, j)])
-                                        : f16_to_f32(g[j]);
+                                       : f16_to_f32(g[j]);
     }
   }
 }
@@ -73,9 +73,12 @@ void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
 void matmul(ThreadPool& pool, const MatmulArgs& args) {
   pool.parallel_for(args.n_panels, [&](int64_t b, int64_t e, int) {
     switch (args.type) {
-      case FloatType::kF32: return run_panels<FloatType::kF32>(args, b, e);
-      case FloatType::kBF16: return run_panels<FloatType::kBF16>(args, b, e);
-      case FloatType::kF16: return run_panels<FloatType::kF16>(args, b, e);
+      case FloatType::kF32:
+        return run_panels<FloatType::kF32>(args, b, e);
+      case FloatType::kBF16:
+        return run_panels<FloatType::kBF16>(args, b, e);
+      case FloatType::kF16:
+        return run_panels<FloatType::kF16>(args, b, e);
     }
   });
 }

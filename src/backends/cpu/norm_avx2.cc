@@ -1,6 +1,5 @@
 // AVX2/FMA rms_norm rows (see norm.h). f32 sum of squares in 4 vector accumulators.
 #include <immintrin.h>
-
 #include <math.h>
 
 #include "backends/cpu/norm.h"

@@ -69,9 +69,12 @@ float PackedWeights::at(int64_t row, int64_t col) const {
   const int64_t idx = col * kPanel + slot(type_, static_cast<int>(row % kPanel));
   const void* p = panel(row / kPanel);
   switch (type_) {
-    case FloatType::kF32: return static_cast<const float*>(p)[idx];
-    case FloatType::kBF16: return bf16_to_f32(static_cast<const uint16_t*>(p)[idx]);
-    case FloatType::kF16: return f16_to_f32(static_cast<const uint16_t*>(p)[idx]);
+    case FloatType::kF32:
+      return static_cast<const float*>(p)[idx];
+    case FloatType::kBF16:
+      return bf16_to_f32(static_cast<const uint16_t*>(p)[idx]);
+    case FloatType::kF16:
+      return f16_to_f32(static_cast<const uint16_t*>(p)[idx]);
   }
   return 0;
 }

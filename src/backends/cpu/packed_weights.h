@@ -26,7 +26,6 @@ namespace infermark::cpu {
 
 class ThreadPool;
 
-
 // One row-major source matrix: `rows` rows of k elements, row r starting at
 // data + r * row_stride elements. Not owned.
 struct WeightPart {

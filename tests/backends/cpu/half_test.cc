@@ -16,10 +16,10 @@ TEST(Half, KnownF16Encodings) {
   EXPECT_EQ(f32_to_f16(65504.0f), 0x7bff);
   EXPECT_EQ(f32_to_f16(65520.0f), 0x7c00);  // rounds up to infinity
   EXPECT_EQ(f32_to_f16(65519.0f), 0x7bff);
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000);  // tie to even: 0
-  EXPECT_EQ(f32_to_f16(std::ldexp(3.0f, -25)), 0x0002);  // 1.5 ulp -> 2 (even)
-  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -14)), 0x0400);  // smallest normal
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -24)), 0x0001);         // smallest subnormal
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000);         // tie to even: 0
+  EXPECT_EQ(f32_to_f16(std::ldexp(3.0f, -25)), 0x0002);         // 1.5 ulp -> 2 (even)
+  EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -14)), 0x0400);         // smallest normal
   EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3c00);  // tie -> even
   EXPECT_EQ(f32_to_f16(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);
   EXPECT_EQ(f32_to_f16(-0.0f), 0x8000);
@@ -60,11 +60,13 @@ TEST(Half, F16RoundingIsNearestOnRandomFloats) {
   uint32_t state = 12345;
   for (int i = 0; i < 200000; ++i) {
     state = state * 1664525u + 1013904223u;
-    const float x = std::ldexp(static_cast<float>(state >> 8) / (1 << 24), static_cast<int>(state % 40) - 24);
+    const float x =
+        std::ldexp(static_cast<float>(state >> 8) / (1 << 24), static_cast<int>(state % 40) - 24);
     const uint16_t h = f32_to_f16(x);
     const double err = std::abs(double{f16_to_f32(h)} - x);
     const double up = std::abs(double{f16_to_f32(static_cast<uint16_t>(h + 1))} - x);
-    const double down = h > 0 ? std::abs(double{f16_to_f32(static_cast<uint16_t>(h - 1))} - x) : 1e30;
+    const double down =
+        h > 0 ? std::abs(double{f16_to_f32(static_cast<uint16_t>(h - 1))} - x) : 1e30;
     ASSERT_LE(err, up) << x;
     ASSERT_LE(err, down) << x;
   }

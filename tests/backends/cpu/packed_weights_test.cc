@@ -18,7 +18,8 @@ TEST(PackedWeights, LayoutMatchesContractForEachType) {
   const int64_t rows_a = 21, rows_b = 6, ld_a = 40;  // part a is strided
   for (FloatType t : {FloatType::kF32, FloatType::kBF16, FloatType::kF16}) {
     auto value = [](int64_t r, int64_t c) { return static_cast<float>(r * 1000 + c + 1); };
-    std::vector<float> a32(static_cast<size_t>(rows_a * ld_a)), b32(static_cast<size_t>(rows_b * k));
+    std::vector<float> a32(static_cast<size_t>(rows_a * ld_a)),
+        b32(static_cast<size_t>(rows_b * k));
     for (int64_t r = 0; r < rows_a; ++r)
       for (int64_t c = 0; c < k; ++c) a32[static_cast<size_t>(r * ld_a + c)] = value(r, c);
     for (int64_t r = 0; r < rows_b; ++r)

@@ -48,7 +48,8 @@ TEST(ThreadPool, ParallelForCoversRangeExactlyOnce) {
   for (int64_t n : {0, 1, 2, 3, 7, 1000}) {
     std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
     pool.parallel_for(
-        n, [&](int64_t b, int64_t e, int) {
+        n,
+        [&](int64_t b, int64_t e, int) {
           for (int64_t i = b; i < e; ++i) hits[static_cast<size_t>(i)].fetch_add(1);
         },
         ThreadPool::kMinParallelWork);
@@ -60,7 +61,8 @@ TEST(ThreadPool, SmallWorkRunsOnTheCaller) {
   ThreadPool pool(2);
   int calls = 0, thread_index = -1;
   pool.parallel_for(
-      10, [&](int64_t b, int64_t e, int t) {
+      10,
+      [&](int64_t b, int64_t e, int t) {
         ++calls;
         thread_index = t;
         EXPECT_EQ(b, 0);

@@ -1,0 +1,192 @@
+// Benchmarks of the non-matmul ops, AVX2 against generic, with in-process ceilings (timed.h).
+//
+// attention_decode: n_seqs sequences each decoding one token over `ctx` cached tokens (Llama-3.2-1B
+//   heads: 32 query, 8 kv, head_dim 64); GB/s counts the K and V bytes read, the figure of merit
+//   (decode attention is bound by memory bandwidth).
+// attention_prefill: one 512-token chunk from position 0 (causal); GFLOP/s counts the 4 * head_dim
+//   flops per visible (query head, key) pair.
+// rms_norm / swiglu / rope: elementwise, GB/s of activations read and written.
+//
+// Run: build/<dir>/bench/ops/ops_bench --benchmark_repetitions=3
+//      --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "backends/cpu/cpu_features.h"
+#include "ceilings.h"
+#include "ops/activation.h"
+#include "ops/attention.h"
+#include "ops/norm.h"
+#include "ops/rope.h"
+#include "timed.h"
+
+namespace infermark::bench {
+namespace {
+
+cpu::ThreadPool* g_pool = nullptr;
+QuickProbe* g_probe = nullptr;
+
+constexpr int kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlock = 16;
+
+std::vector<float> filled(size_t n, float base) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = base + static_cast<float>(i % 97) * 1e-3f;
+  return v;
+}
+
+// A paged cache holding n_seqs sequences of `tokens` positions each (blocks interleaved across
+// sequences, as an allocator serving several requests would leave them).
+struct Cache {
+  std::vector<uint16_t> k, v;  // sized for f32; bf16 uses half
+  std::vector<int32_t> tables;
+  int64_t blocks_per_seq = 0;
+  ops::PagedKvLayer layer;
+};
+
+Cache make_cache(ops::DType dt, int n_seqs, int tokens) {
+  Cache c;
+  c.blocks_per_seq = (tokens + kBlock - 1) / kBlock;
+  const int64_t n_blocks = c.blocks_per_seq * n_seqs;
+  const size_t elems = static_cast<size_t>(n_blocks) * kBlock * kKvHeads * kHeadDim;
+  c.k.assign(elems * 2, 0x3c00);
+  c.v.assign(elems * 2, 0x3c00);
+  c.tables.resize(static_cast<size_t>(n_blocks));
+  for (int s = 0; s < n_seqs; ++s) {
+    for (int64_t b = 0; b < c.blocks_per_seq; ++b) {
+      c.tables[static_cast<size_t>(s * c.blocks_per_seq + b)] =
+          static_cast<int32_t>(b * n_seqs + s);
+    }
+  }
+  c.layer = {c.k.data(), c.v.data(), dt, ops::Device::kCpu, n_blocks, kBlock, kKvHeads, kHeadDim};
+  return c;
+}
+
+void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int context,
+                         cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  Cache c = make_cache(dt, n_seqs, context + 1);
+  std::vector<int32_t> q_start(static_cast<size_t>(n_seqs + 1)),
+      p0(static_cast<size_t>(n_seqs), context);
+  std::iota(q_start.begin(), q_start.end(), 0);
+  const ops::AttentionBatch batch{q_start, p0, c.tables.data(), c.blocks_per_seq};
+  const auto q = filled(static_cast<size_t>(n_seqs * kHeads * kHeadDim), 0.1f);
+  std::vector<float> out(q.size());
+  const auto qv = ops::TensorView::of(q.data(), ops::DType::kF32, {n_seqs, kHeads * kHeadDim});
+  const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {n_seqs, kHeads * kHeadDim});
+  const double bytes =
+      2.0 * (context + 1) * kKvHeads * kHeadDim * static_cast<double>(ops::dtype_size(dt)) * n_seqs;
+  const double flops = 4.0 * kHeadDim * kHeads * (context + 1) * n_seqs;
+  run_timed(st, *g_probe, bytes, flops, n_seqs,
+            [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  Cache c = make_cache(dt, 1, rows);
+  const std::vector<int32_t> q_start = {0, rows}, p0 = {0};
+  const ops::AttentionBatch batch{q_start, p0, c.tables.data(), c.blocks_per_seq};
+  const auto q = filled(static_cast<size_t>(rows * kHeads * kHeadDim), 0.1f);
+  std::vector<float> out(q.size());
+  const auto qv = ops::TensorView::of(q.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
+  const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
+  const double pairs = static_cast<double>(rows) * (rows + 1) / 2 * kHeads;
+  run_timed(st, *g_probe, 0, 4.0 * kHeadDim * pairs, rows,
+            [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+void bm_rms_norm(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  auto x = filled(static_cast<size_t>(rows * d), 0.5f);
+  const auto w = filled(static_cast<size_t>(d), 1.0f);
+  std::vector<float> out(x.size());
+  const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, d});
+  const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
+  const auto wv = ops::TensorView::of(w.data(), ops::DType::kF32, {d});
+  run_timed(st, *g_probe, 8.0 * rows * d, 3.0 * rows * d, rows,
+            [&] { ops::rms_norm(ctx, xv, wv, 1e-5f, ov); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+void bm_swiglu(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  auto gu = filled(static_cast<size_t>(rows * 2 * d), -0.5f);
+  std::vector<float> out(static_cast<size_t>(rows * d));
+  const auto all = ops::TensorView::of(gu.data(), ops::DType::kF32, {rows, 2 * d});
+  const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
+  run_timed(st, *g_probe, 12.0 * rows * d, 0, rows,
+            [&] { ops::swiglu(ctx, all.slice(1, 0, d), all.slice(1, d, 2 * d), ov); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+void bm_rope(benchmark::State& st, int64_t rows, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  const ops::RopeTable table(kHeadDim, 500000.0f, ops::Llama3RopeScaling{});
+  const int64_t width = (kHeads + kKvHeads) * kHeadDim;  // q and k heads of a fused output
+  auto x = filled(static_cast<size_t>(rows * width), 0.3f);
+  std::vector<int32_t> pos(static_cast<size_t>(rows));
+  std::iota(pos.begin(), pos.end(), 100);
+  const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, width});
+  run_timed(st, *g_probe, 8.0 * rows * width, 0, rows, [&] { ops::rope(ctx, table, pos, xv); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+template <typename... Args>
+void add(const std::string& name, Args&&... args) {
+  benchmark::RegisterBenchmark(name.c_str(), std::forward<Args>(args)...)
+      ->UseRealTime()
+      ->Unit(benchmark::kMicrosecond);
+}
+
+void register_all() {
+  for (cpu::Isa isa : {cpu::Isa::kAvx512, cpu::Isa::kGeneric}) {
+    const std::string v = isa == cpu::Isa::kGeneric ? "generic" : "simd";
+    for (ops::DType dt : {ops::DType::kF32, ops::DType::kBF16}) {
+      const std::string d(ops::dtype_name(dt));
+      for (int n_seqs : {1, 16}) {
+        add("attention_decode/" + v + "/" + d + "/seqs:" + std::to_string(n_seqs) + "/ctx:2048",
+            bm_attention_decode, dt, n_seqs, 2048, isa);
+      }
+      add("attention_prefill/" + v + "/" + d + "/rows:512", bm_attention_prefill, dt, 512, isa);
+    }
+    for (int64_t rows : {1, 512}) {
+      add("rms_norm/" + v + "/rows:" + std::to_string(rows) + "/d:2048", bm_rms_norm, rows,
+          int64_t{2048}, isa);
+      add("swiglu/" + v + "/rows:" + std::to_string(rows) + "/d:8192", bm_swiglu, rows,
+          int64_t{8192}, isa);
+      add("rope/" + v + "/rows:" + std::to_string(rows), bm_rope, rows, isa);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace infermark::bench
+
+int main(int argc, char** argv) {
+  using namespace infermark;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (cpu::detected_isa() < cpu::Isa::kAvx2) {
+    std::fprintf(stderr, "ops_bench needs AVX2 + FMA for its ceiling probes\n");
+    return 1;
+  }
+  cpu::ThreadPool pool;
+  bench::g_pool = &pool;
+  bench::QuickProbe probe(pool);
+  bench::g_probe = &probe;
+  benchmark::AddCustomContext("threads", std::to_string(pool.size()));
+  bench::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
