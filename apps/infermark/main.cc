@@ -31,8 +31,11 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    std::fprintf(stderr, "infermark: error: %s\n", e.what());
+    return e.get_exit_code() == 0 ? 2 : e.get_exit_code();
   }
   try {
     util::set_log_level(log_level);
@@ -51,8 +54,6 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     std::fprintf(stderr, "infermark: error: %s\n", e.what());
     return 1;
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "infermark: error: %s\n", e.what());
     return 1;

@@ -152,9 +152,7 @@ PerformanceSummary run_performance(RunContext& ctx, const EffectiveSettings& set
       generate_loadable_sets(s, s.performance_sample_count, ctx.qsl.total_count());
   SeriesOutcome outcome =
       run_series(ctx, s, Mode::kPerformanceOnly, sets.front(), &ctx.result.issue_delays_ns);
-  PerformanceSummary summary = summarize(s, ctx.sut.name(), std::move(outcome));
-  log_results(ctx.log, summary);
-  return summary;
+  return summarize(s, ctx.sut.name(), std::move(outcome));
 }
 
 void run_accuracy(RunContext& ctx, const EffectiveSettings& settings) {
@@ -173,6 +171,16 @@ EffectiveSettings at_qps(const EffectiveSettings& base, double qps, uint64_t psc
   return with_mode(make_effective_settings(r, psc, total), Mode::kPerformanceOnly);
 }
 
+// One find-peak probe: a performance run at `qps`, noted in the detail log. Only the final
+// lower bound's results are logged in full, as LoadGen does.
+PerformanceSummary probe(RunContext& ctx, const EffectiveSettings& s, double qps) {
+  PerformanceSummary r = run_performance(
+      ctx, at_qps(s, qps, ctx.qsl.performance_count(), ctx.qsl.total_count()));
+  ctx.log.message(fmt::format("FindPeakPerformance: {} QPS: performance constraints {}",
+                              std::to_string(qps), r.perf_constraints_met ? "met" : "not met"));
+  return r;
+}
+
 // FindPeakPerformance (§11): the largest Server QPS whose percentile latency constraints hold.
 std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const EffectiveSettings& s) {
   if (s.scenario != Scenario::kServer) {
@@ -180,8 +188,7 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
                                               std::string(to_string(s.scenario)));
     return std::nullopt;
   }
-  const uint64_t psc = ctx.qsl.performance_count(), total = ctx.qsl.total_count();
-  PerformanceSummary lower = run_performance(ctx, at_qps(s, s.target_qps, psc, total));
+  PerformanceSummary lower = probe(ctx, s, s.target_qps);
   if (!lower.perf_constraints_met) {
     ctx.log.error("error_runtime",
                   "FindPeakPerformance: Initial lower bound does not satisfy performance "
@@ -193,7 +200,14 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
   while (!ctx.result.interrupted) {
     ctx.log.message(fmt::format("FindBoundaries: Checking fields [{}, {})", std::to_string(l),
                                 std::to_string(u)));
-    PerformanceSummary upper = run_performance(ctx, at_qps(s, u, psc, total));
+    PerformanceSummary upper;
+    try {
+      upper = probe(ctx, s, u);
+    } catch (const Error& e) {  // e.g. a plan too large to generate: the search ends here
+      ctx.log.error("error_runtime", fmt::format("FindBoundaries: cannot run at {} QPS: {}",
+                                                 std::to_string(u), e.what()));
+      break;
+    }
     if (!upper.perf_constraints_met) break;
     lower = std::move(upper);
     l = u;
@@ -204,7 +218,7 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
     const double mid = l + (u - l) / 2;
     ctx.log.message(fmt::format("FindPeakPerformance: Checking fields [{}, {})",
                                 std::to_string(l), std::to_string(u)));
-    PerformanceSummary m = run_performance(ctx, at_qps(s, mid, psc, total));
+    PerformanceSummary m = probe(ctx, s, mid);
     if (m.perf_constraints_met) {
       lower = std::move(m);
       l = mid;
@@ -304,7 +318,10 @@ RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requ
       result.performance = run_find_peak(ctx, s);
       break;
   }
-  if (result.performance) summary_body = format_summary(*result.performance);
+  if (result.performance) {
+    log_results(log, *result.performance);
+    summary_body = format_summary(*result.performance);
+  }
 
   result.errors = log.error_count();
   result.warnings = log.warning_count();

@@ -1,0 +1,153 @@
+#include "sut/null_sut.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "loadgen/clock.h"
+#include "util/error.h"
+
+namespace infermark::sut {
+
+using loadgen::QuerySample;
+using loadgen::SampleResponse;
+
+NullSut::NullSut(NullSutOptions options)
+    : options_(options),
+      delayed_(options.ttft_ms > 0 || options.tpot_ms > 0 || options.serial_ms > 0),
+      rng_state_(options.seed * 0x9E3779B97F4A7C15ull + 1) {
+  if (options_.n_tokens < 1) {
+    throw Error::format("null SUT: n_tokens must be at least 1, got {}", options_.n_tokens);
+  }
+  if (options_.ttft_ms < 0 || options_.tpot_ms < 0 || options_.serial_ms < 0) {
+    throw Error::format(
+        "null SUT: latencies must not be negative (ttft {} ms, tpot {} ms, serial {} ms)",
+        options_.ttft_ms, options_.tpot_ms, options_.serial_ms);
+  }
+  tokens_.resize(options_.n_tokens);
+  for (int64_t i = 0; i < options_.n_tokens; ++i) tokens_[i] = static_cast<int32_t>(1000 + i);
+  thread_ = std::thread([this] { worker(); });
+}
+
+NullSut::~NullSut() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+double NullSut::draw_ms(double mean) {
+  if (!options_.random_latency || mean <= 0) return mean;
+  // splitmix64 -> uniform (0,1) -> exponential with the given mean.
+  uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  const double u = (static_cast<double>(z >> 11) + 0.5) / 9007199254740992.0;
+  return -std::log(u) * mean;
+}
+
+void NullSut::schedule(std::span<const QuerySample> samples, int64_t now) {
+  for (const QuerySample& s : samples) {
+    if (options_.serial_ms > 0) {
+      busy_until_ns_ = std::max(busy_until_ns_, now) +
+                       static_cast<int64_t>(draw_ms(options_.serial_ms) * 1e6);
+      now = busy_until_ns_;  // this sample's work starts only when the server is free
+    }
+    const auto ttft = static_cast<int64_t>(draw_ms(options_.ttft_ms) * 1e6);
+    const auto rest =
+        static_cast<int64_t>(draw_ms(options_.tpot_ms) * 1e6 * (options_.n_tokens - 1));
+    if (options_.report_first_token) events_.push({now + ttft, next_seq_++, s.id, true});
+    events_.push({now + ttft + rest, next_seq_++, s.id, false});
+  }
+}
+
+void NullSut::issue(std::span<const QuerySample> samples, loadgen::Responder& responder) {
+  bool wake;
+  {
+    std::lock_guard lock(mu_);
+    responder_ = &responder;
+    if (delayed_) {
+      schedule(samples, loadgen::now_ns());
+    } else {
+      pending_.insert(pending_.end(), samples.begin(), samples.end());
+    }
+    wake = worker_waiting_;
+  }
+  if (wake) cv_.notify_one();
+}
+
+void NullSut::respond_now(std::vector<QuerySample>& batch) {
+  const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
+  for (const QuerySample& s : batch) {
+    if (options_.report_first_token) {
+      const SampleResponse first{s.id, data.first(sizeof(int32_t)), 1};
+      responder_->first_token({&first, 1});
+    }
+    const SampleResponse done{s.id, data, options_.n_tokens};
+    responder_->complete({&done, 1});
+  }
+  batch.clear();
+}
+
+void NullSut::fire(const Event& e) {
+  const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
+  if (e.first_token) {
+    const SampleResponse first{e.id, data.first(sizeof(int32_t)), 1};
+    responder_->first_token({&first, 1});
+  } else {
+    const SampleResponse done{e.id, data, options_.n_tokens};
+    responder_->complete({&done, 1});
+  }
+}
+
+void NullSut::worker() {
+  std::vector<QuerySample> batch;
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (!delayed_) {
+      if (pending_.empty()) {
+        if (stopping_) return;
+        worker_waiting_ = true;
+        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+        worker_waiting_ = false;
+        continue;
+      }
+      batch.swap(pending_);
+      lock.unlock();
+      respond_now(batch);
+      lock.lock();
+      continue;
+    }
+    if (events_.empty()) {
+      if (stopping_) return;
+      worker_waiting_ = true;
+      cv_.wait(lock, [&] { return stopping_ || !events_.empty(); });
+      worker_waiting_ = false;
+      continue;
+    }
+    const int64_t due = events_.top().due_ns;
+    const int64_t now = loadgen::now_ns();
+    if (due - now > 200'000) {  // far: sleep, but wake for earlier new events
+      worker_waiting_ = true;
+      cv_.wait_for(lock, std::chrono::nanoseconds(due - now - 100'000));
+      worker_waiting_ = false;
+      continue;
+    }
+    if (due > now) {
+      lock.unlock();
+      loadgen::wait_until_ns(due, 200'000);
+      lock.lock();
+      continue;
+    }
+    const Event e = events_.top();
+    events_.pop();
+    lock.unlock();
+    fire(e);
+    lock.lock();
+  }
+}
+
+}  // namespace infermark::sut

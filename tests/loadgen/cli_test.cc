@@ -1,0 +1,130 @@
+// `infermark run --sut null` as a user runs it: a short run writes the four files; each kind of
+// bad input gives one clear line on stderr, a non-zero exit and no output folder.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "log_parsing.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code;
+  std::string out, err;
+};
+
+Outcome run_cli(const std::string& args) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "cli_io";
+  fs::create_directories(dir);
+  const std::string cmd = std::string(std::getenv("INFERMARK_BIN")) + " " + args + " >" +
+                          (dir / "out").string() + " 2>" + (dir / "err").string();
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          infermark::testing::read_text(dir / "out"), infermark::testing::read_text(dir / "err")};
+}
+
+fs::path fresh(const std::string& name) {
+  const fs::path p = fs::path(::testing::TempDir()) / ("cli_" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+std::string short_conf() {
+  const fs::path p = fs::path(::testing::TempDir()) / "cli_short.conf";
+  std::ofstream(p) << "*.*.min_duration = 200\n*.Offline.min_query_count = 50\n"
+                      "*.*.performance_sample_count_override = 64\n";
+  return p.string();
+}
+
+TEST(CliTest, ShortOfflineRunWritesTheFourFiles) {
+  const fs::path out = fresh("ok");
+  const Outcome o = run_cli("run --sut null --qsl-size 128 --scenario Offline --mode performance "
+                            "--user-conf " + short_conf() + " --output " + out.string());
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("Result is : "), std::string::npos) << o.out;
+  for (const char* f : {"mlperf_log_summary.txt", "mlperf_log_detail.txt",
+                        "mlperf_log_accuracy.json", "mlperf_log_trace.json"}) {
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  }
+  const auto fields =
+      infermark::testing::summary_fields(infermark::testing::read_text(out / "mlperf_log_summary.txt"));
+  EXPECT_EQ(fields.at("performance_sample_count"), "64");
+  EXPECT_EQ(fields.at("qsl_rng_seed"), "2085463073848966840");
+  // No temporary files are left behind.
+  for (const auto& e : fs::directory_iterator(out)) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
+  }
+}
+
+TEST(CliTest, OtherRoundsSeedsWithMlperfConf) {
+  const fs::path out = fresh("v51");
+  const std::string conf =
+      std::string(std::getenv("INFERMARK_SOURCE_DIR")) + "/conf/mlperf-v5.1.conf";
+  const Outcome o = run_cli("run --sut null --qsl-size 64 --scenario Offline --user-conf " +
+                            short_conf() + " --mlperf-conf " + conf + " --output " + out.string());
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const auto fields =
+      infermark::testing::summary_fields(infermark::testing::read_text(out / "mlperf_log_summary.txt"));
+  EXPECT_EQ(fields.at("qsl_rng_seed"), "1780908523862526354");
+}
+
+struct BadCase {
+  std::string name, args, expect;
+};
+
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+
+class CliBadInputTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(CliBadInputTest, OneClearLineAndNothingWritten) {
+  const BadCase& c = GetParam();
+  const fs::path out = fresh("bad_" + c.name);
+  const Outcome o = run_cli(c.args + " --output " + out.string());
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(o.err.find(c.expect), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInputTest,
+    ::testing::Values(
+        BadCase{"scenario", "run --sut null --qsl-size 8 --scenario Batch", "unknown scenario 'Batch'"},
+        BadCase{"mode", "run --sut null --qsl-size 8 --mode fast", "unknown mode 'fast'"},
+        BadCase{"qsl_zero", "run --sut null --qsl-size 0", "--qsl-size"},
+        BadCase{"psc_too_big", "run --sut null --qsl-size 8 --performance-sample-count 9",
+                "larger than --qsl-size 8"},
+        BadCase{"not_a_number", "run --sut null --qsl-size lots", "qsl-size"},
+        BadCase{"user_conf_missing", "run --sut null --qsl-size 8 --user-conf /nonexistent/u.conf",
+                "/nonexistent/u.conf"},
+        BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(CliTest, UnwritableOutputFolder) {
+  const fs::path file = fresh("file_in_the_way");
+  std::ofstream(file) << "x";
+  const Outcome o = run_cli("run --sut null --qsl-size 8 --user-conf " + short_conf() +
+                            " --output " + (file / "sub").string());
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(o.err.find((file / "sub").string()), std::string::npos) << o.err;
+}
+
+TEST(CliTest, MalformedUserConfNamesFileAndLine) {
+  const fs::path conf = fs::path(::testing::TempDir()) / "cli_bad.conf";
+  std::ofstream(conf) << "# ok\n*.Offline.target_qps = 5 # trailing\n";
+  const fs::path out = fresh("bad_conf");
+  const Outcome o = run_cli("run --sut null --qsl-size 8 --user-conf " + conf.string() +
+                            " --output " + out.string());
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_NE(o.err.find(conf.string() + ":2:"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+}  // namespace
