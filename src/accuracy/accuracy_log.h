@@ -18,8 +18,8 @@ namespace infermark::accuracy {
 struct AccuracyLogEntry {
   std::optional<int64_t> seq_id;
   int64_t qsl_idx = 0;
-  std::vector<int32_t> data;                     // the generated token ids
-  std::optional<int64_t> token_count;            // LoadGen's n_tokens for the response
+  std::vector<int32_t> data;                       // the generated token ids
+  std::optional<int64_t> token_count;              // LoadGen's n_tokens for the response
   std::optional<std::vector<int32_t>> token_data;  // first-token payload (Server, SingleStream)
 };
 

@@ -15,10 +15,10 @@
 namespace infermark::accuracy {
 namespace {
 
-constexpr AccuracyReference kDatacenter{"llama3.1-8b", 38.7792, 15.9075, 24.4957, 35.793,
-                                        8167644, 13368};
-constexpr AccuracyReference kEdge{"llama3.1-8b-edge", 39.06, 16.1147, 24.6375, 36.124, 3051113,
-                                  5000};
+constexpr AccuracyReference kDatacenter{"llama3.1-8b", 38.7792, 15.9075, 24.4957,
+                                        35.793,        8167644, 13368};
+constexpr AccuracyReference kEdge{
+    "llama3.1-8b-edge", 39.06, 16.1147, 24.6375, 36.124, 3051113, 5000};
 
 // Post-processes and scores pairs [0, n) on `threads` threads; results land at their index.
 std::vector<SampleScore> score_pairs(std::span<const std::string_view> predictions,
@@ -149,8 +149,8 @@ TextPairs read_texts_file(const std::filesystem::path& path) {
   const util::Json doc = util::parse_json(util::read_file(path), origin);
   if (!doc.is_object()) throw Error::format("{}: expected a JSON object", origin);
   TextPairs out;
-  for (auto [key, target] : {std::pair{"predictions", &out.predictions},
-                             std::pair{"references", &out.references}}) {
+  for (auto [key, target] :
+       {std::pair{"predictions", &out.predictions}, std::pair{"references", &out.references}}) {
     auto it = doc.find(key);
     if (it == doc.end()) throw Error::format("{}: missing field '{}'", origin, key);
     if (!it->is_array()) throw Error::format("{}: field '{}' must be an array", origin, key);
@@ -191,13 +191,12 @@ TargetCheck check_targets(const AccuracyResults& r, AccuracyTarget target) {
   c.gen_len = gen_len >= low && gen_len <= high;
   if (!c.gen_len) {
     c.failures.push_back(fmt::format("gen_len {} outside [{}, {}] (90%..110% of {})", r.gen_len,
-                                     python_float_repr(low), python_float_repr(high),
-                                     ref.gen_len));
+                                     python_float_repr(low), python_float_repr(high), ref.gen_len));
   }
   c.gen_num = r.gen_num == ref.sample_count;
   if (!c.gen_num) {
-    c.failures.push_back(fmt::format("gen_num {} != {} samples of {}", r.gen_num,
-                                     ref.sample_count, ref.name));
+    c.failures.push_back(
+        fmt::format("gen_num {} != {} samples of {}", r.gen_num, ref.sample_count, ref.name));
   }
   return c;
 }

@@ -64,7 +64,7 @@ struct SampleScore {
   double rouge2 = 0;
   double rougeL = 0;
   double rougeLsum = 0;
-  int64_t gen_len = 0;   // code points of the post-processed prediction
+  int64_t gen_len = 0;  // code points of the post-processed prediction
 };
 
 // Which targets were met.
@@ -92,8 +92,8 @@ struct AccuracyResults {
   std::string rougeLsum_text;
   int64_t gen_len = 0;
   int64_t gen_num = 0;
-  std::string log_sha256;       // digest of mlperf_log_accuracy.json ("" for score_texts)
-  size_t log_entries = 0;       // entries in the log, duplicates included
+  std::string log_sha256;            // digest of mlperf_log_accuracy.json ("" for score_texts)
+  size_t log_entries = 0;            // entries in the log, duplicates included
   bool exact_sentence_split = true;  // false: fallback splitter, rougeLsum/gen_len approximate
   AccuracyTarget target = AccuracyTarget::kDatacenter;
   TargetCheck check;

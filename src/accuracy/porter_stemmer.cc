@@ -181,17 +181,14 @@ class Porter {
       return step2(replaced(std::move(w), 4, "al"));
     }
     static constexpr std::array<Rule, 22> kRules{{
-        {"ational", "ate", Cond::kM0}, {"tional", "tion", Cond::kM0},
-        {"enci", "ence", Cond::kM0},   {"anci", "ance", Cond::kM0},
-        {"izer", "ize", Cond::kM0},    {"bli", "ble", Cond::kM0},
-        {"alli", "al", Cond::kM0},     {"entli", "ent", Cond::kM0},
-        {"eli", "e", Cond::kM0},       {"ousli", "ous", Cond::kM0},
-        {"ization", "ize", Cond::kM0}, {"ation", "ate", Cond::kM0},
-        {"ator", "ate", Cond::kM0},    {"alism", "al", Cond::kM0},
-        {"iveness", "ive", Cond::kM0}, {"fulness", "ful", Cond::kM0},
-        {"ousness", "ous", Cond::kM0}, {"aliti", "al", Cond::kM0},
-        {"iviti", "ive", Cond::kM0},   {"biliti", "ble", Cond::kM0},
-        {"fulli", "ful", Cond::kM0},   {"logi", "log", Cond::kLogi},
+        {"ational", "ate", Cond::kM0}, {"tional", "tion", Cond::kM0}, {"enci", "ence", Cond::kM0},
+        {"anci", "ance", Cond::kM0},   {"izer", "ize", Cond::kM0},    {"bli", "ble", Cond::kM0},
+        {"alli", "al", Cond::kM0},     {"entli", "ent", Cond::kM0},   {"eli", "e", Cond::kM0},
+        {"ousli", "ous", Cond::kM0},   {"ization", "ize", Cond::kM0}, {"ation", "ate", Cond::kM0},
+        {"ator", "ate", Cond::kM0},    {"alism", "al", Cond::kM0},    {"iveness", "ive", Cond::kM0},
+        {"fulness", "ful", Cond::kM0}, {"ousness", "ous", Cond::kM0}, {"aliti", "al", Cond::kM0},
+        {"iviti", "ive", Cond::kM0},   {"biliti", "ble", Cond::kM0},  {"fulli", "ful", Cond::kM0},
+        {"logi", "log", Cond::kLogi},
     }};
     return apply(std::move(w), kRules);
   }
@@ -246,11 +243,21 @@ class Porter {
 // NLTK's irregular forms: the word as given (before lower-casing) -> its stem.
 std::string_view irregular_form(std::string_view word) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kPool{{
-      {"sky", "sky"},         {"skies", "sky"},       {"dying", "die"},
-      {"lying", "lie"},       {"tying", "tie"},       {"news", "news"},
-      {"innings", "inning"},  {"inning", "inning"},   {"outings", "outing"},
-      {"outing", "outing"},   {"cannings", "canning"}, {"canning", "canning"},
-      {"howe", "howe"},       {"proceed", "proceed"}, {"exceed", "exceed"},
+      {"sky", "sky"},
+      {"skies", "sky"},
+      {"dying", "die"},
+      {"lying", "lie"},
+      {"tying", "tie"},
+      {"news", "news"},
+      {"innings", "inning"},
+      {"inning", "inning"},
+      {"outings", "outing"},
+      {"outing", "outing"},
+      {"cannings", "canning"},
+      {"canning", "canning"},
+      {"howe", "howe"},
+      {"proceed", "proceed"},
+      {"exceed", "exceed"},
       {"succeed", "succeed"},
   }};
   for (const auto& [form, stem] : kPool) {

@@ -30,8 +30,20 @@ bool is_sent_end_char(char32_t c) { return c == '.' || c == '?' || c == '!'; }
 // _re_non_word_chars: [)";}\]*:@'({[!?]
 bool is_non_word_char(char32_t c) {
   switch (c) {
-    case ')': case '"': case ';': case '}': case ']': case '*': case ':': case '@':
-    case '\'': case '(': case '{': case '[': case '!': case '?':
+    case ')':
+    case '"':
+    case ';':
+    case '}':
+    case ']':
+    case '*':
+    case ':':
+    case '@':
+    case '\'':
+    case '(':
+    case '{':
+    case '[':
+    case '!':
+    case '?':
       return true;
     default:
       return false;
@@ -41,8 +53,22 @@ bool is_non_word_char(char32_t c) {
 // The characters _re_word_start excludes: ("`{[:;&#*@)}]-,
 bool is_excluded_word_start(char32_t c) {
   switch (c) {
-    case '(': case '"': case '`': case '{': case '[': case ':': case ';': case '&': case '#':
-    case '*': case '@': case ')': case '}': case ']': case '-': case ',':
+    case '(':
+    case '"':
+    case '`':
+    case '{':
+    case '[':
+    case ':':
+    case ';':
+    case '&':
+    case '#':
+    case '*':
+    case '@':
+    case ')':
+    case '}':
+    case ']':
+    case '-':
+    case ',':
       return true;
     default:
       return false;
@@ -198,7 +224,12 @@ void PunktSentenceTokenizer::first_pass(Token& t) const {
 int PunktSentenceTokenizer::ortho_heuristic(const Token& t) const {
   if (t.tok.size() == 1) {
     switch (t.tok[0]) {
-      case ';': case ':': case ',': case '.': case '!': case '?':
+      case ';':
+      case ':':
+      case ',':
+      case '.':
+      case '!':
+      case '?':
         return kNotStarter;
       default:
         break;

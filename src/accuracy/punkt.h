@@ -35,7 +35,8 @@ struct PunktParameters {
 PunktParameters load_punkt_parameters(const std::filesystem::path& language_dir);
 
 // Where to look for English punkt_tab data, in order: `explicit_dir` (the english folder
-// itself, a punkt_tab folder, a tokenizers folder or an nltk_data root), else each entry of $NLTK_DATA
+// itself, a punkt_tab folder, a tokenizers folder or an nltk_data root), else each entry of
+// $NLTK_DATA
 // (':'-separated), ~/nltk_data, /usr/share/nltk_data, /usr/local/share/nltk_data,
 // /usr/lib/nltk_data, /usr/local/lib/nltk_data, each + tokenizers/punkt_tab/english.
 std::vector<std::filesystem::path> punkt_search_dirs(

@@ -35,8 +35,8 @@ std::pair<std::string_view, std::string_view> split_tab(const std::filesystem::p
                                                         size_t number, std::string_view line) {
   const size_t tab = line.find('\t');
   if (tab == std::string_view::npos || line.find('\t', tab + 1) != std::string_view::npos) {
-    throw Error::format("{}:{}: expected two tab-separated fields, got '{}'", path.string(),
-                        number, line);
+    throw Error::format("{}:{}: expected two tab-separated fields, got '{}'", path.string(), number,
+                        line);
   }
   return {line.substr(0, tab), line.substr(tab + 1)};
 }
@@ -53,12 +53,10 @@ bool has_all_files(const std::filesystem::path& dir) {
 
 PunktParameters load_punkt_parameters(const std::filesystem::path& language_dir) {
   PunktParameters p;
-  for_each_line(language_dir / "abbrev_types.txt", [&](size_t, std::string_view line) {
-    p.abbrev_types.insert(utf8_decode(line));
-  });
-  for_each_line(language_dir / "sent_starters.txt", [&](size_t, std::string_view line) {
-    p.sent_starters.insert(utf8_decode(line));
-  });
+  for_each_line(language_dir / "abbrev_types.txt",
+                [&](size_t, std::string_view line) { p.abbrev_types.insert(utf8_decode(line)); });
+  for_each_line(language_dir / "sent_starters.txt",
+                [&](size_t, std::string_view line) { p.sent_starters.insert(utf8_decode(line)); });
   const auto collocations = language_dir / "collocations.tab";
   for_each_line(collocations, [&](size_t number, std::string_view line) {
     split_tab(collocations, number, line);
@@ -80,7 +78,8 @@ PunktParameters load_punkt_parameters(const std::filesystem::path& language_dir)
 
 std::vector<std::filesystem::path> punkt_search_dirs(
     const std::optional<std::filesystem::path>& explicit_dir) {
-  const std::filesystem::path suffix = std::filesystem::path("tokenizers") / "punkt_tab" / "english";
+  const std::filesystem::path suffix =
+      std::filesystem::path("tokenizers") / "punkt_tab" / "english";
   std::vector<std::filesystem::path> dirs;
   if (explicit_dir) {
     dirs = {*explicit_dir, *explicit_dir / "english", *explicit_dir / "punkt_tab" / "english",

@@ -95,7 +95,8 @@ void lcs_table(std::span<const int32_t> ref, std::span<const int32_t> can,
 
 size_t lcs_length(std::span<const int32_t> a, std::span<const int32_t> b) {
   if (a.size() < b.size()) std::swap(a, b);
-  std::vector<int32_t> row(b.size() + 1, 0);
+  thread_local std::vector<int32_t> row;
+  row.assign(b.size() + 1, 0);
   for (int32_t x : a) {
     int32_t diag = 0;
     for (size_t j = 1; j <= b.size(); ++j) {
@@ -123,7 +124,8 @@ std::vector<std::string> rouge_tokenize(std::string_view text, bool use_stemmer)
     if (!token.empty()) tokens.push_back(std::move(token));
     current.clear();
   };
-  scan_rouge_chars(text, [&](char c) { current.push_back(c); }, flush, flush);
+  scan_rouge_chars(
+      text, [&](char c) { current.push_back(c); }, flush, flush);
   flush();
   return tokens;
 }
@@ -240,7 +242,7 @@ RougeScorer::RougeScorer(bool use_stemmer) : use_stemmer_(use_stemmer) {}
 int32_t RougeScorer::id_of(const std::string& token) {
   if (auto it = word_ids_.find(token); it != word_ids_.end()) return it->second;
   const std::string stem = stem_if_long(token, use_stemmer_);
-  int32_t id = -1;  // a stem that is no longer [a-z0-9]+ (never happens for stems) is dropped
+  int32_t id = -1;  // an empty stem (never happens) is dropped like rouge_score drops it
   if (!stem.empty()) {
     auto [it, inserted] = stem_ids_.try_emplace(stem, static_cast<int32_t>(stem_ids_.size()));
     id = it->second;
@@ -265,23 +267,112 @@ void RougeScorer::tokenize(std::string_view text, Tokenized& out) {
       out.line_ends.push_back(out.ids.size());
     }
   };
-  scan_rouge_chars(text, [&](char c) { token_.push_back(c); }, flush, newline);
+  scan_rouge_chars(
+      text, [&](char c) { token_.push_back(c); }, flush, newline);
   newline();
 }
 
-Score RougeScorer::lsum(const Tokenized& target, const Tokenized& prediction) {
-  auto sentences = [](const Tokenized& t, std::vector<std::vector<int32_t>>& out) {
-    out.resize(t.line_ends.size());
-    size_t begin = 0;
-    for (size_t k = 0; k < t.line_ends.size(); ++k) {
-      out[k].assign(t.ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                    t.ids.begin() + static_cast<std::ptrdiff_t>(t.line_ends[k]));
-      begin = t.line_ends[k];
+size_t RougeScorer::localize() {
+  if (local_of_.size() < stem_ids_.size()) local_of_.resize(stem_ids_.size(), -1);
+  int32_t next = 0;
+  auto map = [&](const std::vector<int32_t>& ids, std::vector<int32_t>& out) {
+    out.resize(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      int32_t& local = local_of_[static_cast<size_t>(ids[i])];
+      if (local < 0) local = next++;
+      out[i] = local;
     }
   };
-  sentences(target, ref_sentences_);
-  sentences(prediction, can_sentences_);
-  return summary_level_lcs(ref_sentences_, can_sentences_);
+  map(target_.ids, local_t_);
+  map(prediction_.ids, local_p_);
+  for (int32_t id : target_.ids) local_of_[static_cast<size_t>(id)] = -1;
+  for (int32_t id : prediction_.ids) local_of_[static_cast<size_t>(id)] = -1;
+  return static_cast<size_t>(next);
+}
+
+Score RougeScorer::rouge2(size_t distinct) {
+  auto keys = [&](const std::vector<int32_t>& ids, std::vector<uint64_t>& out) {
+    out.clear();
+    for (size_t i = 1; i < ids.size(); ++i) {
+      out.push_back(static_cast<uint64_t>(ids[i - 1]) * distinct + static_cast<uint64_t>(ids[i]));
+    }
+    std::sort(out.begin(), out.end());
+  };
+  keys(local_t_, keys_t_);
+  keys(local_p_, keys_p_);
+  size_t overlap = 0;
+  for (size_t i = 0, j = 0; i < keys_t_.size() && j < keys_p_.size();) {
+    if (keys_t_[i] < keys_p_[j]) {
+      ++i;
+    } else if (keys_p_[j] < keys_t_[i]) {
+      ++j;
+    } else {
+      ++overlap, ++i, ++j;
+    }
+  }
+  Score s;
+  s.precision =
+      static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(keys_p_.size(), 1));
+  s.recall =
+      static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(keys_t_.size(), 1));
+  s.fmeasure = fmeasure(s.precision, s.recall);
+  return s;
+}
+
+void RougeScorer::mark_lcs(std::span<const int32_t> ref, std::span<const int32_t> can) {
+  lcs_table(ref, can, table_);
+  const size_t cols = can.size() + 1;
+  size_t i = ref.size();
+  size_t j = can.size();
+  while (i > 0 && j > 0) {
+    if (ref[i - 1] == can[j - 1]) {
+      in_union_[i - 1] = 1;
+      --i;
+      --j;
+    } else if (table_[i * cols + j - 1] > table_[(i - 1) * cols + j]) {
+      --j;
+    } else {
+      --i;
+    }
+  }
+}
+
+Score RougeScorer::lsum(size_t distinct) {
+  Score s;
+  const size_t m = local_t_.size();
+  const size_t n = local_p_.size();
+  if (m == 0 || n == 0) return s;
+  count_t_.assign(distinct, 0);
+  count_p_.assign(distinct, 0);
+  for (int32_t t : local_t_) ++count_t_[static_cast<size_t>(t)];
+  for (int32_t t : local_p_) ++count_p_[static_cast<size_t>(t)];
+  const std::span<const int32_t> target(local_t_);
+  const std::span<const int32_t> prediction(local_p_);
+  size_t hits = 0;
+  size_t ref_begin = 0;
+  for (size_t ref_end : target_.line_ends) {
+    const auto ref = target.subspan(ref_begin, ref_end - ref_begin);
+    in_union_.assign(ref.size(), 0);
+    size_t can_begin = 0;
+    for (size_t can_end : prediction_.line_ends) {
+      mark_lcs(ref, prediction.subspan(can_begin, can_end - can_begin));
+      can_begin = can_end;
+    }
+    for (size_t k = 0; k < ref.size(); ++k) {
+      if (!in_union_[k]) continue;
+      const auto t = static_cast<size_t>(ref[k]);
+      if (count_p_[t] > 0 && count_t_[t] > 0) {
+        ++hits;
+        --count_p_[t];
+        --count_t_[t];
+      }
+    }
+    ref_begin = ref_end;
+  }
+  s.recall = static_cast<double>(hits) / static_cast<double>(m);
+  s.precision = static_cast<double>(hits) / static_cast<double>(n);
+  s.fmeasure = fmeasure(s.precision, s.recall);
+  return s;
 }
 
 RougeScores RougeScorer::score(std::string_view target, std::string_view prediction) {
@@ -291,11 +382,24 @@ RougeScores RougeScorer::score(std::string_view target, std::string_view predict
   }
   tokenize(target, target_);
   tokenize(prediction, prediction_);
+  const size_t distinct = localize();
   RougeScores r;
-  r.rouge1 = score_ngrams(target_.ids, prediction_.ids, 1);
-  r.rouge2 = score_ngrams(target_.ids, prediction_.ids, 2);
-  r.rougeL = score_lcs(target_.ids, prediction_.ids);
-  r.rougeLsum = lsum(target_, prediction_);
+  // ROUGE-1: Σ min(count_t, count_p) over unigrams.
+  count_t_.assign(distinct, 0);
+  count_p_.assign(distinct, 0);
+  for (int32_t t : local_t_) ++count_t_[static_cast<size_t>(t)];
+  for (int32_t t : local_p_) ++count_p_[static_cast<size_t>(t)];
+  size_t overlap = 0;
+  for (size_t k = 0; k < distinct; ++k)
+    overlap += static_cast<size_t>(std::min(count_t_[k], count_p_[k]));
+  r.rouge1.precision =
+      static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(local_p_.size(), 1));
+  r.rouge1.recall =
+      static_cast<double>(overlap) / static_cast<double>(std::max<size_t>(local_t_.size(), 1));
+  r.rouge1.fmeasure = fmeasure(r.rouge1.precision, r.rouge1.recall);
+  r.rouge2 = rouge2(distinct);
+  r.rougeL = score_lcs(local_t_, local_p_);
+  r.rougeLsum = lsum(distinct);
   return r;
 }
 

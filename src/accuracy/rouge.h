@@ -71,7 +71,12 @@ class RougeScorer {
   };
   void tokenize(std::string_view text, Tokenized& out);
   int32_t id_of(const std::string& token);
-  Score lsum(const Tokenized& target, const Tokenized& prediction);
+  // Renumbers the ids of both texts densely from 0 (into local_t_, local_p_); returns the count.
+  size_t localize();
+  Score rouge2(size_t distinct);
+  Score lsum(size_t distinct);
+  // Marks in in_union_ the reference positions of lcs_indices(ref, can).
+  void mark_lcs(std::span<const int32_t> ref, std::span<const int32_t> can);
 
   struct StringHash {
     using is_transparent = void;
@@ -82,11 +87,20 @@ class RougeScorer {
   bool use_stemmer_;
   IdMap word_ids_;  // token as written (lower-cased) -> id of its stem
   IdMap stem_ids_;  // stem -> id
+  std::string token_;
   Tokenized target_;
   Tokenized prediction_;
-  std::vector<std::vector<int32_t>> ref_sentences_;
-  std::vector<std::vector<int32_t>> can_sentences_;
-  std::string token_;
+  // Per-pair scratch, kept to avoid allocations.
+  std::vector<int32_t> local_of_;  // stem id -> dense id in the current pair, or -1
+  std::vector<int32_t> local_t_;
+  std::vector<int32_t> local_p_;
+  std::vector<int32_t> count_t_;
+  std::vector<int32_t> count_p_;
+  std::vector<uint64_t> keys_t_;
+  std::vector<uint64_t> keys_p_;
+  std::vector<int32_t> table_;
+  std::vector<int32_t> row_;
+  std::vector<char> in_union_;
 };
 
 }  // namespace infermark::accuracy

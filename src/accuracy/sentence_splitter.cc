@@ -10,9 +10,9 @@ namespace {
 
 bool is_abbreviation(std::u32string_view word) {
   static constexpr std::array<std::u32string_view, 32> kAbbreviations = {
-      U"mr", U"mrs", U"ms", U"dr", U"prof", U"st", U"jr", U"sr", U"gen", U"gov", U"sen", U"rep",
-      U"lt", U"col", U"capt", U"sgt", U"inc", U"corp", U"co", U"ltd", U"vs", U"etc", U"no",
-      U"jan", U"feb", U"aug", U"sept", U"oct", U"nov", U"dec", U"mt", U"ft"};
+      U"mr",  U"mrs", U"ms",  U"dr",   U"prof", U"st",  U"jr",   U"sr",  U"gen", U"gov", U"sen",
+      U"rep", U"lt",  U"col", U"capt", U"sgt",  U"inc", U"corp", U"co",  U"ltd", U"vs",  U"etc",
+      U"no",  U"jan", U"feb", U"aug",  U"sept", U"oct", U"nov",  U"dec", U"mt",  U"ft"};
   for (std::u32string_view a : kAbbreviations) {
     if (a == word) return true;
   }
@@ -24,7 +24,9 @@ bool is_closing(char32_t c) {
   return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019;
 }
 
-bool is_opening(char32_t c) { return c == '"' || c == '\'' || c == '(' || c == 0x201C || c == 0x2018; }
+bool is_opening(char32_t c) {
+  return c == '"' || c == '\'' || c == '(' || c == 0x201C || c == 0x2018;
+}
 
 std::vector<TextSpan> fallback_split(std::string_view utf8) {
   std::vector<size_t> offsets;
@@ -93,7 +95,8 @@ SplitterChoice load_sentence_splitter(const std::optional<std::filesystem::path>
   }
   if (punkt_dir) {
     std::string tried;
-    for (const auto& d : punkt_search_dirs(punkt_dir)) tried += (tried.empty() ? "" : ", ") + d.string();
+    for (const auto& d : punkt_search_dirs(punkt_dir))
+      tried += (tried.empty() ? "" : ", ") + d.string();
     throw Error::format(
         "--punkt {}: no NLTK punkt_tab English data (abbrev_types.txt, collocations.tab, "
         "ortho_context.tab, sent_starters.txt) in {}",

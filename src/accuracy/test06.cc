@@ -33,8 +33,7 @@ bool eos_ok(const std::vector<int32_t>& data, const std::vector<int32_t>& eos_id
 
 }  // namespace
 
-Test06Options test06_options_for_scenario(std::string_view scenario,
-                                          std::vector<int32_t> eos_ids) {
+Test06Options test06_options_for_scenario(std::string_view scenario, std::vector<int32_t> eos_ids) {
   Test06Options o;
   o.check_first_token = scenario != "Offline";
   o.eos_ids = std::move(eos_ids);
@@ -70,8 +69,8 @@ Test06Result run_test06_checks(const AccuracyLog& log, const Test06Options& opti
     size_t trailing = 0;
     if (!eos_ok(e.data, options.eos_ids, &trailing)) {
       r.eos_pass = false;
-      note(&eos_failures, fmt::format("{}: output ends with {} EOS tokens", where(log, i),
-                                      trailing));
+      note(&eos_failures,
+           fmt::format("{}: output ends with {} EOS tokens", where(log, i), trailing));
     }
     if (!e.token_count) {
       r.sample_length_pass = false;

@@ -39,9 +39,7 @@ struct Test06Result {
   bool sample_length_pass = true;
   // One line per failing entry (first few per check), naming the entry and qsl_idx.
   std::vector<std::string> problems;
-  bool passed() const {
-    return first_token_pass.value_or(true) && eos_pass && sample_length_pass;
-  }
+  bool passed() const { return first_token_pass.value_or(true) && eos_pass && sample_length_pass; }
 };
 
 Test06Result run_test06_checks(const AccuracyLog& log, const Test06Options& options);

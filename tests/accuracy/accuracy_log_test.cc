@@ -24,8 +24,7 @@ std::string error_of(std::string_view json) {
 }
 
 TEST(AccuracyLog, HexIsLittleEndianInt32) {
-  EXPECT_EQ(hex_to_int32("01000000FFFFFFFF09F40100", "x"),
-            (std::vector<int32_t>{1, -1, 128009}));
+  EXPECT_EQ(hex_to_int32("01000000FFFFFFFF09F40100", "x"), (std::vector<int32_t>{1, -1, 128009}));
   EXPECT_EQ(hex_to_int32("09f40100", "x"), (std::vector<int32_t>{128009}));
   EXPECT_EQ(hex_to_int32(" 09 f4\t01 00\n", "x"), (std::vector<int32_t>{128009}));
   EXPECT_TRUE(hex_to_int32("", "x").empty());
@@ -35,10 +34,10 @@ TEST(AccuracyLog, HexIsLittleEndianInt32) {
 }
 
 TEST(AccuracyLog, BadHexIsAnError) {
-  EXPECT_THROW(hex_to_int32("0900000", "x"), Error);     // odd digit count
-  EXPECT_THROW(hex_to_int32("0900000G", "x"), Error);    // not hex
-  EXPECT_THROW(hex_to_int32("090000", "x"), Error);      // 3 bytes
-  EXPECT_THROW(hex_to_int32("0 9000000", "x"), Error);   // space inside a byte
+  EXPECT_THROW(hex_to_int32("0900000", "x"), Error);    // odd digit count
+  EXPECT_THROW(hex_to_int32("0900000G", "x"), Error);   // not hex
+  EXPECT_THROW(hex_to_int32("090000", "x"), Error);     // 3 bytes
+  EXPECT_THROW(hex_to_int32("0 9000000", "x"), Error);  // space inside a byte
 }
 
 TEST(AccuracyLog, ParsesEntries) {
@@ -70,8 +69,7 @@ TEST(AccuracyLog, ErrorsNameTheEntryAndField) {
   EXPECT_NE(error_of(R"([{"qsl_idx": "3", "data": ""}])").find("'qsl_idx' must be an integer"),
             std::string::npos);
   EXPECT_NE(error_of(R"([{"qsl_idx": -1, "data": ""}])").find("negative"), std::string::npos);
-  EXPECT_NE(error_of(R"([{"qsl_idx": 1, "data": "010000"}])").find("3 bytes"),
-            std::string::npos);
+  EXPECT_NE(error_of(R"([{"qsl_idx": 1, "data": "010000"}])").find("3 bytes"), std::string::npos);
   EXPECT_NE(error_of(R"([{"qsl_idx": 1, "data": "", "token_count": 1.5}])")
                 .find("'token_count' must be an integer"),
             std::string::npos);

@@ -17,8 +17,8 @@ namespace infermark::accuracy {
 namespace {
 
 // A toy "tokenizer": id k decodes to kWords[k] followed by a space.
-const std::vector<std::string> kWords = {"The", "cat", "sat", "on", "the", "mat.", "A",
-                                         "dog", "barked", "loudly.", "Café", "closed."};
+const std::vector<std::string> kWords = {"The", "cat", "sat",    "on",      "the",  "mat.",
+                                         "A",   "dog", "barked", "loudly.", "Café", "closed."};
 
 std::string decode(std::span<const int32_t> ids) {
   std::string out;
@@ -27,8 +27,8 @@ std::string decode(std::span<const int32_t> ids) {
 }
 
 struct Fixture {
-  SentenceSplitter splitter =
-      SentenceSplitter::punkt(load_punkt_parameters(testing::shared_dir() / "data/punkt_tab/english"));
+  SentenceSplitter splitter = SentenceSplitter::punkt(
+      load_punkt_parameters(testing::shared_dir() / "data/punkt_tab/english"));
   EvaluationOptions options() const {
     EvaluationOptions o;
     o.decode = decode;
@@ -47,9 +47,9 @@ AccuracyLog make_log() {
     e.data = std::move(ids);
     log.entries.push_back(e);
   };
-  add(1, {6, 7, 8, 9});           // "A dog barked loudly. " for reference 1: a perfect match
-  add(0, {10, 11});               // "Café closed. " shares nothing with reference 0
-  add(1, {0, 1, 2, 3, 4, 5});     // a duplicate of qsl 1: ignored
+  add(1, {6, 7, 8, 9});        // "A dog barked loudly. " for reference 1: a perfect match
+  add(0, {10, 11});            // "Café closed. " shares nothing with reference 0
+  add(1, {0, 1, 2, 3, 4, 5});  // a duplicate of qsl 1: ignored
   log.sha256 = "abc123";
   return log;
 }
@@ -188,10 +188,10 @@ TEST(Evaluation, TextsFile) {
   const TextPairs pairs = read_texts_file(path);
   EXPECT_EQ(pairs.predictions, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(pairs.references, (std::vector<std::string>{"c", "d"}));
-  for (const char* bad : {R"({"predictions": ["a"], "references": ["c", "d"]})",
-                          R"({"predictions": ["a", 3], "references": ["c", "d"]})",
-                          R"({"predictions": ["a"]})", R"([1, 2])",
-                          R"({"predictions": [], "references": []})", "{"}) {
+  for (const char* bad :
+       {R"({"predictions": ["a"], "references": ["c", "d"]})",
+        R"({"predictions": ["a", 3], "references": ["c", "d"]})", R"({"predictions": ["a"]})",
+        R"([1, 2])", R"({"predictions": [], "references": []})", "{"}) {
     testing::write_text(path, bad);
     EXPECT_THROW(read_texts_file(path), Error) << bad;
   }

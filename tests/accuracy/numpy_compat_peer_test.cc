@@ -37,8 +37,8 @@ TEST(NumpyCompatPeer, MeanRoundAndReprMatchNumpy) {
   std::mt19937_64 rng(20240611);
   std::uniform_int_distribution<int> len(1, 200);
   std::vector<std::vector<double>> arrays;
-  for (size_t n : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 127u, 128u, 129u, 255u, 256u, 1000u,
-                   4096u, 5000u, 13368u, 20001u}) {
+  for (size_t n : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 127u, 128u, 129u, 255u, 256u, 1000u, 4096u,
+                   5000u, 13368u, 20001u}) {
     std::vector<double> a(n);
     for (double& x : a) {  // ratios of small integers, like precision/recall/F
       const int den = len(rng);

@@ -13,24 +13,24 @@ namespace {
 
 TEST(PorterStemmer, StemsFromTheFactSheet) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"running", "run"},       {"generously", "gener"}, {"caresses", "caress"},
-      {"ponies", "poni"},       {"dying", "die"},        {"lying", "lie"},
-      {"sky", "sky"},           {"news", "news"},        {"summaries", "summari"},
-      {"relational", "relat"},  {"conditional", "condit"}, {"happy", "happi"},
-      {"agreed", "agre"},       {"hopping", "hop"},      {"university", "univers"},
-      {"was", "wa"},            {"this", "thi"},         {"says", "say"},
+      {"running", "run"},      {"generously", "gener"},   {"caresses", "caress"},
+      {"ponies", "poni"},      {"dying", "die"},          {"lying", "lie"},
+      {"sky", "sky"},          {"news", "news"},          {"summaries", "summari"},
+      {"relational", "relat"}, {"conditional", "condit"}, {"happy", "happi"},
+      {"agreed", "agre"},      {"hopping", "hop"},        {"university", "univers"},
+      {"was", "wa"},           {"this", "thi"},           {"says", "say"},
   };
   for (const auto& [word, stem] : cases) EXPECT_EQ(porter_stem(word), stem) << word;
 }
 
 TEST(PorterStemmer, NltkExtensions) {
-  EXPECT_EQ(porter_stem("dies"), "die");     // 4-letter "ies" -> "ie"
+  EXPECT_EQ(porter_stem("dies"), "die");  // 4-letter "ies" -> "ie"
   EXPECT_EQ(porter_stem("flies"), "fli");
-  EXPECT_EQ(porter_stem("died"), "die");     // 4-letter "ied" -> "ie"
+  EXPECT_EQ(porter_stem("died"), "die");  // 4-letter "ied" -> "ie"
   EXPECT_EQ(porter_stem("spied"), "spi");
   EXPECT_EQ(porter_stem("enjoy"), "enjoy");  // y -> i only after a consonant
   EXPECT_EQ(porter_stem("fly"), "fli");
-  EXPECT_EQ(porter_stem("skies"), "sky");    // irregular forms
+  EXPECT_EQ(porter_stem("skies"), "sky");  // irregular forms
   EXPECT_EQ(porter_stem("innings"), "inning");
   EXPECT_EQ(porter_stem("proceed"), "proceed");
   EXPECT_EQ(porter_stem("exceed"), "exceed");

@@ -71,7 +71,8 @@ TEST(Punkt, WhitespaceAndEmptyText) {
   EXPECT_EQ(p.tokenize("  Leading space. Trailing space.  "),
             (Sentences{"  Leading space.", "Trailing space."}));
   // U+00A0 is whitespace to Python's \s, so it separates sentences too.
-  EXPECT_EQ(p.tokenize("One sentence.\xC2\xA0" "Another one."),
+  EXPECT_EQ(p.tokenize("One sentence.\xC2\xA0"
+                       "Another one."),
             (Sentences{"One sentence.", "Another one."}));
   const std::string text = "First one.  Second one.";
   const auto spans = p.span_tokenize(text);
@@ -141,7 +142,8 @@ TEST(PunktParams, SearchOrder) {
   const auto dirs = punkt_search_dirs(std::nullopt);
   ASSERT_GE(dirs.size(), 6u);
   EXPECT_EQ(dirs[0], std::filesystem::path("/does/not/exist/tokenizers/punkt_tab/english"));
-  EXPECT_EQ(dirs.back(), std::filesystem::path("/usr/local/lib/nltk_data/tokenizers/punkt_tab/english"));
+  EXPECT_EQ(dirs.back(),
+            std::filesystem::path("/usr/local/lib/nltk_data/tokenizers/punkt_tab/english"));
   ::unsetenv("NLTK_DATA");
 }
 

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,8 +88,8 @@ inline std::string quoted(const std::filesystem::path& path) {
 inline std::string run_python(const std::filesystem::path& script, const std::string& args) {
   TempDir tmp;
   const auto out_path = tmp.path() / "stdout.txt";
-  const std::string cmd = "PYTHONIOENCODING=utf-8 '" + python_interpreter() + "' '" + script.string() + "' " + args +
-                          " > '" + out_path.string() + "'";
+  const std::string cmd = "PYTHONIOENCODING=utf-8 '" + python_interpreter() + "' '" +
+                          script.string() + "' " + args + " > '" + out_path.string() + "'";
   const int rc = std::system(cmd.c_str());
   const bool ok = rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
   EXPECT_TRUE(ok) << "peer failed (is Debian python3-nltk / python3-numpy installed?): " << cmd;

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -62,9 +64,14 @@ TEST(RougeTokenize, NonAsciiIsASeparatorExceptTwoCodePoints) {
             (std::vector<std::string>{"caf", "na", "ve"}));
   EXPECT_EQ(rouge_tokenize("\xC4\xB0stanbul", false),  // U+0130 -> "i" + U+0307
             (std::vector<std::string>{"i", "stanbul"}));
-  EXPECT_EQ(rouge_tokenize("\xE2\x84\xAA" "elvin", false),  // KELVIN SIGN -> "k"
+  EXPECT_EQ(rouge_tokenize("\xE2\x84\xAA"
+                           "elvin",
+                           false),  // KELVIN SIGN -> "k"
             (std::vector<std::string>{"kelvin"}));
-  EXPECT_EQ(rouge_tokenize("a\xE2\x80\x94" "b\xFF" "c", false),
+  EXPECT_EQ(rouge_tokenize("a\xE2\x80\x94"
+                           "b\xFF"
+                           "c",
+                           false),
             (std::vector<std::string>{"a", "b", "c"}));
 }
 
@@ -116,14 +123,14 @@ TEST(RougeScorer, AgainstRouge155WithStemming) {
   expect_score(r1.rouge1, 0.69231, 0.42857, 0.52941, 5e-6);
   expect_score(r0.rouge2, 0.53333, 0.30769, 0.39024, 5e-6);
   expect_score(r1.rouge2, 0.48000, 0.29268, 0.36364, 5e-6);
-  expect_score(stemmed.score(kTargetMulti, kPredictionMulti).rougeLsum, 0.66667, 0.36538,
-               0.47205, 5e-6);
+  expect_score(stemmed.score(kTargetMulti, kPredictionMulti).rougeLsum, 0.66667, 0.36538, 0.47205,
+               5e-6);
 }
 
 TEST(RougeScorer, LsumPublishedCases) {
   RougeScorer scorer(false);
-  expect_score(scorer.score("w1 w2 w3 w4 w5", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5").rougeLsum, 0.4,
-               0.8, 0.5333333333333333, 1e-12);
+  expect_score(scorer.score("w1 w2 w3 w4 w5", "w1 w2 w6 w7 w8\nw1 w3 w8 w9 w5").rougeLsum, 0.4, 0.8,
+               0.5333333333333333, 1e-12);
   expect_score(scorer.score("w1 w2 w3 w4 w5", "").rougeLsum, 0, 0, 0, 0);
   expect_score(scorer.score("", "w1").rougeLsum, 0, 0, 0, 0);
   expect_score(scorer.score("w1 w2 w3 w4 w5", "/").rougeLsum, 0, 0, 0, 0);
@@ -134,8 +141,7 @@ TEST(RougeLcs, TableAndBacktrack) {
   EXPECT_EQ(lcs_indices(ref, std::vector<int32_t>{2, 5, 3, 4}), (std::vector<size_t>{1, 2, 3}));
   EXPECT_TRUE(lcs_indices(ref, std::vector<int32_t>{8, 9}).empty());
   EXPECT_EQ(lcs_indices(ref, std::vector<int32_t>{1, 2, 6, 7, 8}), (std::vector<size_t>{0, 1}));
-  EXPECT_EQ(lcs_indices(ref, std::vector<int32_t>{1, 3, 8, 9, 5}),
-            (std::vector<size_t>{0, 2, 4}));
+  EXPECT_EQ(lcs_indices(ref, std::vector<int32_t>{1, 3, 8, 9, 5}), (std::vector<size_t>{0, 2, 4}));
 }
 
 TEST(RougeLcs, BacktrackTieBreaks) {
@@ -189,6 +195,55 @@ TEST(RougeScorer, StemmingMergesInflections) {
   EXPECT_DOUBLE_EQ(plain.score("cats running", "cat runs").rouge1.fmeasure, 0.0);
   EXPECT_DOUBLE_EQ(stemmed.score("the cats were running", "the cat was running").rouge1.recall,
                    0.75);
+}
+
+// The scorer's allocation-free fast path must equal the plain building blocks on any input.
+TEST(RougeScorer, FastPathEqualsBuildingBlocks) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> vocab = {"alpha", "beta", "gamma", "running", "runs",  "a",
+                                          "the",   "cats", "cat",   "x1",      "delta", "epsilon"};
+  auto random_text = [&](int max_words) {
+    std::string t;
+    const int n = std::uniform_int_distribution<int>(0, max_words)(rng);
+    for (int i = 0; i < n; ++i) {
+      t += vocab[std::uniform_int_distribution<size_t>(0, vocab.size() - 1)(rng)];
+      const int sep = std::uniform_int_distribution<int>(0, 9)(rng);
+      t += sep == 0 ? "\n" : sep == 1 ? ". " : sep == 2 ? "\n\n" : " ";
+    }
+    return t;
+  };
+  auto ids = [](const std::vector<std::string>& words, std::map<std::string, int32_t>& dict) {
+    std::vector<int32_t> out;
+    for (const auto& w : words) out.push_back(dict.emplace(w, dict.size()).first->second);
+    return out;
+  };
+  RougeScorer scorer(true);
+  for (int iter = 0; iter < 2000; ++iter) {
+    const std::string target = random_text(40);
+    const std::string prediction = random_text(60);
+    std::map<std::string, int32_t> dict;
+    const auto t = ids(rouge_tokenize(target, true), dict);
+    const auto p = ids(rouge_tokenize(prediction, true), dict);
+    auto sentences = [&](const std::string& text) {
+      std::vector<std::vector<int32_t>> out;
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start)
+          out.push_back(ids(rouge_tokenize(text.substr(start, end - start), true), dict));
+        start = end + 1;
+      }
+      return out;
+    };
+    const RougeScores fast = scorer.score(target, prediction);
+    EXPECT_EQ(fast.rouge1.fmeasure, score_ngrams(t, p, 1).fmeasure) << target << "|" << prediction;
+    EXPECT_EQ(fast.rouge2.fmeasure, score_ngrams(t, p, 2).fmeasure) << target << "|" << prediction;
+    EXPECT_EQ(fast.rougeL.fmeasure, score_lcs(t, p).fmeasure);
+    const Score lsum = summary_level_lcs(sentences(target), sentences(prediction));
+    EXPECT_EQ(fast.rougeLsum.precision, lsum.precision) << target << "|" << prediction;
+    EXPECT_EQ(fast.rougeLsum.recall, lsum.recall);
+  }
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ AccuracyLog good_server_log() {
 }
 
 TEST(Test06, PassingServerLog) {
-  const Test06Result r = run_test06_checks(good_server_log(), test06_options_for_scenario("Server"));
+  const Test06Result r =
+      run_test06_checks(good_server_log(), test06_options_for_scenario("Server"));
   EXPECT_TRUE(r.passed());
   EXPECT_EQ(r.first_token_pass, true);
   EXPECT_TRUE(r.problems.empty());

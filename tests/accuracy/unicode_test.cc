@@ -24,8 +24,8 @@ TEST(Unicode, InvalidBytesBecomeOneReplacementEach) {
   const std::u32string cps = utf8_decode(text);
   EXPECT_EQ(cps, (std::u32string{U'a', 0xFFFD, 0xFFFD, U'(', 0xFFFD, 0xFFFD}));
   EXPECT_EQ(count_code_points(text), cps.size());
-  EXPECT_EQ(utf8_decode("\xC0\xAF").size(), 2u);        // overlong form
-  EXPECT_EQ(utf8_decode("\xED\xA0\x80").size(), 3u);    // surrogate
+  EXPECT_EQ(utf8_decode("\xC0\xAF").size(), 2u);      // overlong form
+  EXPECT_EQ(utf8_decode("\xED\xA0\x80").size(), 3u);  // surrogate
 }
 
 TEST(Unicode, PythonWhitespace) {
@@ -40,15 +40,15 @@ TEST(Unicode, PythonWhitespace) {
 
 TEST(Unicode, LettersDigitsAndCase) {
   EXPECT_TRUE(is_word_non_digit(U'_'));
-  EXPECT_TRUE(is_word_non_digit(0xE9));    // é
-  EXPECT_TRUE(is_word_non_digit(0xB2));    // superscript two is \w but not \d
+  EXPECT_TRUE(is_word_non_digit(0xE9));  // é
+  EXPECT_TRUE(is_word_non_digit(0xB2));  // superscript two is \w but not \d
   EXPECT_FALSE(is_word_non_digit(U'7'));
-  EXPECT_FALSE(is_word_non_digit(0x201C)); // left double quotation mark
-  EXPECT_TRUE(is_decimal(0x663));          // Arabic-Indic digit three
+  EXPECT_FALSE(is_word_non_digit(0x201C));  // left double quotation mark
+  EXPECT_TRUE(is_decimal(0x663));           // Arabic-Indic digit three
   EXPECT_FALSE(is_decimal(0xB2));
   EXPECT_TRUE(is_upper(0xC9));
   EXPECT_TRUE(is_lower(0xE9));
-  EXPECT_FALSE(is_upper(0x1C5));           // title-case Dž is neither
+  EXPECT_FALSE(is_upper(0x1C5));  // title-case Dž is neither
   EXPECT_FALSE(is_lower(0x1C5));
 }
 
