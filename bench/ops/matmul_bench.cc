@@ -1,15 +1,16 @@
 // Matmul benchmarks on the Llama-3.2-1B shapes, bf16 and f16 weights, f32 activations, with the
 // machine's ceilings measured in the same process (see ceilings.h).
 //
-// Reading the output: each row reports GB/s of weights streamed and %bw of the measured read
-// bandwidth (the figure of merit for m = 1 and m = 32, where weights come from memory: those
-// cases rotate over copies of the weights totalling >= 1 GiB so that the large last-level cache
-// of a server CPU cannot hold them), GFLOP/s and %fma of the measured FMA peak (the figure of
-// merit for m = 512), and tok/s (rows per second; compare m = 32 with m = 1 for batched decode).
-// `decode_1b` runs every matmul of one Llama-3.2-1B step (16 layers: fused qkv, o, fused
-// gate/up, down, then lm_head; 2.47 GB in bf16) at m rows: its tok/s bounds decode speed.
-// Each benchmark probes the ceilings right before it runs (bw_ceil, fma_ceil columns; the
-// percentages use them); full probes are also printed at start (context) and at the end.
+// Reading the output (counters: see timed.h): GB/s of weights streamed and %bw of the measured
+// read bandwidth are the figure of merit for m = 1 and m = 32, where weights come from memory
+// (those cases rotate over copies of the weights totalling >= 1 GiB so that a server CPU's large
+// last-level cache cannot hold them); GFLOP/s and %fma of the measured FMA peak for m = 512
+// (%fma512 against the AVX-512 peak where the CPU has it); tok/s is rows per second (compare
+// m = 32 with m = 1 for batched decode). Names say which kernel ran: avx2 (the kernels for
+// every AVX2 CPU), avx512 (large m only), generic. `decode_1b` runs every matmul of one
+// Llama-3.2-1B step (16 layers: fused qkv, o, fused gate/up, down, then lm_head; 2.47 GB in
+// bf16) at m rows with the best kernels: its tok/s bounds decode speed. Each benchmark probes
+// the ceilings right before it runs; full probes are printed at start (context) and at the end.
 //
 // Run: build/<dir>/bench/ops/matmul_bench --benchmark_repetitions=3
 //      --benchmark_report_aggregates_only=true  (add --benchmark_filter=... to select)
@@ -23,6 +24,7 @@
 
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/half.h"
+#include "backends/cpu/matmul.h"
 #include "ceilings.h"
 #include "ops/matmul.h"
 #include "timed.h"
@@ -31,7 +33,7 @@ namespace infermark::bench {
 namespace {
 
 cpu::ThreadPool* g_pool = nullptr;
-QuickProbe* g_probe = nullptr;
+Probe* g_probe = nullptr;
 
 struct Shape {
   const char* name;
@@ -91,7 +93,7 @@ void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {m, s.k});
   const auto yv = ops::TensorView::of(y.data(), ops::DType::kF32, {m, s.n});
   size_t i = 0;
-  run_timed(st, *g_probe, static_cast<double>(s.n * s.k * 2),
+  run_timed(st, *g_probe, g_pool->size(), static_cast<double>(s.n * s.k * 2),
             2.0 * static_cast<double>(m * s.n * s.k), static_cast<double>(m), [&] {
               ops::matmul(ctx, xv, ws.copies[i], yv);
               i = i + 1 == ws.copies.size() ? 0 : i + 1;
@@ -125,7 +127,7 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
     bytes += static_cast<double>(w.rows() * w.cols() * 2);
     flops += 2.0 * static_cast<double>(m * w.rows() * w.cols());
   }
-  run_timed(st, *g_probe, bytes, flops, static_cast<double>(m), [&] {
+  run_timed(st, *g_probe, g_pool->size(), bytes, flops, static_cast<double>(m), [&] {
     for (const auto& w : model) {
       ops::matmul(ctx, ops::TensorView::of(x.data(), ops::DType::kF32, {m, w.cols()}), w,
                   ops::TensorView::of(y.data(), ops::DType::kF32, {m, w.rows()}));
@@ -134,26 +136,32 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
   benchmark::DoNotOptimize(y.data());
 }
 
+void add(const std::string& name, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
+  benchmark::RegisterBenchmark(name.c_str(), bm_matmul, dt, s, m, isa)
+      ->UseRealTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
 void register_all() {
+  const bool has512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
   for (ops::DType dt : {ops::DType::kBF16, ops::DType::kF16}) {
     const std::string d(ops::dtype_name(dt));
     for (const Shape& s : kShapes) {
+      const std::string shape =
+          std::string(s.name) + ":" + std::to_string(s.n) + "x" + std::to_string(s.k);
       for (int64_t m : {1, 32, 512}) {
-        const std::string name = "matmul/" + d + "/" + s.name + ":" + std::to_string(s.n) + "x" +
-                                 std::to_string(s.k) + "/m:" + std::to_string(m);
-        benchmark::RegisterBenchmark(name.c_str(), bm_matmul, dt, s, m, cpu::Isa::kAvx512)
-            ->UseRealTime()
-            ->Unit(benchmark::kMillisecond);
+        const std::string rows = "/m:" + std::to_string(m);
+        add("matmul/avx2/" + d + "/" + shape + rows, dt, s, m, cpu::Isa::kAvx2);
+        if (has512 && m >= cpu::avx512::kMinRows) {
+          add("matmul/avx512/" + d + "/" + shape + rows, dt, s, m, cpu::Isa::kAvx512);
+        }
       }
     }
   }
-  // The portable kernel on one shape, for the speed-up of the SIMD one.
+  // The portable kernel on one shape, for the speed-up of the SIMD ones.
   for (int64_t m : {1, 512}) {
-    const std::string name = "matmul_generic/bf16/q_o:2048x2048/m:" + std::to_string(m);
-    benchmark::RegisterBenchmark(name.c_str(), bm_matmul, ops::DType::kBF16, kShapes[0], m,
-                                 cpu::Isa::kGeneric)
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond);
+    add("matmul/generic/bf16/q_o:2048x2048/m:" + std::to_string(m), ops::DType::kBF16, kShapes[0],
+        m, cpu::Isa::kGeneric);
   }
   for (ops::DType dt : {ops::DType::kBF16, ops::DType::kF16}) {
     for (int64_t m : {1, 8, 32}) {
@@ -179,19 +187,21 @@ int main(int argc, char** argv) {
   }
   cpu::ThreadPool pool;
   bench::g_pool = &pool;
-  bench::QuickProbe probe(pool);
+  bench::Probe probe(pool);
   bench::g_probe = &probe;
-  const bench::Ceilings start = bench::measure_ceilings(pool);
+  const bench::Ceilings start = probe.measure(5, 20'000'000);
   benchmark::AddCustomContext("threads", std::to_string(pool.size()));
-  benchmark::AddCustomContext("kernels", std::string(cpu::isa_name(cpu::active_isa())) +
-                                             " (matmul uses avx2 when >= avx2)");
-  benchmark::AddCustomContext("ceiling_read_GBps", std::to_string(start.read_gbps));
-  benchmark::AddCustomContext("ceiling_fma_GFLOPs", std::to_string(start.fma_gflops));
+  benchmark::AddCustomContext("cpu_isa", std::string(cpu::isa_name(cpu::detected_isa())));
+  benchmark::AddCustomContext("ceiling_read_GBps", std::to_string(start.read_gb.per_s));
+  benchmark::AddCustomContext("ceiling_fma_GFLOPs", std::to_string(start.fma_gflop.per_s));
+  benchmark::AddCustomContext("ceiling_fma512_GFLOPs", std::to_string(start.fma512_gflop.per_s));
   bench::register_all();
   benchmark::RunSpecifiedBenchmarks();
-  const bench::Ceilings end = bench::measure_ceilings(pool);
-  std::printf("ceilings at end: read %.1f GB/s, fma %.1f GFLOP/s (start: %.1f, %.1f)\n",
-              end.read_gbps, end.fma_gflops, start.read_gbps, start.fma_gflops);
+  const bench::Ceilings end = probe.measure(5, 20'000'000);
+  std::printf("ceilings (wall) at start: read %.1f GB/s, fma %.1f GFLOP/s, fma512 %.1f GFLOP/s\n",
+              start.read_gb.per_s, start.fma_gflop.per_s, start.fma512_gflop.per_s);
+  std::printf("ceilings (wall) at end:   read %.1f GB/s, fma %.1f GFLOP/s, fma512 %.1f GFLOP/s\n",
+              end.read_gb.per_s, end.fma_gflop.per_s, end.fma512_gflop.per_s);
   benchmark::Shutdown();
   return 0;
 }

@@ -28,7 +28,7 @@ namespace infermark::bench {
 namespace {
 
 cpu::ThreadPool* g_pool = nullptr;
-QuickProbe* g_probe = nullptr;
+Probe* g_probe = nullptr;
 
 constexpr int kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlock = 16;
 
@@ -81,7 +81,7 @@ void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int co
   const double bytes =
       2.0 * (context + 1) * kKvHeads * kHeadDim * static_cast<double>(ops::dtype_size(dt)) * n_seqs;
   const double flops = 4.0 * kHeadDim * kHeads * (context + 1) * n_seqs;
-  run_timed(st, *g_probe, bytes, flops, n_seqs,
+  run_timed(st, *g_probe, g_pool->size(), bytes, flops, n_seqs,
             [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
@@ -97,7 +97,7 @@ void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Is
   const auto qv = ops::TensorView::of(q.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
   const double pairs = static_cast<double>(rows) * (rows + 1) / 2 * kHeads;
-  run_timed(st, *g_probe, 0, 4.0 * kHeadDim * pairs, rows,
+  run_timed(st, *g_probe, g_pool->size(), 0, 4.0 * kHeadDim * pairs, rows,
             [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
@@ -111,7 +111,7 @@ void bm_rms_norm(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, d});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
   const auto wv = ops::TensorView::of(w.data(), ops::DType::kF32, {d});
-  run_timed(st, *g_probe, 8.0 * rows * d, 3.0 * rows * d, rows,
+  run_timed(st, *g_probe, g_pool->size(), 8.0 * rows * d, 3.0 * rows * d, rows,
             [&] { ops::rms_norm(ctx, xv, wv, 1e-5f, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
@@ -123,7 +123,7 @@ void bm_swiglu(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
   std::vector<float> out(static_cast<size_t>(rows * d));
   const auto all = ops::TensorView::of(gu.data(), ops::DType::kF32, {rows, 2 * d});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
-  run_timed(st, *g_probe, 12.0 * rows * d, 0, rows,
+  run_timed(st, *g_probe, g_pool->size(), 12.0 * rows * d, 0, rows,
             [&] { ops::swiglu(ctx, all.slice(1, 0, d), all.slice(1, d, 2 * d), ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
@@ -137,7 +137,8 @@ void bm_rope(benchmark::State& st, int64_t rows, cpu::Isa isa) {
   std::vector<int32_t> pos(static_cast<size_t>(rows));
   std::iota(pos.begin(), pos.end(), 100);
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, width});
-  run_timed(st, *g_probe, 8.0 * rows * width, 0, rows, [&] { ops::rope(ctx, table, pos, xv); });
+  run_timed(st, *g_probe, g_pool->size(), 8.0 * rows * width, 0, rows,
+            [&] { ops::rope(ctx, table, pos, xv); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
@@ -182,7 +183,7 @@ int main(int argc, char** argv) {
   }
   cpu::ThreadPool pool;
   bench::g_pool = &pool;
-  bench::QuickProbe probe(pool);
+  bench::Probe probe(pool);
   bench::g_probe = &probe;
   benchmark::AddCustomContext("threads", std::to_string(pool.size()));
   bench::register_all();
