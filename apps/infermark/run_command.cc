@@ -4,6 +4,7 @@
 // Systems under test available so far: `null` (answers instantly or after a simulated latency;
 // measures the load generator itself). The in-process engine and HTTP endpoints are added by the
 // engine and harness work.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -22,7 +23,7 @@ namespace {
 
 struct RunOptions {
   std::string sut = "null";
-  uint64_t qsl_size = 0;
+  uint64_t qsl_size = 1024;
   uint64_t performance_sample_count = 0;  // 0 = qsl_size
   std::string scenario = "Offline";
   std::string mode = "performance";
@@ -30,6 +31,7 @@ struct RunOptions {
   std::string user_conf, mlperf_conf, audit_conf = "audit.config";
   std::string output = "infermark-results";
   bool no_trace = false;
+  bool quick = false;
   sut::NullSutOptions null;
 };
 
@@ -79,6 +81,14 @@ void print_result(const loadgen::RunResult& r) {
               r.summary_path.parent_path().string().c_str());
 }
 
+// --quick: a smoke run of about a second, never valid for submission (the 600 s minimum and the
+// sample counts of the real rules are lowered).
+void apply_quick(loadgen::TestSettings& s) {
+  s.min_duration_ms = 1000;
+  s.min_query_count = std::min<uint64_t>(s.min_query_count, 100);
+  s.performance_sample_count_override = 0;
+}
+
 int run(const RunOptions& o) {
   const auto scenario = loadgen::parse_scenario(o.scenario);
   if (!scenario) {
@@ -105,7 +115,8 @@ int run(const RunOptions& o) {
   }
 
   loadgen::SettingsSources sources{o.model_name, *scenario, *mode, o.mlperf_conf, o.user_conf};
-  const loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
+  loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
+  if (o.quick) apply_quick(loaded.settings);
 
   sut::NullSutOptions null = o.null;
   null.report_first_token = *scenario != loadgen::Scenario::kOffline;
@@ -126,6 +137,7 @@ int run(const RunOptions& o) {
   const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, run_options);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
+  if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);
   return result.interrupted ? 130 : 0;
 }
@@ -152,6 +164,9 @@ CommandRegistration reg{
       app.add_option("--output", o->output, "Folder for the MLPerf log files")
           ->capture_default_str();
       app.add_flag("--no-trace", o->no_trace, "Leave mlperf_log_trace.json empty");
+      app.add_flag("--quick", o->quick,
+                   "Smoke run of about a second (lowered durations and counts; not valid for "
+                   "submission). Implied when `run` is given no options at all.");
       app.add_option("--null-tokens", o->null.n_tokens, "Null SUT: tokens per response (>= 2)")
           ->capture_default_str();
       app.add_option("--null-ttft-ms", o->null.ttft_ms, "Null SUT: time to first token (ms)");
@@ -161,7 +176,16 @@ CommandRegistration reg{
       app.add_flag("--null-random", o->null.random_latency,
                    "Null SUT: exponentially distributed latencies with those means");
       app.add_option("--null-seed", o->null.seed, "Null SUT: seed for --null-random");
-      return [o] { return run(*o); };
+      return [o, &app] {
+        if (app.count_all() <= 1) {  // `run` itself counts once
+          o->quick = true;
+          o->qsl_size = 100;
+          o->null.serial_ms = 12;  // 100 samples take ~1.2 s, so the quick run meets its minimum
+          std::printf("No options given: the built-in demo (null SUT answering in 12 ms per "
+                      "sample, Offline, --quick).\n");
+        }
+        return run(*o);
+      };
     }};
 
 }  // namespace

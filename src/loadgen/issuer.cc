@@ -37,7 +37,11 @@ bool wait_for_count(const std::atomic<uint64_t>& counter, uint64_t target,
     const int64_t now = now_ns();
     if (give_up_at != 0 && now > give_up_at) return false;
     if (give_up_at == 0 && stop_requested(stop)) return false;
-    if (now > spin_until) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    if (now > spin_until) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    } else {
+      cpu_relax();
+    }
   }
   return true;
 }
@@ -164,6 +168,7 @@ bool IssueThread::should_end(uint64_t issued_by_me) {
 }
 
 void IssueThread::run() {
+  use_precise_sleeps();
   uint64_t issued_by_me = 0;
   const auto& planned = series_.plan().queries;
   for (size_t q = k_; q < planned.size(); q += n_) {

@@ -73,6 +73,7 @@ void NullSut::issue(std::span<const QuerySample> samples, loadgen::Responder& re
       schedule(samples, loadgen::now_ns());
     } else {
       pending_.insert(pending_.end(), samples.begin(), samples.end());
+      has_work_.store(true, std::memory_order_release);
     }
     wake = worker_waiting_;
   }
@@ -110,12 +111,22 @@ void NullSut::worker() {
     if (!delayed_) {
       if (pending_.empty()) {
         if (stopping_) return;
+        // Spin for up to 50 us before sleeping: at high rates work arrives every few
+        // microseconds and a futex wake-up per issue would dominate.
+        lock.unlock();
+        const int64_t spin_until = loadgen::now_ns() + 50'000;
+        while (!has_work_.load(std::memory_order_acquire) && loadgen::now_ns() < spin_until) {
+          loadgen::cpu_relax();
+        }
+        lock.lock();
+        if (!pending_.empty() || stopping_) continue;
         worker_waiting_ = true;
         cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
         worker_waiting_ = false;
         continue;
       }
       batch.swap(pending_);
+      has_work_.store(false, std::memory_order_relaxed);
       lock.unlock();
       respond_now(batch);
       lock.lock();

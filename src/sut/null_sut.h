@@ -4,6 +4,7 @@
 // setting makes Server runs miss their TTFT/TPOT limits, a short run misses min duration).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -60,6 +61,7 @@ class NullSut final : public loadgen::SystemUnderTest {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool worker_waiting_ = false;
+  std::atomic<bool> has_work_{false};  // lets the worker spin briefly before it sleeps
   std::vector<loadgen::QuerySample> pending_;  // zero-latency mode
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   uint64_t next_seq_ = 0;

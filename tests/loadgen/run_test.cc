@@ -363,25 +363,26 @@ TEST(RunTest, AuditConfigSamplesAboutOneHundredAccuracyEntries) {
   EXPECT_EQ(l.result.warnings - (l.result.warnings > 1 ? 1 : 0), 1);  // the audit warning
 }
 
-TEST(RunTest, FindPeakFindsTheCapacityOfASerialSut) {
+TEST(RunTest, FindPeakStopsBelowTheCapacityOfASerialSut) {
   TestSettings t = quick(Scenario::kServer, Mode::kFindPeakPerformance);
-  t.server_target_qps = 250;
-  t.server_target_latency_ns = 20'000'000;
-  sut::NullSutOptions o;
-  o.serial_ms = 1;  // capacity 1000 samples/s
+  t.server_target_qps = 100;
+  t.server_target_latency_ns = 50'000'000;
   t.server_find_peak_qps_decimals_of_precision = -2;
   t.min_query_count = 600;  // enough queries for p99 early stopping at every probe
+  sut::NullSutOptions o;
+  o.serial_ms = 1;  // capacity 1000 samples/s: at 1500 QPS the backlog alone exceeds 50 ms
   const Logs l = run_null("find_peak", t, o);
   ASSERT_TRUE(l.result.performance.has_value());
   const double peak = l.result.performance->settings.target_qps;
-  EXPECT_GE(peak, 500);
-  EXPECT_LT(peak, 1000);
+  EXPECT_GE(peak, 200);  // 20% load passes
+  EXPECT_LT(peak, 1500);
   EXPECT_TRUE(l.result.performance->perf_constraints_met);
   EXPECT_EQ(l.fields.at("Performance constraints satisfied"), "Yes");
   bool found = false;
   for (const auto& e : l.detail) {
     if (e.key == "generic_message" &&
-        e.value.get<std::string>().rfind("FindPeakPerformance: Found peak performance field: ", 0) == 0) {
+        e.value.get<std::string>().rfind("FindPeakPerformance: Found peak performance field: ",
+                                         0) == 0) {
       found = true;
     }
   }
