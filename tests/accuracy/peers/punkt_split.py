@@ -1,18 +1,23 @@
-"""Peer for punkt_peer_test: nltk's sentence splitter with parameters from punkt_tab files.
+"""Peer for punkt_peer_test: nltk.sent_tokenize(text) itself, fed with the given punkt_tab files.
 
-nltk 3.8 (Debian python3-nltk) cannot read punkt_tab itself; its sent_tokenize(text) is
-PunktSentenceTokenizer(<english parameters>).tokenize(text). This builds those parameters from
-the four punkt_tab files, taking each line verbatim apart from its line break (as the pickled
-parameters of nltk 3.8.1 hold them), and splits each text.
+The files are installed into a temporary nltk_data tree, where every nltk finds them:
+tokenizers/punkt_tab/english (read by nltk >= 3.8.2) and tokenizers/punkt/[PY3/]english.pickle (read by
+nltk 3.8 and 3.8.1, MLPerf's pin, and by Debian's python3-nltk 3.8), the pickle being a
+PunktSentenceTokenizer built from the same files with each line taken verbatim apart from its
+line break (as the pickled English parameters hold them).
 
 Usage: punkt_split.py PUNKT_ENGLISH_DIR TEXTS_JSON   (a JSON list of strings)
 Prints a JSON list with the list of sentences of each text.
 """
 import json
 import os
+import pickle
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
 
+import nltk
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 
@@ -40,10 +45,19 @@ def load(lang_dir):
 
 
 def main():
-    tokenizer = PunktSentenceTokenizer(load(sys.argv[1]))
-    with open(sys.argv[2], encoding="utf-8") as f:
-        texts = json.load(f)
-    json.dump([tokenizer.tokenize(t) for t in texts], sys.stdout, ensure_ascii=True)
+    with tempfile.TemporaryDirectory() as root:
+        tokenizers = os.path.join(root, "tokenizers")
+        shutil.copytree(sys.argv[1], os.path.join(tokenizers, "punkt_tab", "english"))
+        tokenizer = PunktSentenceTokenizer(load(sys.argv[1]))
+        for folder in ("punkt", os.path.join("punkt", "PY3")):  # nltk 3.8 reads PY3/
+            os.makedirs(os.path.join(tokenizers, folder))
+            with open(os.path.join(tokenizers, folder, "english.pickle"), "wb") as f:
+                pickle.dump(tokenizer, f)
+        nltk.data.path[:] = [root]
+        with open(sys.argv[2], encoding="utf-8") as f:
+            texts = json.load(f)
+        sentences = [nltk.sent_tokenize(t) for t in texts]
+    json.dump(sentences, sys.stdout, ensure_ascii=True)
 
 
 if __name__ == "__main__":
