@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "test_settings.h"
 #include "util/error.h"
@@ -153,6 +154,46 @@ TEST(QueryPlanTest, AccuracyLogDrawsContinueAcrossPlans) {
   Mt19937 rng;
   for (int i = 0; i < 256; ++i) generate_canonical(rng);
   EXPECT_EQ(second.accuracy_log_val[0], generate_canonical(rng));
+}
+
+TEST(QueryPlanTest, IssueUniqueIssuesEachLoadedSampleOnce) {
+  for (Scenario sc : {Scenario::kServer, Scenario::kSingleStream, Scenario::kOffline}) {
+    TestSettings t = golden_server();
+    t.scenario = sc;
+    t.performance_issue_unique = true;
+    const auto s = make_effective_settings(t, 256, 1024);
+    const auto set = generate_loadable_sets(s, 256, 1024)[0];
+    SequenceGen seq;
+    const auto p = generate_queries(s, Mode::kPerformanceOnly, set, seq);
+    std::map<uint64_t, int> counts;
+    for (uint64_t idx : p.samples) counts[idx]++;
+    EXPECT_EQ(counts.size(), 256u) << to_string(sc);
+    for (auto [idx, n] : counts) ASSERT_EQ(n, 1) << to_string(sc);
+  }
+}
+
+TEST(QueryPlanTest, IssueSameRepeatsOneLoadedSample) {
+  TestSettings t = golden_server();
+  t.performance_issue_same = true;
+  t.performance_issue_same_index = 3;
+  const auto s = make_effective_settings(t, 256, 1024);
+  const auto set = generate_loadable_sets(s, 256, 1024)[0];
+  SequenceGen seq;
+  const auto p = generate_queries(s, Mode::kPerformanceOnly, set, seq);
+  EXPECT_EQ(p.queries.size(), 2068u);  // the schedule is unchanged
+  for (uint64_t idx : p.samples) ASSERT_EQ(idx, set.set[3]);
+}
+
+TEST(QueryPlanTest, MultiStreamAccuracyCoversThePaddedChunk) {
+  TestSettings t = v61_settings(Scenario::kMultiStream, Mode::kAccuracyOnly);
+  const auto s = make_effective_settings(t, 64, 64);
+  const auto set = generate_loadable_sets(s, 64, 64)[0];  // 64 + 7 padding
+  SequenceGen seq;
+  const auto p = generate_queries(s, Mode::kAccuracyOnly, set, seq);
+  EXPECT_EQ(p.queries.size(), 71u / 8u);
+  std::set<uint64_t> starts;
+  for (const auto& q : p.queries) starts.insert(q.first_sample);
+  EXPECT_EQ(starts.size(), p.queries.size());
 }
 
 TEST(QueryPlanTest, RefusesPlansTooLargeForMemory) {

@@ -116,6 +116,16 @@ TEST_P(ScenarioModeTest, RunsToCompletionAndWritesAllFourFiles) {
   } else {
     EXPECT_EQ(l.summary.find("MLPerf Results Summary"), std::string::npos);
   }
+  if (mode == Mode::kPerformanceOnly) {
+    size_t begins = 0, ends = 0;
+    for (const auto& e : l.trace["traceEvents"]) {
+      if (e.value("name", "") != "Sample") continue;
+      begins += e["ph"] == "b";
+      ends += e["ph"] == "e";
+    }
+    EXPECT_EQ(begins, l.result.performance->sample_count);
+    EXPECT_EQ(ends, begins);
+  }
   if (find_peak_invalid) {
     EXPECT_EQ(l.result.errors, 1);
   } else {
