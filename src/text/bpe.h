@@ -27,6 +27,11 @@ class BpeModel {
   // Adds the merge left+right -> merged with the next rank; false if the pair is already listed.
   bool add_merge(int32_t left, int32_t right, int32_t merged);
   void set_ignore_merges(bool ignore) { ignore_merges_ = ignore; }
+  // Sizes the tables for this many tokens and merges (optional; avoids rehashing).
+  void reserve(size_t tokens, size_t merges) {
+    vocab_.reserve(tokens);
+    merges_.reserve(merges);
+  }
   // The first byte value with no single-byte token, or -1 if all 256 are present. Encoding
   // requires all of them (there is no unk token or byte fallback).
   int missing_byte() const;

@@ -1,6 +1,7 @@
 // Linear probing, power-of-two capacity, load factor at most 1/2.
 #include "text/token_maps.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -22,6 +23,9 @@ uint64_t load_tail(const char* p, size_t n) {  // n < 8
   return v;
 }
 
+// Smallest power of two >= 1024 with room for `n` entries at load factor 1/2.
+size_t capacity_for(size_t n) { return std::bit_ceil(std::max<size_t>(1024, n * 2)); }
+
 }  // namespace
 
 uint64_t hash_bytes(std::string_view bytes) {
@@ -40,8 +44,12 @@ uint64_t hash_bytes(std::string_view bytes) {
   return mix(h);
 }
 
+void BytesToIdMap::reserve(size_t n) {
+  if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
+}
+
 bool BytesToIdMap::insert(std::string_view key, int32_t id) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();
+  if ((size_ + 1) * 2 > slots_.size()) rehash(capacity_for(size_ + 1));
   const uint64_t h = hash_bytes(key);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -70,9 +78,9 @@ int32_t BytesToIdMap::find(std::string_view key) const {
   }
 }
 
-void BytesToIdMap::grow() {
+void BytesToIdMap::rehash(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
+  slots_.assign(capacity, Slot{});
   const size_t mask = slots_.size() - 1;
   for (const Slot& s : old) {
     if (s.id < 0) continue;
@@ -82,8 +90,12 @@ void BytesToIdMap::grow() {
   }
 }
 
+void PairToMergeMap::reserve(size_t n) {
+  if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
+}
+
 bool PairToMergeMap::insert(int32_t left, int32_t right, Merge merge) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();
+  if ((size_ + 1) * 2 > slots_.size()) rehash(capacity_for(size_ + 1));
   const uint64_t key = pack(left, right);
   for (size_t i = slot_of(key);; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
@@ -96,9 +108,8 @@ bool PairToMergeMap::insert(int32_t left, int32_t right, Merge merge) {
   }
 }
 
-void PairToMergeMap::grow() {
+void PairToMergeMap::rehash(size_t capacity) {
   std::vector<Slot> old = std::move(slots_);
-  const size_t capacity = old.empty() ? 1024 : old.size() * 2;
   slots_.assign(capacity, Slot{});
   mask_ = capacity - 1;
   shift_ = 64 - std::countr_zero(capacity);

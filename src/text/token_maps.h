@@ -23,6 +23,8 @@ class BytesToIdMap {
   // The id of `key`, or -1.
   int32_t find(std::string_view key) const;
   size_t size() const { return size_; }
+  // Makes room for `n` keys in all, so that inserting them does not rehash.
+  void reserve(size_t n);
 
  private:
   struct Slot {
@@ -31,7 +33,7 @@ class BytesToIdMap {
     uint32_t len = 0;
     int32_t id = -1;  // -1: empty
   };
-  void grow();
+  void rehash(size_t capacity);
   std::string_view key_of(const Slot& s) const { return {arena_.data() + s.offset, s.len}; }
 
   std::vector<Slot> slots_;
@@ -60,6 +62,8 @@ class PairToMergeMap {
     }
   }
   size_t size() const { return size_; }
+  // Makes room for `n` pairs in all, so that inserting them does not rehash.
+  void reserve(size_t n);
 
  private:
   static constexpr uint64_t kEmpty = ~uint64_t{0};
@@ -71,7 +75,7 @@ class PairToMergeMap {
     return (uint64_t{static_cast<uint32_t>(left)} << 32) | static_cast<uint32_t>(right);
   }
   size_t slot_of(uint64_t key) const { return (key * 0x9E3779B97F4A7C15ull) >> shift_; }
-  void grow();
+  void rehash(size_t capacity);
 
   std::vector<Slot> slots_;
   size_t mask_ = 0;

@@ -2,6 +2,7 @@
 // into Tokenizer::Impl. Everything a file could get wrong is reported as an infermark::Error
 // naming the file and the JSON field; components this tokenizer does not implement (another
 // pre-tokenizer, a normalizer, ...) are rejected rather than silently ignored.
+#include <algorithm>
 #include <limits>
 #include <memory>
 #include <span>
@@ -10,6 +11,7 @@
 #include "text/byte_level.h"
 #include "text/pre_tokenizer.h"
 #include "text/tokenizer_impl.h"
+#include "text/tokenizer_json_reader.h"
 #include "text/utf8.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -103,29 +105,33 @@ void check_decoder(const Json& root, std::string_view origin) {
   }
 }
 
-void load_vocab(const Json& vocab, std::string_view origin, Tokenizer::Impl& impl) {
-  if (!vocab.is_object() || vocab.empty()) {
-    throw Error::format("{}: model.vocab: expected a non-empty object", origin);
+void load_vocab(TokenizerJsonParts& parts, std::string_view origin, Tokenizer::Impl& impl) {
+  if (!parts.has_vocab || parts.vocab.empty()) {
+    throw Error::format("{}: model.vocab: missing or empty", origin);
   }
-  for (const auto& [spelling, value] : vocab.items()) {
-    const int32_t id = token_id(value, origin, fmt::format("model.vocab[\"{}\"]", spelling));
+  int32_t max_id = 0;
+  for (const auto& entry : parts.vocab) max_id = std::max(max_id, entry.second);
+  impl.vocab_spelling.reserve(parts.vocab.size());
+  impl.bpe.reserve(parts.vocab.size(), parts.merges.size());
+  impl.kind.assign(static_cast<size_t>(max_id) + 1, TokenKind::kNone);
+  impl.spelling.assign(static_cast<size_t>(max_id) + 1, std::string());
+  for (auto& [spelling, id] : parts.vocab) {
     const std::optional<std::string> bytes = from_byte_level(spelling);
     if (!bytes || bytes->empty()) {
       throw Error::format("{}: model.vocab: token \"{}\" is not in the byte-level alphabet", origin,
                           spelling);
     }
-    if (id >= impl.vocab_size()) {
-      impl.kind.resize(static_cast<size_t>(id) + 1, TokenKind::kNone);
-      impl.spelling.resize(static_cast<size_t>(id) + 1);
-    }
     if (impl.kind[id] != TokenKind::kNone) {
       throw Error::format("{}: model.vocab: id {} is used twice", origin, id);
     }
+    if (!impl.vocab_spelling.insert(spelling, id)) {
+      throw Error::format("{}: model.vocab: token \"{}\" is listed twice", origin, spelling);
+    }
     impl.kind[id] = TokenKind::kBpe;
-    impl.spelling[id] = spelling;
-    impl.vocab_spelling.insert(spelling, id);
     impl.bpe.add_token(*bytes, id);
+    impl.spelling[id] = std::move(spelling);
   }
+  parts.vocab = {};
 }
 
 int32_t merge_part(const Tokenizer::Impl& impl, std::string_view part, std::string_view origin,
@@ -138,31 +144,11 @@ int32_t merge_part(const Tokenizer::Impl& impl, std::string_view part, std::stri
   return id;
 }
 
-void load_merges(const Json& merges, std::string_view origin, Tokenizer::Impl& impl) {
-  if (!merges.is_array()) throw Error::format("{}: model.merges: expected an array", origin);
+void load_merges(TokenizerJsonParts& parts, std::string_view origin, Tokenizer::Impl& impl) {
+  if (!parts.has_merges) throw Error::format("{}: model.merges: missing", origin);
   std::string joined;
-  for (size_t i = 0; i < merges.size(); ++i) {
-    const Json& m = merges[i];
-    std::string_view left, right;
-    if (m.is_string()) {  // legacy "a b"
-      const auto& s = m.get_ref<const std::string&>();
-      if (i == 0 && s.starts_with("#version")) continue;
-      const size_t space = s.find(' ');
-      if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
-        throw Error::format(
-            "{}: model.merges[{}]: expected two tokens separated by one space, "
-            "got \"{}\"",
-            origin, i, s);
-      }
-      left = std::string_view(s).substr(0, space);
-      right = std::string_view(s).substr(space + 1);
-    } else if (m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string()) {
-      left = m[0].get_ref<const std::string&>();
-      right = m[1].get_ref<const std::string&>();
-    } else {
-      throw Error::format("{}: model.merges[{}]: expected \"a b\" or [\"a\", \"b\"], got {}",
-                          origin, i, m.dump());
-    }
+  for (size_t i = 0; i < parts.merges.size(); ++i) {
+    const auto& [left, right] = parts.merges[i];
     const int32_t l = merge_part(impl, left, origin, i);
     const int32_t r = merge_part(impl, right, origin, i);
     joined.assign(left);
@@ -170,11 +156,12 @@ void load_merges(const Json& merges, std::string_view origin, Tokenizer::Impl& i
     const int32_t merged = merge_part(impl, joined, origin, i);
     impl.bpe.add_merge(l, r, merged);  // a repeated pair keeps its first (lowest) rank
   }
+  parts.merges = {};
 }
 
-void load_model(const Json& root, std::string_view origin, Tokenizer::Impl& impl) {
-  auto it = root.find("model");
-  if (it == root.end() || !it->is_object()) {
+void load_model(TokenizerJsonParts& parts, std::string_view origin, Tokenizer::Impl& impl) {
+  auto it = parts.root.find("model");
+  if (it == parts.root.end() || !it->is_object()) {
     throw Error::format("{}: model: missing or not an object", origin);
   }
   const Json& model = *it;
@@ -195,10 +182,8 @@ void load_model(const Json& root, std::string_view origin, Tokenizer::Impl& impl
     throw Error::format("{}: model.dropout: only null is supported", origin);
   }
   impl.bpe.set_ignore_merges(bool_or(model, "ignore_merges", false, origin, "model"));
-  if (!model.contains("vocab")) throw Error::format("{}: model.vocab: missing", origin);
-  load_vocab(model["vocab"], origin, impl);
-  if (!model.contains("merges")) throw Error::format("{}: model.merges: missing", origin);
-  load_merges(model["merges"], origin, impl);
+  load_vocab(parts, origin, impl);
+  load_merges(parts, origin, impl);
   if (const int b = impl.bpe.missing_byte(); b >= 0) {
     throw Error::format("{}: model.vocab: no token for byte 0x{:02X} (\"{}\")", origin, b,
                         to_byte_level(std::string(1, static_cast<char>(b))));
@@ -376,12 +361,13 @@ std::shared_ptr<Tokenizer::Impl> build(std::string_view tokenizer_json, std::str
                                        std::string_view config_origin) {
   auto impl = std::make_shared<Tokenizer::Impl>();
   {
-    const Json root = util::parse_json(tokenizer_json, origin);
+    TokenizerJsonParts parts = read_tokenizer_json(tokenizer_json, origin);
+    const Json& root = parts.root;
     if (!root.is_object()) throw Error::format("{}: expected a JSON object", origin);
     check_normalizer(root, origin);
     check_pre_tokenizer(root, origin);
     check_decoder(root, origin);
-    load_model(root, origin, *impl);
+    load_model(parts, origin, *impl);
     load_added_tokens(root, origin, *impl);
     load_post_processor(root.value("post_processor", Json{}), origin, *impl);
   }

@@ -139,6 +139,13 @@ TEST(TokenizerLoader, ConfigValues) {
 
 TEST(TokenizerLoader, BrokenFilesGiveClearErrors) {
   EXPECT_THROW(Tokenizer::from_json("{not json", "x.json"), Error);
+  EXPECT_THROW(Tokenizer::from_json("[1, 2]", "x.json"), Error);
+  expect_error([](Json& j) { j["model"]["vocab"] = Json::object(); }, "model.vocab: missing");
+  expect_error([](Json& j) { j["model"].erase("merges"); }, "model.merges: missing");
+  expect_error([](Json& j) { j["model"]["merges"][3] = {"a"}; }, "model.merges[3]");
+  expect_error([](Json& j) { j["model"]["merges"][3] = {"a", {"b"}}; }, "model.merges[3]");
+  expect_error([](Json& j) { j["model"]["vocab"]["zz"] = 2.5; }, "model.vocab[\"zz\"]");
+  expect_error([](Json& j) { j["model"]["vocab"]["zz"] = {1}; }, "model.vocab[\"zz\"]");
   expect_error([](Json& j) { j.erase("model"); }, "tiny/tokenizer.json: model");
   expect_error([](Json& j) { j["model"]["merges"][1] = "ll"; }, "model.merges[1]");
   expect_error([](Json& j) { j["model"]["merges"][0] = "h q"; }, "model.merges[0]");
@@ -170,6 +177,21 @@ TEST(TokenizerLoader, BrokenFilesGiveClearErrors) {
   expect_error([](Json&) {}, "tiny/config.json: bos_token", R"({"bos_token": "<nope>"})");
   expect_error([](Json&) {}, "tiny/config.json", R"({"clean_up_tokenization_spaces": "yes"})");
   expect_error([](Json&) {}, "tiny/config.json: invalid JSON", "{");
+}
+
+TEST(TokenizerLoader, DuplicateVocabKeyIsAnError) {
+  std::string text = tiny_json(false).dump();
+  const size_t pos = text.find("\"he\":256");
+  ASSERT_NE(pos, std::string::npos);
+  text.insert(pos, "\"he\":260,");
+  try {
+    Tokenizer::from_json(text, "dup.json");
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("dup.json: model.vocab: token \"he\" is listed twice"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(TokenizerLoader, MissingFileNamesThePath) {
