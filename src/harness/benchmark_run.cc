@@ -1,0 +1,205 @@
+#include "harness/benchmark_run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "harness/progress.h"
+#include "harness/run_record.h"
+#include "harness/system_info.h"
+#include "loadgen/conf_file.h"
+#include "loadgen/effective_settings.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace infermark::harness {
+namespace fs = std::filesystem;
+namespace {
+
+// TEST06's audit.config (compliance/TEST06/audit.config).
+constexpr std::string_view kTest06AuditConfig =
+    "# MLPerf compliance TEST06 (written by infermark)\n"
+    "*.*.mode = 2\n"
+    "*.*.accuracy_log_rng_seed = 720381539243781796\n"
+    "*.*.accuracy_log_sampling_target = 100\n"
+    "*.*.min_query_count = 100\n"
+    "*.*.min_duration = 0\n"
+    "*.*.sample_concatenate_permutation = 0\n";
+
+std::string default_system_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return sanitize_system_name(std::string(host[0] ? host : "local") + "-infermark");
+}
+
+// Samples the progress line should expect for a phase (0 when the schedule decides).
+uint64_t expected_samples(const loadgen::TestSettings& s, loadgen::Mode mode, uint64_t total) {
+  if (mode == loadgen::Mode::kAccuracyOnly) {
+    return s.accuracy_sample_count_override ? std::min(s.accuracy_sample_count_override, total)
+                                            : total;
+  }
+  if (s.scenario != loadgen::Scenario::kOffline) return 0;
+  const auto e = loadgen::make_effective_settings(s, total, total);
+  uint64_t spq = e.samples_per_query;
+  const uint64_t loaded = std::min(e.performance_sample_count, total);
+  if (s.sample_concatenate_permutation && spq % loaded != 0) spq += loaded - spq % loaded;
+  return spq;
+}
+
+class Runner {
+ public:
+  Runner(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut, DatasetQsl& qsl,
+         BenchmarkRunResult& result, loadgen::LoadedSettings settings, MachineInfo machine)
+      : o_(o), qsl_(qsl), counting_(sut), result_(result), settings_(std::move(settings)),
+        machine_(std::move(machine)) {}
+
+  PhaseResult& run_phase(const std::string& name, loadgen::Mode mode, const fs::path& dir,
+                         const fs::path& audit_config = {}) {
+    loadgen::TestSettings s = settings_.settings;
+    s.mode = mode;
+    loadgen::LogSettings ls;
+    ls.outdir = dir;
+    ls.enable_trace = o_.trace;
+    loadgen::RunOptions ro;
+    ro.audit_config = audit_config;
+    ro.settings_notes = settings_.notes;
+    ro.stop = o_.stop;
+    PhaseResult phase{name, dir, {}, std::nullopt, std::nullopt};
+    {
+      std::unique_ptr<ProgressReporter> progress;
+      if (o_.progress) {
+        progress = std::make_unique<ProgressReporter>(
+            counting_, name, expected_samples(s, mode, qsl_.total_count()));
+      }
+      phase.run = loadgen::run(counting_, qsl_, s, ls, ro);
+    }
+    if (phase.run.interrupted) result_.interrupted = true;
+    result_.phases.push_back(std::move(phase));
+    return result_.phases.back();
+  }
+
+  void score_accuracy(PhaseResult& phase) {
+    std::vector<std::string> references;
+    references.reserve(qsl_.samples().size());
+    for (const auto& sample : qsl_.samples().samples()) references.push_back(sample.output);
+    accuracy::SplitterChoice splitter = accuracy::load_sentence_splitter(o_.punkt_dir);
+    if (!splitter.warning.empty()) result_.notes.push_back(splitter.warning);
+    accuracy::EvaluationOptions eo;
+    eo.decode = o_.decode;
+    eo.splitter = &splitter.splitter;
+    eo.target = o_.benchmark.edge ? accuracy::AccuracyTarget::kEdge
+                                  : accuracy::AccuracyTarget::kDatacenter;
+    try {
+      phase.accuracy =
+          accuracy::evaluate_accuracy_log(phase.run.accuracy_path, references, eo);
+      accuracy::write_accuracy_txt(phase.dir / "accuracy.txt", *phase.accuracy);
+    } catch (const Error& e) {
+      if (!phase.run.interrupted) throw;
+      result_.notes.push_back(fmt::format("accuracy not scored: {}", e.what()));
+    }
+  }
+
+  void run_test06(const ResultsLayout& layout) {
+    util::ensure_writable_dir(layout.test06_run_dir());
+    const fs::path audit = layout.test06_run_dir() / "audit.config";
+    util::write_file_atomic(audit, kTest06AuditConfig);
+    PhaseResult& phase =
+        run_phase("TEST06", loadgen::Mode::kPerformanceOnly, layout.test06_run_dir(), audit);
+    if (phase.run.interrupted) return;
+    const auto log = accuracy::read_accuracy_log(phase.run.accuracy_path);
+    phase.test06 = accuracy::run_test06_checks(
+        log, accuracy::test06_options_for_scenario(
+                 loadgen::to_string(o_.benchmark.loadgen_scenario()), o_.eos_ids));
+    accuracy::write_test06_outputs(layout.test06_dir(), phase.run.accuracy_path, *phase.test06);
+  }
+
+  void finish_phase(const PhaseResult& phase) {
+    write_run_record(phase, o_, result_, machine_);
+    if (o_.after_run) o_.after_run(phase.dir);
+  }
+
+ private:
+  const BenchmarkRunOptions& o_;
+  DatasetQsl& qsl_;
+  CountingSut counting_;
+  BenchmarkRunResult& result_;
+  loadgen::LoadedSettings settings_;
+  MachineInfo machine_;
+};
+
+void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& layout) {
+  util::Json measurements{{"input_data_types", "int32"},
+                          {"retraining", "No"},
+                          {"starting_weights_filename", o.starting_weights},
+                          {"weight_data_types", o.weight_data_type},
+                          {"weight_transformations", "none"}};
+  util::write_file_atomic(layout.scenario_dir() / "measurements.json", measurements.dump(4) + "\n");
+  const std::string user_conf =
+      o.user_conf.empty() ? std::string("# no user.conf was given: mlperf.conf values apply\n")
+                          : util::read_file(o.user_conf);
+  util::write_file_atomic(layout.scenario_dir() / "user.conf", user_conf);
+}
+
+}  // namespace
+
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples) {
+  s.min_duration_ms = 0;
+  s.min_query_count = std::min<uint64_t>(s.min_query_count, dataset_samples);
+  s.performance_sample_count_override = 0;
+  s.accuracy_sample_count_override = 0;
+}
+
+BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut,
+                                 DatasetQsl& qsl) {
+  const bool server_like = o.benchmark.loadgen_scenario() == loadgen::Scenario::kServer;
+  if (o.mode == loadgen::Mode::kFindPeakPerformance && !server_like) {
+    throw Error::format("--mode find-peak: only for Server and Interactive, not {}",
+                        to_string(o.benchmark.scenario));
+  }
+  if (!o.decode && (o.mode == loadgen::Mode::kAccuracyOnly || o.mode == loadgen::Mode::kSubmission)) {
+    throw Error("accuracy scoring needs a tokenizer to decode the generated ids");
+  }
+  BenchmarkRunResult result;
+  result.layout = {o.output, o.system_name.empty() ? default_system_name()
+                                                   : sanitize_system_name(o.system_name),
+                   o.benchmark};
+  const ResultsLayout& layout = result.layout;
+
+  loadgen::SettingsSources src{o.benchmark.model_key(), o.benchmark.loadgen_scenario(), o.mode,
+                               o.mlperf_conf, o.user_conf};
+  loadgen::LoadedSettings settings = loadgen::load_settings(src);
+  if (o.quick) apply_quick_settings(settings.settings, qsl.total_count());
+  result.rule_violations =
+      submission_rule_violations(o.benchmark, settings.settings, qsl.total_count());
+
+  util::ensure_writable_dir(layout.scenario_dir());
+  MachineInfo machine = probe_machine(o.output);
+  SystemDescriptionOptions sd;
+  sd.system_name = layout.system;
+  sd.system_type = o.benchmark.edge ? "edge" : "datacenter";
+  util::ensure_writable_dir(layout.system_json().parent_path());
+  util::write_file_atomic(layout.system_json(), system_description(machine, sd).dump(4) + "\n");
+  write_scenario_files(o, layout);
+
+  Runner runner(o, sut, qsl, result, std::move(settings), machine);
+  using loadgen::Mode;
+  if (o.mode == Mode::kAccuracyOnly || o.mode == Mode::kSubmission) {
+    PhaseResult& acc = runner.run_phase("accuracy", Mode::kAccuracyOnly, layout.accuracy_dir());
+    runner.score_accuracy(acc);
+    runner.finish_phase(acc);
+  }
+  if (!result.interrupted && (o.mode == Mode::kPerformanceOnly || o.mode == Mode::kSubmission ||
+                              o.mode == Mode::kFindPeakPerformance)) {
+    const Mode m = o.mode == Mode::kFindPeakPerformance ? o.mode : Mode::kPerformanceOnly;
+    runner.finish_phase(runner.run_phase("performance", m, layout.performance_dir()));
+  }
+  if (!result.interrupted && o.mode == Mode::kSubmission && o.benchmark.needs_test06()) {
+    runner.run_test06(layout);
+    runner.finish_phase(result.phases.back());
+  }
+  return result;
+}
+
+}  // namespace infermark::harness

@@ -1,0 +1,80 @@
+// One llama3.1-8b benchmark run as a submitter needs it: the LoadGen test(s) for the requested
+// mode, each in its folder of the submission layout, accuracy scored natively, TEST06 for
+// submission runs, measurements.json / user.conf / systems json, and a run.json per folder.
+//
+//   performance : performance/run_1
+//   accuracy    : accuracy/ + accuracy.txt
+//   submission  : accuracy/ + accuracy.txt, performance/run_1, TEST06/ (datacenter)
+//   find-peak   : performance/run_1 (Server/Interactive only)
+//
+// As in MLPerf harnesses, accuracy and performance are separate LoadGen tests (each with its
+// own four log files), not one SubmissionRun.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "accuracy/evaluation.h"
+#include "accuracy/test06.h"
+#include "harness/benchmark.h"
+#include "harness/dataset_qsl.h"
+#include "harness/results_layout.h"
+#include "loadgen/interfaces.h"
+#include "loadgen/loadgen.h"
+#include "util/json.h"
+
+namespace infermark::harness {
+
+struct BenchmarkRunOptions {
+  Benchmark benchmark;
+  loadgen::Mode mode = loadgen::Mode::kPerformanceOnly;
+  std::filesystem::path output = "infermark-results";
+  std::string system_name;         // default: "<hostname>-infermark"
+  std::string user_conf;           // path, or empty
+  std::string mlperf_conf;         // path, or empty for the embedded one
+  bool quick = false;              // lowered durations and counts; labelled not valid
+  bool trace = true;
+  bool progress = true;
+  // Decodes generated ids for scoring (skip special tokens + cleanup, as MLPerf).
+  accuracy::DecodeFn decode;
+  std::vector<int32_t> eos_ids = {128009};  // for TEST06's EOS check
+  std::optional<std::filesystem::path> punkt_dir;
+  const std::atomic<bool>* stop = nullptr;
+  util::Json metadata = util::Json::object();  // model, dataset, engine: copied into run.json
+  // Weight precision etc. for measurements.json.
+  std::string weight_data_type = "bf16";
+  std::string starting_weights = "Original Hugging Face model weights";
+  // Called with each finished run folder (e.g. to write report.html).
+  std::function<void(const std::filesystem::path&)> after_run;
+};
+
+struct PhaseResult {
+  std::string name;  // "accuracy", "performance", "TEST06"
+  std::filesystem::path dir;
+  loadgen::RunResult run;
+  std::optional<accuracy::AccuracyResults> accuracy;
+  std::optional<accuracy::Test06Result> test06;
+};
+
+struct BenchmarkRunResult {
+  ResultsLayout layout;
+  std::vector<PhaseResult> phases;
+  std::vector<std::string> rule_violations;  // why the settings cannot give a submittable result
+  std::vector<std::string> notes;            // warnings for the user (e.g. fallback splitter)
+  bool interrupted = false;
+};
+
+// Runs the benchmark. Throws Error on bad input (settings, conf files, an unwritable output);
+// everything LoadGen reports is in the logs and the result.
+BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& options,
+                                 loadgen::SystemUnderTest& sut, DatasetQsl& qsl);
+
+// --quick: lowers the real rules to a run of seconds (min duration 0, every count capped at the
+// dataset size, samples loadable = the dataset). Never valid for submission.
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples);
+
+}  // namespace infermark::harness
