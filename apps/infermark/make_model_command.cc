@@ -77,8 +77,9 @@ CommandRegistration reg{
       app.add_option("--seed", o->seed, "random seed; same seed, same bytes")
           ->capture_default_str();
       app.add_option("--dtype", o->dtype, "weight dtype: bf16 | f16 | f32")->capture_default_str();
-      app.add_option("--tokenizer", o->tokenizer,
-                     "tokenizer.json to copy in (with the tokenizer_config.json beside it)");
+      app.add_option(
+          "--tokenizer", o->tokenizer,
+          "tokenizer.json (or its folder) to copy in, with the tokenizer_config.json beside it");
       app.add_option("--max-shard-size", o->max_shard_size,
                      "split into shards above this size (5GB, 200MB, bytes)")
           ->capture_default_str();

@@ -1,11 +1,13 @@
 #include "dataset/sample_set.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <limits>
 
 #include "dataset/checksum.h"
 #include "dataset/prompt.h"
-#include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
 
@@ -224,6 +226,20 @@ void tokenize_missing(std::vector<Sample>& samples, const std::vector<size_t>& i
   }
 }
 
+// One read into an exactly sized buffer: the official file is ~100-300 MB, so no stream copies.
+std::string read_whole_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!in || ec)
+    throw Error::format("{}: cannot open file: {}", path.string(), std::strerror(errno));
+  std::string text(size, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(size))) {
+    throw Error::format("{}: read failed", path.string());
+  }
+  return text;
+}
+
 }  // namespace
 
 SampleSet SampleSet::parse(std::string_view json, std::string_view origin,
@@ -243,7 +259,7 @@ SampleSet SampleSet::parse(std::string_view json, std::string_view origin,
 }
 
 SampleSet SampleSet::load(const std::filesystem::path& path, const LoadOptions& options) {
-  return parse(util::read_file(path), path.string(), options);
+  return parse(read_whole_file(path), path.string(), options);
 }
 
 Variant SampleSet::variant() const {

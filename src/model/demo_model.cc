@@ -196,8 +196,10 @@ DemoModelResult make_demo_model(const DemoModelOptions& o) {
   if (o.out.empty()) throw Error("make-model: --out is required");
   DemoModelResult r;
   r.config = demo_config(o.shape, o.dtype);
-  if (o.tokenizer && !fs::is_regular_file(*o.tokenizer)) {
-    throw Error::format("{}: tokenizer file does not exist", o.tokenizer->string());
+  std::optional<fs::path> tokenizer = o.tokenizer;
+  if (tokenizer && fs::is_directory(*tokenizer)) *tokenizer /= "tokenizer.json";
+  if (tokenizer && !fs::is_regular_file(*tokenizer)) {
+    throw Error::format("{}: tokenizer file does not exist", tokenizer->string());
   }
   util::ensure_writable_dir(o.out);
 
@@ -214,7 +216,7 @@ DemoModelResult make_demo_model(const DemoModelOptions& o) {
                      {"temperature", 0.6},
                      {"top_p", 0.9}};
   write_json(o.out / "generation_config.json", generation, r.files);
-  if (o.tokenizer) copy_tokenizer(*o.tokenizer, o.out, r.files);
+  if (tokenizer) copy_tokenizer(*tokenizer, o.out, r.files);
 
   // Check what was written opens and binds exactly as a real checkpoint would.
   Checkpoint checkpoint = Checkpoint::open(o.out);

@@ -37,8 +37,8 @@ struct DemoModelOptions {
   std::filesystem::path out;
   uint64_t seed = 0;
   DType dtype = DType::kBF16;
-  // tokenizer.json to copy into the checkpoint; a tokenizer_config.json beside it is copied too
-  // (else a minimal Llama-3.1 one is written). No tokenizer files when unset.
+  // tokenizer.json (or a folder holding one) to copy into the checkpoint; a tokenizer_config.json
+  // beside it is copied too (else a minimal Llama-3.1 one is written). None when unset.
   std::optional<std::filesystem::path> tokenizer;
   uint64_t max_shard_bytes = kDefaultMaxShardBytes;
 };

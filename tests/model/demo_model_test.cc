@@ -125,8 +125,10 @@ TEST(DemoModelTest, CopiesTokenizerAndItsConfigOrWritesMinimalConfig) {
   EXPECT_EQ(cfg["clean_up_tokenization_spaces"], true);
 
   testing::write_bytes(src / "tokenizer_config.json", R"({"eos_token":"<|eot_id|>","x":1})");
-  o.out = out2.path();
+  o.out = out2.path(), o.tokenizer = src.path();  // a folder holding tokenizer.json
+
   make_demo_model(o);
+  EXPECT_EQ(testing::read_bytes(out2 / "tokenizer.json"), tok);
   EXPECT_EQ(testing::read_bytes(out2 / "tokenizer_config.json"),
             R"({"eos_token":"<|eot_id|>","x":1})");
 }

@@ -25,7 +25,7 @@ struct Result {
 // The CLI binary: $INFERMARK_BIN, else the path CMake compiled in.
 std::string binary() {
   const char* env = std::getenv("INFERMARK_BIN");
-  return env ? env : INFERMARK_TEST_BIN;
+  return env ? env : INFERMARK_MODEL_TEST_BIN;
 }
 
 Result run_cli(const std::string& args) {
