@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "llama3_tokenizer.h"
@@ -100,6 +103,40 @@ TEST(Llama3Tokenizer, EveryTokenEncodesBackToItselfWhenItIsAWholePiece) {
     }
   }
   EXPECT_GT(checked, 100000);
+}
+
+TEST(Llama3Tokenizer, InvalidUtf8IsEncodedAsRawBytes) {
+  const Ids ids = llama3().encode("ab\xFF\xFE cd", false);
+  std::string bytes;
+  for (int32_t id : ids) bytes += llama3().token_bytes(id);
+  EXPECT_EQ(bytes, "ab\xFF\xFE cd");
+  EXPECT_EQ(llama3().decode(ids, {false, false}), "ab\xEF\xBF\xBD\xEF\xBF\xBD cd");
+}
+
+TEST(Llama3Tokenizer, ConcurrentEncodingGivesTheSameIds) {
+  // One shared tokenizer, several threads, each with its own word cache and scratch buffers.
+  std::vector<std::string> texts;
+  for (int i = 0; i < 64; ++i) {
+    texts.push_back("Article " + std::to_string(i * 7919) + ": naïve Führer 中文 🦙 it's " +
+                    std::string(static_cast<size_t>(i % 5), ' ') + "<|eot_id|>unusualwordxyz" +
+                    std::to_string(i));
+  }
+  std::vector<Ids> expected;
+  for (const auto& t : texts) expected.push_back(llama3().encode(t, true));
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int th = 0; th < 4; ++th) {
+    threads.emplace_back([&, th] {
+      for (int round = 0; round < 50; ++round) {
+        for (size_t i = 0; i < texts.size(); ++i) {
+          const size_t k = (i + static_cast<size_t>(th) * 13) % texts.size();
+          if (llama3().encode(texts[k], true) != expected[k]) ++mismatches;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 TEST(Llama3Tokenizer, LoadsFromFileOrFolder) {
