@@ -139,7 +139,8 @@ int main(int argc, char** argv) {
   }
   try {
     if (g_model.empty()) {
-      temp = fs::temp_directory_path() / "infermark_bench_tiny_model";
+      temp =
+          fs::temp_directory_path() / ("infermark_bench_tiny_model_" + std::to_string(::getpid()));
       model::DemoModelOptions o;
       o.out = temp;
       model::make_demo_model(o);

@@ -2,6 +2,7 @@
 #include "dataset/checksum.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -33,7 +34,8 @@ TEST(ChecksumTest, IncrementalEqualsOneShotAtEveryPaddingBoundary) {
 }
 
 TEST(ChecksumTest, FileHashMatchesSha256sum) {
-  auto path = std::filesystem::temp_directory_path() / "infermark_checksum_test.bin";
+  auto path = std::filesystem::temp_directory_path() /
+              ("infermark_checksum_test_" + std::to_string(::getpid()) + ".bin");
   std::string data;
   for (uint32_t i = 0; i < 3'000'000; ++i) data += static_cast<char>((i * 7919u) >> 3);
   std::ofstream(path, std::ios::binary) << data;

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -72,7 +73,8 @@ TEST(SampleSetTest, ParsesGoodFile) {
 }
 
 TEST(SampleSetTest, LoadsFileAndHashesItsBytes) {
-  auto path = std::filesystem::temp_directory_path() / "infermark_sample_set_test.json";
+  auto path = std::filesystem::temp_directory_path() /
+              ("infermark_sample_set_test_" + std::to_string(::getpid()) + ".json");
   std::ofstream(path, std::ios::binary) << kGood;
   SampleSet s = SampleSet::load(path);
   EXPECT_EQ(s.size(), 3u);
@@ -84,7 +86,7 @@ TEST(SampleSetTest, LoadsFileAndHashesItsBytes) {
     SampleSet::load(path);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("infermark_sample_set_test.json: cannot open"));
+    EXPECT_THAT(e.what(), HasSubstr(path.string() + ": cannot open"));
   }
 }
 
