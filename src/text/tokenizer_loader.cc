@@ -10,6 +10,7 @@
 
 #include "text/byte_level.h"
 #include "text/pre_tokenizer.h"
+#include "text/tokenizer_config.h"
 #include "text/tokenizer_impl.h"
 #include "text/tokenizer_json_reader.h"
 #include "text/utf8.h"
@@ -288,53 +289,6 @@ void build_decode_table(Tokenizer::Impl& impl) {
   impl.bytes_offset.back() = static_cast<uint32_t>(impl.bytes_arena.size());
 }
 
-// A tokenizer_config.json token entry: a string, an AddedToken-like object, or null.
-std::optional<std::string> config_token(const Json& cfg, const char* key, std::string_view origin) {
-  auto it = cfg.find(key);
-  if (it == cfg.end() || it->is_null()) return std::nullopt;
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_object() && it->contains("content") && (*it)["content"].is_string()) {
-    return (*it)["content"].get<std::string>();
-  }
-  throw Error::format("{}: {}: expected a string or an object with 'content'", origin, key);
-}
-
-void add_eos(Tokenizer::Impl& impl, int32_t id) {
-  for (int32_t e : impl.eos_ids) {
-    if (e == id) return;
-  }
-  impl.eos_ids.push_back(id);
-}
-
-void load_config(std::string_view text, std::string_view origin, Tokenizer::Impl& impl) {
-  const Json cfg = util::parse_json(text, origin);
-  if (!cfg.is_object()) throw Error::format("{}: expected a JSON object", origin);
-  impl.clean_up_spaces = bool_or(cfg, "clean_up_tokenization_spaces", false, origin, "config");
-  if (auto bos = config_token(cfg, "bos_token", origin)) {
-    auto id = impl.find_token(*bos);
-    if (!id) throw Error::format("{}: bos_token: \"{}\" is not a token", origin, *bos);
-    impl.bos_id = *id;
-    impl.bos_token = *bos;
-  }
-  if (auto eos = config_token(cfg, "eos_token", origin)) {
-    auto id = impl.find_token(*eos);
-    if (!id) throw Error::format("{}: eos_token: \"{}\" is not a token", origin, *eos);
-    add_eos(impl, *id);
-  }
-}
-
-void load_generation_config(const std::filesystem::path& path, Tokenizer::Impl& impl) {
-  const std::string origin = path.string();
-  const Json cfg = util::parse_json(util::read_file(path), origin);
-  if (!cfg.is_object() || !cfg.contains("eos_token_id")) return;
-  const Json& eos = cfg["eos_token_id"];
-  if (eos.is_array()) {
-    for (const Json& id : eos) add_eos(impl, token_id(id, origin, "eos_token_id"));
-  } else if (!eos.is_null()) {
-    add_eos(impl, token_id(eos, origin, "eos_token_id"));
-  }
-}
-
 }  // namespace
 
 std::optional<int32_t> Tokenizer::Impl::find_token(std::string_view token) const {
@@ -375,7 +329,7 @@ std::shared_ptr<Tokenizer::Impl> build(std::string_view tokenizer_json, std::str
   check_ids(*impl, impl->suffix_ids, origin, "post_processor");
   if (!impl->prefix_ids.empty()) impl->bos_id = impl->prefix_ids.front();
   build_decode_table(*impl);
-  if (!config_json.empty()) load_config(config_json, config_origin, *impl);
+  if (!config_json.empty()) load_tokenizer_config(config_json, config_origin, *impl);
   return impl;
 }
 
