@@ -7,9 +7,10 @@
 //   vcvtph2ps, into 8 independent FMA accumulators; software prefetch ahead of the stream.
 // - small m (batched decode): for each block of kKcThin columns, the panel block (≤ 16 KiB) is
 //   read from memory once and reused from L1 by every 6-row tile, widened in the kernel.
-// - large m (prefill): for each block of kKcWide columns × kMc rows, the panel block is widened
-//   to an f32 scratch tile in L1 once, then a 6×16 register tile (12 accumulators) runs over it
-//   for every 6 rows; the x block (kMc × kKcWide floats) stays in L2.
+// - large m (prefill): for each block of kKcWide columns × kMc rows, the x block is packed into
+//   6-row micro-panels (one contiguous broadcast stream per tile; it stays in L2), each panel
+//   block is widened to an f32 scratch tile in L1 once, then a 6×16 register tile (12
+//   accumulators) runs over it for every 6 rows. Scratch lives on the stack (~260 KiB).
 #include <immintrin.h>
 
 #include <cstdint>
@@ -71,8 +72,9 @@ inline void store_row(float* c, __m256 lo, __m256 hi, int n_valid, bool add) {
   for (int j = 0; j < n_valid; ++j) c[j] = add ? c[j] + tmp[j] : tmp[j];
 }
 
-// c[r, 0:16] (+)= sum over kk < kc of a[r, kk] * b[kk, 0:16] for r < kRows.
-template <typename L, int kRows>
+// c[r, 0:16] (+)= sum over kk < kc of a[r, kk] * b[kk, 0:16] for r < kRows. a[r, kk] is at
+// a + r * lda + kk, or with kPackedA at a + kk * kMr + r (a packed micro-panel).
+template <typename L, int kRows, bool kPackedA = false>
 inline void tile(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
                  int64_t ldc, int n_valid, bool add) {
   __m256 acc[kRows][2];
@@ -83,7 +85,7 @@ inline void tile(const float* a, int64_t lda, const typename L::T* b, int64_t kc
     L::load(b + kk * kP, lo, hi);
 #pragma GCC unroll 6
     for (int r = 0; r < kRows; ++r) {
-      const __m256 av = _mm256_broadcast_ss(a + r * lda + kk);
+      const __m256 av = _mm256_broadcast_ss(kPackedA ? a + kk * kMr + r : a + r * lda + kk);
       acc[r][0] = _mm256_fmadd_ps(av, lo, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, hi, acc[r][1]);
     }
@@ -92,26 +94,47 @@ inline void tile(const float* a, int64_t lda, const typename L::T* b, int64_t kc
   for (int r = 0; r < kRows; ++r) store_row(c + r * ldc, acc[r][0], acc[r][1], n_valid, add);
 }
 
-// Runs tiles over rows [0, m) of one column block.
-template <typename L>
+// Runs tiles over rows [0, m) of one column block. With kPackedA, a holds the rows as packed
+// micro-panels of kMr rows × kc columns (see pack_a) and lda is ignored.
+template <typename L, bool kPackedA = false>
 inline void tiles(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
                   int64_t ldc, int64_t m, int n_valid, bool add) {
+  const int64_t step = kPackedA ? kMr * kc : kMr * lda;  // from one tile's rows to the next
   int64_t i = 0;
-  for (; i + kMr <= m; i += kMr)
-    tile<L, kMr>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+  for (; i + kMr <= m; i += kMr, a += step) {
+    tile<L, kMr, kPackedA>(a, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+  }
+  c += i * ldc;
   switch (m - i) {
     case 5:
-      return tile<L, 5>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+      return tile<L, 5, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
     case 4:
-      return tile<L, 4>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+      return tile<L, 4, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
     case 3:
-      return tile<L, 3>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+      return tile<L, 3, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
     case 2:
-      return tile<L, 2>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+      return tile<L, 2, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
     case 1:
-      return tile<L, 1>(a + i * lda, lda, b, kc, c + i * ldc, ldc, n_valid, add);
+      return tile<L, 1, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
     default:
       return;
+  }
+}
+
+// Packs rows [0, m) × columns [0, kc) of a (leading dimension lda) into micro-panels of kMr
+// rows: element (r, kk) of panel t at out[(t * kc + kk) * kMr + r]; missing rows are zero.
+inline void pack_a(const float* a, int64_t lda, int64_t m, int64_t kc, float* out) {
+  for (int64_t t = 0; t * kMr < m; ++t) {
+    float* o = out + t * kc * kMr;
+    const int rows = static_cast<int>(min64(kMr, m - t * kMr));
+    for (int r = 0; r < kMr; ++r) {
+      const float* src = a + (t * kMr + r) * lda;
+      if (r < rows) {
+        for (int64_t kk = 0; kk < kc; ++kk) o[kk * kMr + r] = src[kk];
+      } else {
+        for (int64_t kk = 0; kk < kc; ++kk) o[kk * kMr + r] = 0.0f;
+      }
+    }
   }
 }
 
@@ -194,18 +217,20 @@ void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
     return;
   }
   alignas(64) float scratch[kKcWide * kP];
+  alignas(64) float apack[kMc * kKcWide];
   for (int64_t m0 = 0; m0 < a.m; m0 += kMc) {
     const int64_t mc = min64(kMc, a.m - m0);
     for (int64_t k0 = 0; k0 < k; k0 += kKcWide) {
       const int64_t kc = min64(kKcWide, k - k0);
+      pack_a(a.x + m0 * a.ldx + k0, a.ldx, mc, kc, apack);
       for (int64_t p = p_begin; p < p_end; ++p) {
         const float* b = reinterpret_cast<const float*>(panel(p) + k0 * kP);
         if constexpr (!std::is_same_v<L, F32>) {
           widen<L>(panel(p) + k0 * kP, kc, scratch);
           b = scratch;
         }
-        tiles<F32>(a.x + m0 * a.ldx + k0, a.ldx, b, kc, a.y + m0 * a.ldy + p * kP, a.ldy, mc,
-                   valid(p), a.accumulate || k0 > 0);
+        tiles<F32, true>(apack, 0, b, kc, a.y + m0 * a.ldy + p * kP, a.ldy, mc, valid(p),
+                         a.accumulate || k0 > 0);
       }
     }
   }

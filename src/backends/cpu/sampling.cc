@@ -50,6 +50,7 @@ int32_t sample(const float* logits, int64_t n, const SamplingParams& params, flo
       std::max_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(kept),
                        [](const auto& a, const auto& b) { return a.first < b.first; })
           ->first;
+  if (!(max_logit > -INFINITY)) return argmax(logits, n);  // nothing finite to sample from
   double total = 0;
   for (size_t i = 0; i < kept; ++i) {
     c[i].first = std::exp(c[i].first - max_logit);  // now an unnormalised probability
