@@ -1,24 +1,21 @@
-// Test helper: the paths tests/CMakeLists.txt passes as environment variables (INFERMARK_BIN,
-// INFERMARK_SHARED_DIR, INFERMARK_SOURCE_DIR), falling back to the same values compiled in by
-// tests/text/CMakeLists.txt, so a test can also be run directly from the build folder.
+// Test helper: the paths every test binary gets in its environment (tests/support/test_env.cc):
+// INFERMARK_BIN, INFERMARK_SHARED_DIR, INFERMARK_SOURCE_DIR.
 #pragma once
 
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 
 namespace infermark::text::testing {
 
-inline std::string env_or(const char* name, const char* compiled_in) {
+inline std::string env_path(const char* name) {
   const char* v = std::getenv(name);
-  return (v != nullptr && *v != '\0') ? std::string(v) : std::string(compiled_in);
+  if (v == nullptr || *v == '\0') throw std::runtime_error(std::string(name) + " is not set");
+  return v;
 }
 
-inline std::string infermark_bin() { return env_or("INFERMARK_BIN", INFERMARK_TEXT_TEST_BIN); }
-inline std::string shared_dir() {
-  return env_or("INFERMARK_SHARED_DIR", INFERMARK_TEXT_TEST_SHARED_DIR);
-}
-inline std::string source_dir() {
-  return env_or("INFERMARK_SOURCE_DIR", INFERMARK_TEXT_TEST_SOURCE_DIR);
-}
+inline std::string infermark_bin() { return env_path("INFERMARK_BIN"); }
+inline std::string shared_dir() { return env_path("INFERMARK_SHARED_DIR"); }
+inline std::string source_dir() { return env_path("INFERMARK_SOURCE_DIR"); }
 
 }  // namespace infermark::text::testing
