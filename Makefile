@@ -12,8 +12,9 @@ deps:
 configure: deps
 	@cmake --preset $(PRESET) >/dev/null
 
+# Also builds the Llama-3.1 tokenizer files (npm) that the demo model and tests use.
 build: configure
-	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target all infermark_llama3_tokenizer
 
 run: build
 	$(BUILD_DIR)/apps/infermark/infermark run

@@ -12,10 +12,11 @@
 
 #include "dataset/sample_set.h"
 #include "loadgen/interfaces.h"
+#include "sut/prompt_source.h"
 
 namespace infermark::harness {
 
-class DatasetQsl final : public loadgen::SampleLibrary {
+class DatasetQsl final : public loadgen::SampleLibrary, public sut::PromptSource {
  public:
   // `samples` must outlive the library.
   explicit DatasetQsl(const dataset::SampleSet& samples);
@@ -27,7 +28,7 @@ class DatasetQsl final : public loadgen::SampleLibrary {
   void unload(std::span<const loadgen::SampleIndex> indices) override;
 
   // The prompt of sample `index` (< total_count()). Thread-safe.
-  std::span<const int32_t> prompt(loadgen::SampleIndex index) const {
+  std::span<const int32_t> prompt(loadgen::SampleIndex index) const override {
     return samples_[index].tok_input;
   }
   const dataset::SampleSet& samples() const { return samples_; }

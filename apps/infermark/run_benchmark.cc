@@ -1,0 +1,174 @@
+// `infermark run --model DIR --dataset FILE ...`: the benchmark through the harness, with the
+// engine in process (--sut local) or the null SUT (--sut null, for testing the harness). Prints a
+// summary table of every LoadGen test it ran and where the results and reports are.
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "dataset/checksum.h"
+#include "dataset/sample_set.h"
+#include "engine/engine.h"
+#include "harness/benchmark_run.h"
+#include "loadgen/log_format.h"
+#include "run_options.h"
+#include "sut/engine_sut.h"
+#include "text/tokenizer.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace infermark::cli {
+namespace fs = std::filesystem;
+namespace {
+
+std::string metric_line(const harness::PhaseResult& phase) {
+  const auto& r = phase.run;
+  if (!r.performance) {
+    if (phase.accuracy) {
+      const auto& a = *phase.accuracy;
+      return fmt::format("rouge1 {} rouge2 {} rougeL {} rougeLsum {} gen_len {} gen_num {}: {}",
+                         a.rouge1_text, a.rouge2_text, a.rougeL_text, a.rougeLsum_text, a.gen_len,
+                         a.gen_num, a.check.passed() ? "targets met" : "targets NOT met");
+    }
+    return fmt::format("{} samples logged", r.accuracy_entries);
+  }
+  const auto& p = *r.performance;
+  const auto& o = p.outcome;
+  std::string s = p.valid() ? "VALID" : "INVALID";
+  switch (p.settings.scenario) {
+    case loadgen::Scenario::kOffline:
+      s += fmt::format(", {:.1f} tokens/s, {:.2f} samples/s", p.token_count / o.max_latency_s,
+                       p.sample_count / o.max_latency_s);
+      break;
+    case loadgen::Scenario::kServer:
+      s += fmt::format(", {:.1f} completed tokens/s, TTFT p99 {:.1f} ms, TPOT p99 {:.1f} ms",
+                       p.token_count / o.final_query_all_samples_done_time_s,
+                       p.first_token.percentiles[4] / 1e6, p.tpot.percentiles[4] / 1e6);
+      break;
+    default:
+      s += fmt::format(", p{:.0f} latency {:.1f} ms", p.settings.target_latency_percentile * 100,
+                       p.latency.at_target / 1e6);
+  }
+  if (phase.test06) s += phase.test06->passed() ? ", TEST06 passed" : ", TEST06 FAILED";
+  if (r.errors > 0) s += fmt::format(", {} LoadGen errors", r.errors);
+  return s;
+}
+
+void print_summary(const harness::BenchmarkRunResult& result) {
+  std::printf("\n%-12s %s\n", "test", "result");
+  for (const auto& phase : result.phases) {
+    std::printf("%-12s %s\n", phase.name.c_str(), metric_line(phase).c_str());
+  }
+  if (!result.rule_violations.empty()) {
+    std::printf("\nNot valid for an MLPerf submission:\n");
+    for (const auto& v : result.rule_violations) std::printf("  - %s\n", v.c_str());
+  }
+  for (const auto& n : result.notes) std::printf("note: %s\n", n.c_str());
+  std::printf("\nResults: %s\n", result.layout.scenario_dir().string().c_str());
+  for (const auto& phase : result.phases) {
+    if (fs::exists(phase.dir / "report.html")) {
+      std::printf("Report:  %s\n", (phase.dir / "report.html").string().c_str());
+    }
+  }
+}
+
+util::Json model_metadata(const fs::path& dir, const model::Config& config) {
+  std::string config_text = util::read_file(dir / "config.json");
+  return {{"path", fs::absolute(dir).string()},
+          {"config_sha256", dataset::sha256_hex(config_text)},
+          {"architecture", "llama"},
+          {"hidden_size", config.hidden_size},
+          {"num_hidden_layers", config.num_layers},
+          {"vocab_size", config.vocab_size}};
+}
+
+}  // namespace
+
+int run_benchmark_command(const RunOptions& o) {
+  const auto scenario = harness::parse_benchmark_scenario(o.scenario);
+  if (!scenario) {
+    throw Error::format("--scenario: unknown scenario '{}' (Offline, Server, SingleStream, "
+                        "Interactive)", o.scenario);
+  }
+  const auto mode = loadgen::parse_mode(o.mode);
+  if (!mode) {
+    throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
+                        "find-peak)", o.mode);
+  }
+  if (o.sut != "local" && o.sut != "null") {
+    throw Error::format("--sut: unknown system under test '{}' (local, null)", o.sut);
+  }
+  if (o.sut == "local" && o.model.empty()) throw Error("--model: required with --sut local");
+  if (o.dataset.empty()) throw Error("--dataset: required (cnn_eval.json format)");
+
+  harness::BenchmarkRunOptions ho;
+  ho.benchmark = harness::make_benchmark(*scenario, o.edge);
+  ho.mode = *mode;
+  ho.output = o.output;
+  ho.system_name = o.system;
+  ho.user_conf = o.user_conf;
+  ho.mlperf_conf = o.mlperf_conf;
+  ho.quick = o.quick;
+  ho.trace = !o.no_trace;
+  ho.progress = !o.no_progress;
+  ho.stop = &stop_flag();
+  if (!o.punkt.empty()) ho.punkt_dir = o.punkt;
+
+  const std::string tokenizer_dir = o.tokenizer.empty() ? o.model : o.tokenizer;
+  std::optional<text::Tokenizer> tokenizer;
+  if (!tokenizer_dir.empty()) tokenizer = text::Tokenizer::load(tokenizer_dir);
+  dataset::LoadOptions lo;
+  if (tokenizer) {
+    lo.tokenize = [&](std::string_view t) { return tokenizer->encode(t, true); };
+    lo.vocab_size = tokenizer->vocab_size();
+    ho.decode = [&](std::span<const int32_t> ids) {
+      return tokenizer->decode(ids, {.skip_special_tokens = true, .clean_up_spaces = true});
+    };
+    ho.eos_ids.assign(tokenizer->eos_ids().begin(), tokenizer->eos_ids().end());
+  }
+  const dataset::SampleSet samples = dataset::SampleSet::load(o.dataset, lo);
+  harness::DatasetQsl qsl(samples);
+  ho.metadata["dataset"] = {{"path", fs::absolute(o.dataset).string()},
+                            {"sha256", samples.sha256()},
+                            {"samples", samples.size()},
+                            {"variant", samples.variant_name()}};
+
+  std::unique_ptr<loadgen::SystemUnderTest> sut;
+  std::shared_ptr<const model::Llama> model;
+  std::unique_ptr<engine::Engine> engine;
+  if (o.sut == "local") {
+    model = engine::load_model(o.model, o.threads);
+    engine::EngineOptions eo = engine::EngineOptions::preset(
+        !o.engine_preset.empty() ? o.engine_preset
+        : *scenario == harness::BenchmarkScenario::kOffline ? "offline"
+                                                            : "server");
+    if (o.threads) eo.threads = o.threads;
+    if (o.kv_cache_bytes) eo.kv_cache_bytes = o.kv_cache_bytes;
+    if (o.max_seqs) eo.max_seqs = o.max_seqs;
+    if (o.max_batch_tokens) eo.max_batch_tokens = o.max_batch_tokens;
+    engine = std::make_unique<engine::Engine>(model, eo);
+    sut::EngineSutOptions so;
+    so.report_first_token = *scenario != harness::BenchmarkScenario::kOffline;
+    sut = std::make_unique<sut::EngineSut>(*engine, qsl, so);
+    ho.metadata["model"] = model_metadata(o.model, model->config());
+    ho.weight_data_type = std::string(ops::dtype_name(model->weight_dtype()));
+    ho.metadata["engine"] = {{"preset", o.engine_preset}, {"threads", eo.threads},
+                             {"max_seqs", eo.max_seqs}, {"max_batch_tokens", eo.max_batch_tokens},
+                             {"max_context", engine->max_context()}};
+  } else {
+    sut::NullSutOptions null = o.null;
+    null.report_first_token = *scenario != harness::BenchmarkScenario::kOffline;
+    sut = std::make_unique<sut::NullSut>(null);
+  }
+
+  catch_stop_signals();
+  const harness::BenchmarkRunResult result = harness::run_benchmark(ho, *sut, qsl);
+  release_stop_signals();
+  print_summary(result);
+  if (auto* es = dynamic_cast<sut::EngineSut*>(sut.get()); es && es->failed_requests() > 0) {
+    std::printf("warning: %llu requests failed in the engine; first: %s\n",
+                static_cast<unsigned long long>(es->failed_requests()), es->first_error().c_str());
+  }
+  return result.interrupted ? 130 : 0;
+}
+
+}  // namespace infermark::cli

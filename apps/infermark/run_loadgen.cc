@@ -1,0 +1,112 @@
+// `infermark run --sut null --qsl-size N ...`: the load generator alone, against the null SUT
+// and a sample library with no data. Measures and exercises LoadGen behaviour; writes the four
+// MLPerf log files to --output.
+#include <cstdio>
+
+#include "loadgen/conf_file.h"
+#include "loadgen/loadgen.h"
+#include "loadgen/log_format.h"
+#include "run_options.h"
+#include "sut/null_qsl.h"
+#include "util/error.h"
+
+namespace infermark::cli {
+namespace {
+
+// The headline: validity and the scenario's metric, then where the logs are.
+void print_result(const loadgen::RunResult& r) {
+  if (r.performance) {
+    const auto& p = *r.performance;
+    const auto& s = p.settings;
+    std::printf("Result is : %s%s\n", p.valid() ? "VALID" : "INVALID",
+                r.interrupted ? " (interrupted)" : "");
+    const double tokens = static_cast<double>(p.token_count);
+    switch (s.scenario) {
+      case loadgen::Scenario::kOffline:
+        std::printf("Samples per second: %s\n",
+                    loadgen::format_g(p.sample_count / p.outcome.max_latency_s).c_str());
+        if (s.use_token_latencies) {
+          std::printf("Tokens per second: %s\n",
+                      loadgen::format_g(tokens / p.outcome.max_latency_s).c_str());
+        }
+        break;
+      case loadgen::Scenario::kServer:
+        std::printf("Completed samples per second: %.2f\n",
+                    (p.sample_count - 1.0) / p.outcome.final_query_all_samples_done_time_s);
+        if (s.use_token_latencies) {
+          std::printf("Completed tokens per second: %.2f\n",
+                      tokens / p.outcome.final_query_all_samples_done_time_s);
+        }
+        break;
+      default:
+        std::printf("%.1fth percentile latency (ns): %lld\n", s.target_latency_percentile * 100,
+                    static_cast<long long>(p.latency.at_target));
+    }
+  } else {
+    std::printf("Accuracy run: %llu samples logged%s\n",
+                static_cast<unsigned long long>(r.accuracy_entries),
+                r.interrupted ? " (interrupted)" : "");
+  }
+  std::printf("Errors: %d, warnings: %d\nLogs: %s\n", r.errors, r.warnings,
+              r.summary_path.parent_path().string().c_str());
+}
+
+}  // namespace
+
+int run_loadgen_command(const RunOptions& o) {
+  const bool interactive = o.scenario == "Interactive";
+  const auto scenario = loadgen::parse_scenario(interactive ? "Server" : o.scenario);
+  if (!scenario) {
+    throw Error::format("--scenario: unknown scenario '{}' (Offline, Server, SingleStream, "
+                        "MultiStream, Interactive)", o.scenario);
+  }
+  const auto mode = loadgen::parse_mode(o.mode);
+  if (!mode) {
+    throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
+                        "find-peak)", o.mode);
+  }
+  if (o.qsl_size == 0) throw Error("--qsl-size: must be at least 1 for the null SUT");
+  const uint64_t psc = o.performance_sample_count == 0 ? o.qsl_size : o.performance_sample_count;
+  if (psc > o.qsl_size) {
+    throw Error::format("--performance-sample-count: {} is larger than --qsl-size {}", psc,
+                        o.qsl_size);
+  }
+  if (o.null.n_tokens < 2) {
+    throw Error::format("--null-tokens: must be at least 2 (LoadGen rejects 0 and 1), got {}",
+                        o.null.n_tokens);
+  }
+  std::string key = o.model_name;
+  if (key.empty()) {
+    key = o.edge ? "llama3_1-8b-edge" : interactive ? "llama3_1-8b-interactive" : "llama3_1-8b";
+  }
+  loadgen::SettingsSources sources{key, *scenario, *mode, o.mlperf_conf, o.user_conf};
+  loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
+  if (o.quick) {
+    loaded.settings.min_duration_ms = 0;
+    loaded.settings.min_query_count = std::min<uint64_t>(loaded.settings.min_query_count, psc);
+    loaded.settings.performance_sample_count_override = 0;
+  }
+
+  sut::NullSutOptions null = o.null;
+  null.report_first_token = *scenario != loadgen::Scenario::kOffline;
+  sut::NullSut sut(null);
+  sut::NullSampleLibrary qsl(o.qsl_size, psc);
+
+  loadgen::LogSettings log;
+  log.outdir = o.output;
+  log.enable_trace = !o.no_trace;
+  loadgen::RunOptions run_options;
+  run_options.audit_config = o.audit_conf;
+  run_options.settings_notes = loaded.notes;
+  run_options.stop = &stop_flag();
+  for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
+
+  catch_stop_signals();
+  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, run_options);
+  release_stop_signals();
+  if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
+  print_result(result);
+  return result.interrupted ? 130 : 0;
+}
+
+}  // namespace infermark::cli

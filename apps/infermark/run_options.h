@@ -1,0 +1,48 @@
+// Options of `infermark run` and the two ways it runs: the benchmark (a model and a dataset, in
+// the submission layout; run_benchmark.cc) and the bare load generator on a null sample library
+// (`--sut null --qsl-size N`; run_loadgen.cc).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "sut/null_sut.h"
+
+namespace infermark::cli {
+
+struct RunOptions {
+  std::string sut = "local";  // local | null
+  std::string model, dataset, tokenizer;
+  uint64_t qsl_size = 0;
+  uint64_t performance_sample_count = 0;  // 0 = qsl_size
+  std::string scenario = "Offline";
+  std::string mode = "performance";
+  std::string model_name;  // conf key override for the bare load generator
+  bool edge = false;
+  std::string system;
+  std::string user_conf, mlperf_conf, audit_conf = "audit.config";
+  std::string output = "infermark-results";
+  std::string punkt;
+  bool quick = false;
+  bool no_trace = false;
+  bool no_progress = false;
+  // Engine parameters (--sut local).
+  std::string engine_preset;  // "" = by scenario: offline for Offline, server otherwise
+  int threads = 0;
+  int64_t kv_cache_bytes = 0;
+  int max_seqs = 0;
+  int64_t max_batch_tokens = 0;
+  sut::NullSutOptions null;
+};
+
+// Set by SIGINT/SIGTERM while a run is in progress.
+std::atomic<bool>& stop_flag();
+// Installs the handlers (a second signal kills at once) / restores the defaults.
+void catch_stop_signals();
+void release_stop_signals();
+
+int run_benchmark_command(const RunOptions& o);
+int run_loadgen_command(const RunOptions& o);
+
+}  // namespace infermark::cli
