@@ -5,8 +5,9 @@
 // Three paths, all over a thread's contiguous range of 16-column panels:
 // - m == 1 (decode GEMV): each panel streamed once; bf16 widened by a lane shift / mask, f16 by
 //   vcvtph2ps, into 8 independent FMA accumulators; software prefetch ahead of the stream.
-// - small m (batched decode): for each block of kKcThin columns, the panel block (≤ 16 KiB) is
-//   read from memory once and reused from L1 by every 6-row tile, widened in the kernel.
+// - small m (batched decode): each panel (or, when x is large, each block of kKcThin columns of
+//   it) is streamed from memory by the first row tile, with prefetch, and re-read from cache by
+//   the others; widened in the kernel. Row tiles are balanced (8 rows = 4 + 4).
 // - large m (prefill): for each block of kKcWide columns × kMc rows, the x block is packed into
 //   6-row micro-panels (one contiguous broadcast stream per tile; it stays in L2), each panel
 //   block is widened to an f32 scratch tile in L1 once, then a 6×16 register tile (12
@@ -74,13 +75,23 @@ inline void store_row(float* c, __m256 lo, __m256 hi, int n_valid, bool add) {
 
 // c[r, 0:16] (+)= sum over kk < kc of a[r, kk] * b[kk, 0:16] for r < kRows. a[r, kk] is at
 // a + r * lda + kk, or with kPackedA at a + kk * kMr + r (a packed micro-panel).
-template <typename L, int kRows, bool kPackedA = false>
+// With kStream the weights are prefetched ahead (the first tile over a panel streams it from
+// memory; later tiles find it in cache).
+template <typename L, int kRows, bool kPackedA = false, bool kStream = false>
 inline void tile(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
                  int64_t ldc, int n_valid, bool add) {
   __m256 acc[kRows][2];
 #pragma GCC unroll 6
   for (int r = 0; r < kRows; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_ps();
+  constexpr int64_t kAhead = kPrefetch / (kP * static_cast<int64_t>(sizeof(typename L::T)));
   for (int64_t kk = 0; kk < kc; ++kk) {
+    if constexpr (kStream) {
+      if ((kk & 1) == 0)
+        _mm_prefetch(reinterpret_cast<const char*>(b + (kk + kAhead) * kP), _MM_HINT_T0);
+      if (sizeof(typename L::T) == 4 || (kk & 1) == 1) {
+        _mm_prefetch(reinterpret_cast<const char*>(b + (kk + kAhead) * kP) + 32, _MM_HINT_T0);
+      }
+    }
     __m256 lo, hi;
     L::load(b + kk * kP, lo, hi);
 #pragma GCC unroll 6
@@ -94,46 +105,61 @@ inline void tile(const float* a, int64_t lda, const typename L::T* b, int64_t kc
   for (int r = 0; r < kRows; ++r) store_row(c + r * ldc, acc[r][0], acc[r][1], n_valid, add);
 }
 
-// Runs tiles over rows [0, m) of one column block. With kPackedA, a holds the rows as packed
-// micro-panels of kMr rows × kc columns (see pack_a) and lda is ignored.
-template <typename L, bool kPackedA = false>
-inline void tiles(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
-                  int64_t ldc, int64_t m, int n_valid, bool add) {
-  const int64_t step = kPackedA ? kMr * kc : kMr * lda;  // from one tile's rows to the next
-  int64_t i = 0;
-  for (; i + kMr <= m; i += kMr, a += step) {
-    tile<L, kMr, kPackedA>(a, lda, b, kc, c + i * ldc, ldc, n_valid, add);
-  }
-  c += i * ldc;
-  switch (m - i) {
+// Row tiles: m rows are cut into ceil(m / kMr) tiles of near-equal size (at most kMr), so
+// that no small, latency-bound remainder tile is left when m >= 4 (e.g. 8 = 4 + 4).
+inline int64_t n_tiles(int64_t m) { return (m + kMr - 1) / kMr; }
+inline int64_t tile_start(int64_t m, int64_t t) {
+  const int64_t n = n_tiles(m), base = m / n, extra = m % n;
+  return t * base + (t < extra ? t : extra);
+}
+
+template <typename L, bool kPackedA, bool kStream>
+inline void tile_of(int rows, const float* a, int64_t lda, const typename L::T* b, int64_t kc,
+                    float* c, int64_t ldc, int n_valid, bool add) {
+  switch (rows) {
+    case 6:
+      return tile<L, 6, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     case 5:
-      return tile<L, 5, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
+      return tile<L, 5, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     case 4:
-      return tile<L, 4, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
+      return tile<L, 4, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     case 3:
-      return tile<L, 3, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
+      return tile<L, 3, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     case 2:
-      return tile<L, 2, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
+      return tile<L, 2, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     case 1:
-      return tile<L, 1, kPackedA>(a, lda, b, kc, c, ldc, n_valid, add);
+      return tile<L, 1, kPackedA, kStream>(a, lda, b, kc, c, ldc, n_valid, add);
     default:
       return;
   }
 }
 
-// Packs rows [0, m) × columns [0, kc) of a (leading dimension lda) into micro-panels of kMr
-// rows: element (r, kk) of panel t at out[(t * kc + kk) * kMr + r]; missing rows are zero.
+// Runs the row tiles over rows [0, m) of one column block; the first one prefetches the weights
+// when `stream`. With kPackedA, a holds the rows packed by pack_a (lda ignored).
+template <typename L, bool kPackedA = false>
+inline void tiles(const float* a, int64_t lda, const typename L::T* b, int64_t kc, float* c,
+                  int64_t ldc, int64_t m, int n_valid, bool add, bool stream = false) {
+  for (int64_t t = 0; t < n_tiles(m); ++t) {
+    const int64_t r0 = tile_start(m, t);
+    const int rows = static_cast<int>(tile_start(m, t + 1) - r0);
+    const float* at = kPackedA ? a + t * kMr * kc : a + r0 * lda;
+    if (stream && t == 0) {
+      tile_of<L, kPackedA, true>(rows, at, lda, b, kc, c + r0 * ldc, ldc, n_valid, add);
+    } else {
+      tile_of<L, kPackedA, false>(rows, at, lda, b, kc, c + r0 * ldc, ldc, n_valid, add);
+    }
+  }
+}
+
+// Packs rows [0, m) × columns [0, kc) of a (leading dimension lda) into one micro-panel per
+// row tile: row r of tile t at out[(t * kc + kk) * kMr + r].
 inline void pack_a(const float* a, int64_t lda, int64_t m, int64_t kc, float* out) {
-  for (int64_t t = 0; t * kMr < m; ++t) {
+  for (int64_t t = 0; t < n_tiles(m); ++t) {
     float* o = out + t * kc * kMr;
-    const int rows = static_cast<int>(min64(kMr, m - t * kMr));
-    for (int r = 0; r < kMr; ++r) {
-      const float* src = a + (t * kMr + r) * lda;
-      if (r < rows) {
-        for (int64_t kk = 0; kk < kc; ++kk) o[kk * kMr + r] = src[kk];
-      } else {
-        for (int64_t kk = 0; kk < kc; ++kk) o[kk * kMr + r] = 0.0f;
-      }
+    const int64_t r0 = tile_start(m, t), rows = tile_start(m, t + 1) - r0;
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* src = a + (r0 + r) * lda;
+      for (int64_t kk = 0; kk < kc; ++kk) o[kk * kMr + r] = src[kk];
     }
   }
 }
@@ -185,8 +211,13 @@ inline void gemv_panel(const float* x, const typename L::T* b, int64_t k, float*
 
 // Widens kc column groups of a panel block to f32 in row order.
 template <typename L>
-inline void widen(const typename L::T* b, int64_t kc, float* out) {
+// Also prefetches the same block of the next panel into L2 (`next`, may be null): blocks of
+// consecutive panels are far apart, so the hardware prefetcher would restart at each one.
+inline void widen(const typename L::T* b, int64_t kc, float* out, const typename L::T* next) {
   for (int64_t kk = 0; kk < kc; ++kk) {
+    if (next != nullptr && (kk & 1) == 0) {
+      _mm_prefetch(reinterpret_cast<const char*>(next + kk * kP), _MM_HINT_T1);
+    }
     __m256 lo, hi;
     L::load(b + kk * kP, lo, hi);
     _mm256_store_ps(out + kk * kP, lo);
@@ -207,11 +238,15 @@ void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
     return;
   }
   if (a.m < kWideMinRows) {
-    for (int64_t k0 = 0; k0 < k; k0 += kKcThin) {
-      const int64_t kc = min64(kKcThin, k - k0);
+    // Whole rows at once when x and one panel fit in half of a 1 MiB L2: each panel is then one
+    // sequential stream.
+    const bool fit = (a.m * 4 + kP * static_cast<int64_t>(sizeof(T))) * k <= (512 << 10);
+    const int64_t kc_thin = fit ? k : kKcThin;
+    for (int64_t k0 = 0; k0 < k; k0 += kc_thin) {
+      const int64_t kc = min64(kc_thin, k - k0);
       for (int64_t p = p_begin; p < p_end; ++p) {
         tiles<L>(a.x + k0, a.ldx, panel(p) + k0 * kP, kc, a.y + p * kP, a.ldy, a.m, valid(p),
-                 a.accumulate || k0 > 0);
+                 a.accumulate || k0 > 0, /*stream=*/true);
       }
     }
     return;
@@ -226,7 +261,8 @@ void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
       for (int64_t p = p_begin; p < p_end; ++p) {
         const float* b = reinterpret_cast<const float*>(panel(p) + k0 * kP);
         if constexpr (!std::is_same_v<L, F32>) {
-          widen<L>(panel(p) + k0 * kP, kc, scratch);
+          widen<L>(panel(p) + k0 * kP, kc, scratch,
+                   p + 1 < p_end ? panel(p + 1) + k0 * kP : nullptr);
           b = scratch;
         }
         tiles<F32, true>(apack, 0, b, kc, a.y + m0 * a.ldy + p * kP, a.ldy, mc, valid(p),

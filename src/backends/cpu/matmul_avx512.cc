@@ -22,8 +22,12 @@ constexpr int64_t kMc = 240;  // rows per block: x block 240 × 192 × 4 B = 180
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-// Widens kc groups of 16 weights (panel layout of `type`) to f32 in row order.
-void widen(const char* panel, FloatType type, int64_t kc, float* out) {
+// Widens kc groups of 16 weights (panel layout of `type`) to f32 in row order, prefetching the
+// same block of the next panel (`next`, may be null) into L2.
+void widen(const char* panel, FloatType type, int64_t kc, float* out, const char* next) {
+  if (next != nullptr) {
+    for (int64_t off = 0; off < kc * kP * 2; off += 64) _mm_prefetch(next + off, _MM_HINT_T1);
+  }
   if (type == FloatType::kBF16) {
     const __m256i mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
     const __m256i* p = reinterpret_cast<const __m256i*>(panel);
@@ -81,18 +85,30 @@ void tiles(const float* a, int64_t lda, const float* b0, const float* b1, int64_
   a += i * lda;
   c += i * ldc;
   switch (m - i) {
-    case 11: return tile<11, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 10: return tile<10, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 9: return tile<9, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 8: return tile<8, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 7: return tile<7, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 6: return tile<6, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 5: return tile<5, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 4: return tile<4, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 3: return tile<3, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 2: return tile<2, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    case 1: return tile<1, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
-    default: return;
+    case 11:
+      return tile<11, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 10:
+      return tile<10, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 9:
+      return tile<9, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 8:
+      return tile<8, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 7:
+      return tile<7, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 6:
+      return tile<6, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 5:
+      return tile<5, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 4:
+      return tile<4, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 3:
+      return tile<3, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 2:
+      return tile<2, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    case 1:
+      return tile<1, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+    default:
+      return;
   }
 }
 
@@ -114,11 +130,13 @@ void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
         const float* b[2] = {nullptr, nullptr};
         for (int j = 0; j < np; ++j) {
           const size_t esize = f32 ? 4 : 2;
-          const char* panel = a.panels + (p + j) * a.panel_bytes + static_cast<size_t>(k0 * kP) * esize;
+          const char* panel =
+              a.panels + (p + j) * a.panel_bytes + static_cast<size_t>(k0 * kP) * esize;
           if (f32) {
             b[j] = reinterpret_cast<const float*>(panel);
           } else {
-            widen(panel, a.type, kc, scratch[j]);
+            const bool has_next = p + j + 2 < p_end;
+            widen(panel, a.type, kc, scratch[j], has_next ? panel + 2 * a.panel_bytes : nullptr);
             b[j] = scratch[j];
           }
         }
