@@ -1,0 +1,96 @@
+// The Llama forward pass over a flat batch: prefill chunks and decode tokens of many sequences
+// mixed in one step, with K/V kept in a paged cache owned by the caller (the engine), producing
+// logits only for the rows that need them (the last token of each sequence that samples).
+//
+// `Llama` holds the model: its config and its weights packed once at load for the device's
+// matmul kernels (q/k/v fused into one matrix, gate/up into another, norms converted to f32,
+// lm_head packed from the embedding when tied). It is immutable after load and may be shared by
+// any number of engines; `forward` is const and allocation-free, writing only into the caller's
+// Workspace and KV cache. One forward at a time per Workspace.
+//
+// Per layer (HF modeling_llama): x = rms_norm(h); q,k,v = x·Wqkv; rope(q, k); cache k, v;
+// a = attention(q); h += a·Wo; x = rms_norm(h); h += (silu(x·Wg) * x·Wu)·Wd. Then
+// logits = rms_norm(h[rows]) · lm_head. Activations are f32 throughout.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "model/checkpoint.h"
+#include "model/config.h"
+#include "model/forward_batch.h"
+#include "model/forward_dump.h"
+#include "model/llama_workspace.h"
+#include "ops/attention.h"
+#include "ops/context.h"
+#include "ops/matmul.h"
+#include "ops/rope.h"
+
+namespace infermark::model {
+
+class Llama {
+ public:
+  // Opens `dir` (config.json, generation_config.json if present, the safetensors), binds and
+  // checks every tensor, and packs the weights for ctx's device using ctx's threads. Throws Error
+  // naming the file and tensor on any problem. Cost: one pass over the weights.
+  static std::unique_ptr<Llama> load(const std::filesystem::path& dir, const ops::Context& ctx);
+
+  // Packs the weights of an opened checkpoint. The Llama keeps the checkpoint (the embedding
+  // table is read from its mapping).
+  Llama(Checkpoint checkpoint, Config config, const ops::Context& ctx);
+  Llama(const Llama&) = delete;
+  Llama& operator=(const Llama&) = delete;
+
+  const Config& config() const { return config_; }
+  // The weights' dtype in the checkpoint (f32, bf16 or f16).
+  ops::DType weight_dtype() const { return weight_dtype_; }
+  // The checkpoint's end-of-sequence ids: generation_config.json's eos_token_id when the folder
+  // has one, else config.json's. The engine's default stop ids.
+  std::span<const int32_t> eos_token_ids() const { return eos_ids_; }
+  void set_eos_token_ids(std::vector<int32_t> ids) { eos_ids_ = std::move(ids); }
+  // Bytes of packed weights streamed by one decode step (every layer matrix + lm_head).
+  uint64_t packed_weight_bytes() const;
+  // Multiply-adds per token in the linear layers (every layer matrix), excluding lm_head.
+  int64_t layer_macs_per_token() const;
+
+  // Runs one step (see forward_batch.h for the batch contract; tokens must be < vocab_size and
+  // the block tables must cover every position the step writes). kv: one PagedKvLayer per layer,
+  // head_dim / n_kv_heads as the config. Afterwards ws.logits(batch.logit_rows.size()) holds
+  // f32 [R, vocab] logits of the requested rows in order. `dump`, when not null, receives every
+  // intermediate by name (see forward_dump.h); null costs nothing.
+  void forward(const ops::Context& ctx, const ForwardBatch& batch,
+               std::span<const ops::PagedKvLayer> kv, LlamaWorkspace& ws,
+               ForwardDump* dump = nullptr) const;
+
+ private:
+  struct Layer {
+    ops::TensorView attn_norm;  // f32 [H], in norm_storage_
+    ops::TensorView ffn_norm;   // f32 [H]
+    ops::PackedMatrix qkv;      // [Q + 2 KV, H]
+    ops::PackedMatrix o;        // [H, Q]
+    ops::PackedMatrix gate_up;  // [2 I, H]
+    ops::PackedMatrix down;     // [H, I]
+  };
+
+  void run_layer(const ops::Context& ctx, int64_t l, const ForwardBatch& batch,
+                 const ops::PagedKvLayer& kv, LlamaWorkspace& ws, int64_t rows,
+                 ForwardDump* dump) const;
+  void run_head(const ops::Context& ctx, LlamaWorkspace& ws, int64_t rows,
+                ForwardDump* dump) const;
+
+  Checkpoint checkpoint_;
+  Config config_;
+  ops::DType weight_dtype_ = ops::DType::kBF16;
+  std::vector<int32_t> eos_ids_;
+  ops::TensorView embed_;  // [V, H] in the checkpoint's mapping
+  std::vector<float> norm_storage_;
+  std::vector<Layer> layers_;
+  ops::TensorView final_norm_;  // f32 [H]
+  ops::PackedMatrix lm_head_;   // [V, H]
+  ops::RopeTable rope_;
+};
+
+}  // namespace infermark::model
