@@ -173,6 +173,14 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   if (o.quick) apply_quick_settings(settings.settings, qsl.total_count());
   result.rule_violations =
       submission_rule_violations(o.benchmark, settings.settings, qsl.total_count());
+  // Also in each detail log (as warnings, counted in the summary's footer).
+  if (o.quick) {
+    settings.notes.push_back("quick run (--quick): settings lowered below the MLPerf rules; not "
+                             "valid for submission");
+  }
+  for (const auto& v : result.rule_violations) {
+    settings.notes.push_back("not valid for submission: " + v);
+  }
 
   util::ensure_writable_dir(layout.scenario_dir());
   MachineInfo machine = probe_machine(o.output);

@@ -28,6 +28,7 @@ class CountingSut final : public loadgen::SystemUnderTest, private loadgen::Resp
   std::string name() const override { return inner_.name(); }
   void issue(std::span<const loadgen::QuerySample> samples, loadgen::Responder& r) override;
   void flush() override { inner_.flush(); }
+  void cancel() override { inner_.cancel(); }
 
   struct Counts {
     uint64_t issued, completed, first_tokens, tokens;

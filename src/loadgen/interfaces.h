@@ -51,6 +51,9 @@ class SystemUnderTest {
   virtual void issue(std::span<const QuerySample> samples, Responder& responder) = 0;
   // Called once after each series of issue() calls: nothing more will come for this series.
   virtual void flush() {}
+  // The run was stopped (Ctrl-C): finish every outstanding sample as soon as possible, with
+  // whatever it has so far. Each must still be completed through the responder. Any thread.
+  virtual void cancel() {}
 };
 
 class SampleLibrary {

@@ -233,8 +233,10 @@ IssueStats issue_series(Series& series, SystemUnderTest& sut, Recorder& recorder
   stats.queries_issued = shared.queries_issued.load();
   stats.samples_issued = shared.samples_issued.load();
   stats.interrupted = shared.interrupted.load();
+  if (stats.interrupted) sut.cancel();
   if (!wait_for_count(series.samples_completed, stats.samples_issued, stop)) {
     stats.interrupted = true;
+    sut.cancel();
     stats.incomplete = !wait_for_count(series.samples_completed, stats.samples_issued, nullptr,
                                        now_ns() + kStopGraceNs);
   }

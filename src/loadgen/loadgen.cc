@@ -197,7 +197,17 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
   }
   double l = s.target_qps;
   double u = l * (1 + s.requested.server_find_peak_qps_boundary_step_size);
-  while (!ctx.result.interrupted) {
+  // LoadGen searches upward until a probe fails; with settings whose runs cannot fail (say a
+  // zero minimum duration) that is forever, so the search gives up after kMaxBoundarySteps.
+  constexpr int kMaxBoundarySteps = 24;
+  for (int step = 0; !ctx.result.interrupted; ++step) {
+    if (step == kMaxBoundarySteps) {
+      ctx.log.error("error_runtime",
+                    fmt::format("FindBoundaries: every probe up to {} QPS met the constraints; "
+                                "giving up the search (raise min_duration?)",
+                                std::to_string(l)));
+      return lower;
+    }
     ctx.log.message(fmt::format("FindBoundaries: Checking fields [{}, {})", std::to_string(l),
                                 std::to_string(u)));
     PerformanceSummary upper;

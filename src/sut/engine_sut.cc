@@ -9,6 +9,15 @@ EngineSut::EngineSut(engine::Engine& engine, const PromptSource& prompts,
                      EngineSutOptions options)
     : engine_(engine), prompts_(prompts), options_(std::move(options)) {}
 
+void EngineSut::cancel() {
+  std::vector<engine::RequestId> ids;
+  {
+    std::lock_guard lock(outstanding_mu_);
+    ids.assign(outstanding_.begin(), outstanding_.end());
+  }
+  for (engine::RequestId id : ids) engine_.cancel(id);
+}
+
 std::string EngineSut::first_error() const {
   std::lock_guard lock(error_mu_);
   return first_error_;
@@ -31,6 +40,10 @@ void EngineSut::issue(std::span<const loadgen::QuerySample> samples, loadgen::Re
       }
     };
     callbacks.on_finish = [this, tokens, id = sample.id, &r](const engine::Finish& finish) {
+      {
+        std::lock_guard lock(outstanding_mu_);
+        outstanding_.erase(finish.id);
+      }
       if (finish.reason == engine::FinishReason::kError) {
         if (failed_.fetch_add(1) == 0) {
           std::lock_guard lock(error_mu_);
@@ -42,8 +55,10 @@ void EngineSut::issue(std::span<const loadgen::QuerySample> samples, loadgen::Re
           static_cast<int64_t>(tokens->size())};
       r.complete({&response, 1});
     };
-    engine_.submit(std::vector<engine::TokenId>(prompt.begin(), prompt.end()),
-                   options_.generation, std::move(callbacks));
+    // Held across submit so that on_finish (possibly before submit returns) sees the id.
+    std::lock_guard lock(outstanding_mu_);
+    outstanding_.insert(engine_.submit(std::vector<engine::TokenId>(prompt.begin(), prompt.end()),
+                                       options_.generation, std::move(callbacks)));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "engine/engine.h"
 #include "loadgen/interfaces.h"
@@ -28,6 +29,8 @@ class EngineSut final : public loadgen::SystemUnderTest {
 
   std::string name() const override { return options_.name; }
   void issue(std::span<const loadgen::QuerySample> samples, loadgen::Responder& r) override;
+  // Cancels every request still in the engine; each completes its sample with the tokens it has.
+  void cancel() override;
 
   // Requests the engine failed (bad input); each still completed its sample with 0 tokens.
   uint64_t failed_requests() const { return failed_.load(); }
@@ -39,6 +42,8 @@ class EngineSut final : public loadgen::SystemUnderTest {
   const PromptSource& prompts_;
   const EngineSutOptions options_;
   std::atomic<uint64_t> failed_{0};
+  std::mutex outstanding_mu_;
+  std::unordered_set<engine::RequestId> outstanding_;
   mutable std::mutex error_mu_;
   std::string first_error_;
 };

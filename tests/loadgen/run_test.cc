@@ -384,7 +384,10 @@ TEST(RunTest, FindPeakStopsBelowTheCapacityOfASerialSut) {
   const Logs l = run_null("find_peak", t, o);
   ASSERT_TRUE(l.result.performance.has_value());
   const double peak = l.result.performance->settings.target_qps;
-  EXPECT_GE(peak, 200);  // 20% load passes
+  // The lower bound is not asserted beyond the start: a loaded machine can stall the null SUT's
+  // thread for longer than the limit at any rate. The upper bound cannot be passed: above
+  // capacity the backlog alone exceeds the limit.
+  EXPECT_GE(peak, 100);
   EXPECT_LT(peak, 1500);
   EXPECT_TRUE(l.result.performance->perf_constraints_met);
   EXPECT_EQ(l.fields.at("Performance constraints satisfied"), "Yes");

@@ -1,0 +1,131 @@
+// End to end on a generated tiny model with the real Llama-3.1 tokenizer: `infermark run` in
+// every scenario and mode completes; accuracy mode yields a scored accuracy.txt; a submission run
+// produces the full results tree; `infermark accuracy` and `compliance test06` agree with it.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "util/atomic_file.h"
+#include "util/json.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code;
+  std::string out, err;
+};
+
+fs::path temp(const std::string& name) { return fs::path(::testing::TempDir()) / ("e2e_" + name); }
+
+Outcome cli(const std::string& args) {
+  const fs::path io = temp("io");
+  fs::create_directories(io);
+  const std::string cmd = std::string(std::getenv("INFERMARK_BIN")) + " " + args +
+                          " >" + (io / "out").string() + " 2>" + (io / "err").string();
+  const int status = std::system(cmd.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+          infermark::util::read_file(io / "out"), infermark::util::read_file(io / "err")};
+}
+
+// A tiny model and the first 6 bundled samples, made once for the whole test binary.
+class E2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = temp("model");
+    if (!fs::exists(model_ / "config.json")) {
+      fs::remove_all(model_);
+      const std::string tok = std::string(std::getenv("INFERMARK_BUILD_DIR")) + "/llama3-tokenizer";
+      const Outcome o = cli("make-model --shape tiny --out " + model_.string() + " --tokenizer " +
+                            tok + " --seed 7");
+      ASSERT_EQ(o.exit_code, 0) << o.err;
+    }
+    auto all = infermark::util::parse_json(
+        infermark::util::read_file(fs::path(std::getenv("INFERMARK_SOURCE_DIR")) / "data" /
+                                   "cnn_eval_sample.json"),
+        "bundled");
+    infermark::util::Json six = infermark::util::Json::array();
+    for (int i = 0; i < 6; ++i) six.push_back(all[i]);
+    dataset_ = temp("six.json");
+    infermark::util::write_file_atomic(dataset_, six.dump(4));
+    conf_ = temp("user.conf");
+    std::ofstream(conf_) << "*.Server.target_qps = 20\n*.SingleStream.target_latency = 50\n";
+  }
+
+  Outcome run(const std::string& scenario, const std::string& mode, const fs::path& out) {
+    fs::remove_all(out);
+    return cli("run --model " + model_.string() + " --dataset " + dataset_.string() +
+               " --scenario " + scenario + " --mode " + mode + " --quick --no-progress" +
+               " --system e2e --user-conf " + conf_.string() + " --output " + out.string());
+  }
+
+  static fs::path model_, dataset_, conf_;
+};
+fs::path E2eTest::model_, E2eTest::dataset_, E2eTest::conf_;
+
+TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
+  for (const std::string scenario : {"Offline", "Server", "SingleStream", "Interactive"}) {
+    for (const std::string mode : {"performance", "accuracy", "find-peak"}) {
+      const fs::path out = temp("matrix_" + scenario + "_" + mode);
+      const Outcome o = run(scenario, mode, out);
+      const bool server_like = scenario == "Server" || scenario == "Interactive";
+      if (mode == "find-peak" && !server_like) {
+        EXPECT_NE(o.exit_code, 0) << scenario;
+        EXPECT_NE(o.err.find("find-peak"), std::string::npos) << o.err;
+        continue;
+      }
+      ASSERT_EQ(o.exit_code, 0) << scenario << " " << mode << "\n" << o.out << o.err;
+      const fs::path sc = out / "results/e2e/llama3.1-8b" / scenario;
+      const fs::path dir = mode == "accuracy" ? sc / "accuracy" : sc / "performance/run_1";
+      EXPECT_TRUE(fs::exists(dir / "mlperf_log_summary.txt")) << dir;
+      EXPECT_TRUE(fs::exists(dir / "run.json")) << dir;
+      if (mode == "accuracy") {
+        const std::string acc = infermark::util::read_file(dir / "accuracy.txt");
+        EXPECT_NE(acc.find("'gen_num': 6"), std::string::npos) << acc;
+      } else {
+        const auto run = infermark::util::parse_json(infermark::util::read_file(dir / "run.json"),
+                                                     "run.json");
+        EXPECT_EQ(run["performance"]["samples"].get<int>() % 6, 0) << run.dump(2);
+        EXPECT_GT(run["performance"]["tokens"].get<int>(), 0);
+      }
+    }
+  }
+}
+
+TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
+  const fs::path out = temp("submission");
+  const Outcome o = run("Server", "submission", out);
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("Not valid for an MLPerf submission"), std::string::npos) << o.out;
+  const fs::path sc = out / "results/e2e/llama3.1-8b/Server";
+  for (const char* f :
+       {"performance/run_1/mlperf_log_summary.txt", "performance/run_1/mlperf_log_detail.txt",
+        "accuracy/accuracy.txt", "accuracy/mlperf_log_accuracy.json",
+        "TEST06/verify_accuracy.txt", "TEST06/accuracy/mlperf_log_accuracy.json",
+        "measurements.json", "user.conf"}) {
+    EXPECT_TRUE(fs::exists(sc / f)) << f;
+  }
+  EXPECT_TRUE(fs::exists(out / "systems/e2e.json"));
+  const std::string verify = infermark::util::read_file(sc / "TEST06/verify_accuracy.txt");
+  EXPECT_NE(verify.find("First token check pass: True"), std::string::npos) << verify;
+  EXPECT_NE(verify.find("EOS check pass: True"), std::string::npos) << verify;
+  EXPECT_NE(verify.find("Sample length check pass: True"), std::string::npos) << verify;
+
+  // Re-scoring the accuracy log with the standalone command gives the same accuracy.txt.
+  const std::string original = infermark::util::read_file(sc / "accuracy/accuracy.txt");
+  const Outcome rescored = cli("accuracy --log " + (sc / "accuracy/mlperf_log_accuracy.json").string() +
+                               " --dataset " + dataset_.string() + " --tokenizer " +
+                               model_.string() + " --out " + temp("rescored.txt").string());
+  EXPECT_EQ(infermark::util::read_file(temp("rescored.txt")), original) << rescored.err;
+
+  const Outcome t06 = cli("compliance test06 --run " + (sc / "accuracy").string() + " --out " +
+                          temp("t06").string());
+  EXPECT_EQ(t06.exit_code, 0) << t06.out << t06.err;
+}
+
+}  // namespace
