@@ -1,0 +1,48 @@
+// The engine throughput benchmark behind `infermark bench` (and bench/engine): prefill and
+// decode tokens per second at a given batch size, measured through the real engine (scheduler,
+// paged KV cache, sampler), and the work each token costs so rates can be quoted as fractions
+// of the machine's ceilings (ceilings.h).
+#pragma once
+
+#include <cstdint>
+
+#include "engine/engine.h"
+
+namespace infermark::engine {
+
+struct ThroughputResult {
+  int batch = 0;
+  int64_t prompt_len = 0;
+  int gen_len = 0;
+  // Prefill: `batch` prompts run to their first token (max_new_tokens = 1).
+  int64_t prefill_tokens = 0;
+  double prefill_seconds = 0;
+  // Decode: `batch` requests generating gen_len tokens each (stop ids suppressed); measured over
+  // the window in which all of them are decoding (from the last first token to the first
+  // finish), so every step in it is a full batch-sized decode step.
+  int64_t decode_tokens = 0;
+  double decode_seconds = 0;
+
+  double prefill_tok_s() const { return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0; }
+  double decode_tok_s() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
+};
+
+// Runs both measurements on `engine` (idle on entry and exit) with random prompt tokens drawn
+// from `seed`. prompt_len + gen_len must fit the engine's context, batch its max_seqs.
+ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_len, int gen_len,
+                                    uint64_t seed = 1);
+
+// Arithmetic work of a Llama forward pass, for roofline fractions.
+struct TokenCost {
+  // FLOPs per prompt token of a prefill of `prompt_len` tokens (linear layers, attention at the
+  // average context, lm_head once per prompt).
+  double prefill_flops = 0;
+  // Bytes read from memory per generated token at batch `batch` and context `context`: the packed
+  // weights once per step shared by the batch, plus each sequence's K/V.
+  double decode_bytes = 0;
+  // FLOPs per generated token (linear layers, lm_head, attention at the context).
+  double decode_flops = 0;
+};
+TokenCost token_cost(const Engine& engine, int64_t prompt_len, int batch, int64_t context);
+
+}  // namespace infermark::engine
