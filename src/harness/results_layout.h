@@ -6,7 +6,8 @@
 //   <root>/results/<system>/<benchmark>/<Scenario>/TEST06/              verify_accuracy.txt,
 //                                                                       accuracy/mlperf_log_accuracy.json
 //   <root>/results/<system>/<benchmark>/<Scenario>/{measurements.json,user.conf}
-// plus infermark's run.json and report.html in each run folder.
+// plus infermark's run.json and report.html in each run folder, and TEST06's own LoadGen logs
+// under <root>/logs/.
 #pragma once
 
 #include <filesystem>
@@ -29,8 +30,12 @@ struct ResultsLayout {
   std::filesystem::path performance_dir() const { return scenario_dir() / "performance" / "run_1"; }
   std::filesystem::path accuracy_dir() const { return scenario_dir() / "accuracy"; }
   std::filesystem::path test06_dir() const { return scenario_dir() / "TEST06"; }
-  // Where TEST06's own LoadGen run writes its logs before the checks (kept for inspection).
-  std::filesystem::path test06_run_dir() const { return test06_dir() / "run"; }
+  // Where TEST06's own LoadGen run writes its logs before the checks: kept for inspection, but
+  // outside results/ so the submission tree holds only what the checker expects.
+  std::filesystem::path test06_run_dir() const {
+    return root / "logs" / system / benchmark.folder_name() /
+           std::string(to_string(benchmark.scenario)) / "TEST06";
+  }
 };
 
 // A system name usable as a folder name: letters, digits, '-', '_', '.'; others become '_'.
