@@ -1,0 +1,114 @@
+// mlperf_log_trace.json → per-sample (scheduled, completed) times. Only the "Sample" async
+// events are kept while parsing, so a long run's trace (hundreds of thousands of scoped and
+// counter events) costs little memory.
+#include <algorithm>
+#include <unordered_map>
+
+#include "harness/mlperf_logs.h"
+#include "util/error.h"
+
+namespace infermark::harness {
+namespace {
+
+using util::Json;
+
+// 1-based line of byte offset `byte` (nlohmann reports the offset one past the bad character).
+int line_of(std::string_view text, size_t byte) {
+  byte = std::min(byte, text.size());
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + byte, '\n'));
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+Json parse_sample_events(std::string_view text, std::string_view origin) {
+  // Drops every trace event but "Sample" ones as soon as it is complete.
+  const Json::parser_callback_t keep_samples = [](int, Json::parse_event_t event, Json& parsed) {
+    if (event != Json::parse_event_t::object_end || !parsed.is_object()) return true;
+    const auto name = parsed.find("name");
+    if (name == parsed.end() || !parsed.contains("ph")) return true;  // not an event
+    return name->is_string() && name->get_ref<const std::string&>() == "Sample";
+  };
+  try {
+    return Json::parse(text, keep_samples);
+  } catch (const Json::parse_error& e) {
+    throw Error::format("{}: line {}: invalid JSON ({}); the trace is corrupt or truncated", origin,
+                        line_of(text, e.byte), e.what());
+  }
+}
+
+const Json& trace_events(const Json& root, std::string_view origin) {
+  if (root.is_array()) return root;  // the Chrome trace "JSON array" form
+  const auto it = root.is_object() ? root.find("traceEvents") : root.end();
+  if (it == root.end() || !it->is_array()) {
+    throw Error::format("{}: line 1: expected an object with a \"traceEvents\" array", origin);
+  }
+  return *it;
+}
+
+double number_field(const Json& event, const char* key, size_t index, std::string_view origin) {
+  const auto it = event.find(key);
+  if (it == event.end() || !it->is_number()) {
+    throw Error::format("{}: Sample event #{} has no numeric \"{}\"", origin, index + 1, key);
+  }
+  return it->get<double>();
+}
+
+// Optional numeric begin-event argument, or `fallback`.
+double arg_or(const Json& event, const char* key, double fallback) {
+  const auto args = event.find("args");
+  if (args == event.end() || !args->is_object()) return fallback;
+  const auto it = args->find(key);
+  return it != args->end() && it->is_number() ? it->get<double>() : fallback;
+}
+
+}  // namespace
+
+void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out) {
+  out.samples.clear();
+  out.incomplete_samples = 0;
+  out.trace_enabled = !is_blank(text);
+  if (!out.trace_enabled) return;
+  const Json root = parse_sample_events(text, origin);
+  const Json& events = trace_events(root, origin);
+
+  std::unordered_map<uint64_t, size_t> open;  // id -> index in out.samples
+  std::vector<bool> done;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Json& ev = events[i];
+    if (!ev.is_object() || ev.value("name", "") != "Sample") continue;
+    const std::string ph = ev.value("ph", "");
+    const auto id = static_cast<uint64_t>(number_field(ev, "id", i, origin));
+    const double ts_s = number_field(ev, "ts", i, origin) / 1e6;
+    if (ph == "b") {
+      SampleTiming s;
+      s.id = id;
+      s.scheduled_s = ts_s;
+      const double first_ns = arg_or(ev, "first_token_ns", -1);
+      s.first_token_s = first_ns < 0 ? -1 : first_ns / 1e9;
+      s.n_tokens = static_cast<int64_t>(arg_or(ev, "n_tokens", -1));
+      open[id] = out.samples.size();
+      out.samples.push_back(s);
+      done.push_back(false);
+    } else if (ph == "e") {
+      const auto it = open.find(id);
+      if (it == open.end()) continue;  // an end without its begin: nothing to pair it with
+      out.samples[it->second].completed_s = ts_s;
+      done[it->second] = true;
+      open.erase(it);
+    }
+  }
+  std::vector<SampleTiming> complete;
+  complete.reserve(out.samples.size());
+  for (size_t i = 0; i < out.samples.size(); ++i) {
+    if (done[i]) complete.push_back(out.samples[i]);
+  }
+  out.incomplete_samples = out.samples.size() - complete.size();
+  std::sort(complete.begin(), complete.end(), [](const SampleTiming& a, const SampleTiming& b) {
+    return a.scheduled_s != b.scheduled_s ? a.scheduled_s < b.scheduled_s : a.id < b.id;
+  });
+  out.samples = std::move(complete);
+}
+
+}  // namespace infermark::harness

@@ -1,0 +1,117 @@
+#include "harness/report_inputs.h"
+
+#include <fmt/format.h>
+
+#include <regex>
+#include <system_error>
+
+#include "accuracy/evaluation.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/json.h"
+
+namespace infermark::harness {
+namespace {
+
+constexpr size_t kMaxMetadataValue = 400;
+
+// The submission checker's patterns (mlperf-llama31-8b.md §3.3), plus gen_num.
+struct Pattern {
+  const char* name;
+  const char* regex;
+};
+constexpr Pattern kPatterns[] = {
+    {"rouge1", R"('rouge1':\s+'?([\d.]+)'?)"}, {"rouge2", R"('rouge2':\s+'?([\d.]+)'?)"},
+    {"rougeL", R"('rougeL':\s+'?([\d.]+)'?)"}, {"rougeLsum", R"('rougeLsum':\s+'?([\d.]+)'?)"},
+    {"gen_len", R"('gen_len':\s([\d.]+))"},    {"gen_num", R"('gen_num':\s([\d.]+))"},
+};
+
+void check_against_targets(AccuracyScores& s) {
+  accuracy::AccuracyResults r;
+  for (const auto& [name, v] : s.values) {
+    if (name == "rouge1") r.rouge1 = v;
+    if (name == "rouge2") r.rouge2 = v;
+    if (name == "rougeL") r.rougeL = v;
+    if (name == "rougeLsum") r.rougeLsum = v;
+    if (name == "gen_len") r.gen_len = static_cast<int64_t>(v);
+    if (name == "gen_num") r.gen_num = static_cast<int64_t>(v);
+  }
+  const auto target =
+      r.gen_num == accuracy::accuracy_reference(accuracy::AccuracyTarget::kEdge).sample_count
+          ? accuracy::AccuracyTarget::kEdge
+          : accuracy::AccuracyTarget::kDatacenter;
+  const accuracy::AccuracyReference& ref = accuracy::accuracy_reference(target);
+  s.target_name = std::string(ref.name);
+  for (const auto& [name, v] : s.values) {
+    const double rouge = name == "rouge1"   ? ref.rouge1
+                         : name == "rouge2" ? ref.rouge2
+                         : name == "rougeL" ? ref.rougeL
+                                            : ref.rougeLsum;
+    if (name == "gen_len") {
+      s.requirements.push_back(fmt::format("{} ± 10%", ref.gen_len));
+    } else if (name == "gen_num") {
+      s.requirements.push_back(fmt::format("= {}", ref.sample_count));
+    } else {
+      s.requirements.push_back(fmt::format("≥ {:.4f} (99% of {})", rouge * 0.99, rouge));
+    }
+  }
+  s.failures = accuracy::check_targets(r, target).failures;
+}
+
+}  // namespace
+
+AccuracyScores parse_accuracy_txt(const std::string& text, const std::filesystem::path& origin) {
+  AccuracyScores s;
+  s.path = origin;
+  for (const Pattern& p : kPatterns) {
+    std::smatch m;
+    if (std::regex_search(text, m, std::regex(p.regex))) {
+      s.values.emplace_back(p.name, std::stod(m[1].str()));
+    }
+  }
+  if (s.values.empty() || s.values.front().first != "rouge1") {
+    throw Error::format("{}: no ROUGE results (expected a line like {{'rouge1': '38.7792', ...}})",
+                        origin.string());
+  }
+  std::smatch m;
+  if (std::regex_search(text, m, std::regex(R"((?:^|\n)hash=([0-9A-Fa-f]+))"))) s.hash = m[1];
+  check_against_targets(s);
+  return s;
+}
+
+std::optional<AccuracyScores> find_accuracy(const std::filesystem::path& run_dir) {
+  std::error_code ec;
+  for (const auto& p : {run_dir / "accuracy.txt", run_dir / ".." / "accuracy" / "accuracy.txt",
+                        run_dir / ".." / ".." / "accuracy" / "accuracy.txt"}) {
+    if (std::filesystem::is_regular_file(p, ec)) {
+      return parse_accuracy_txt(util::read_file(p), p.lexically_normal());
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<RunMetadata> read_run_metadata(const std::filesystem::path& run_dir) {
+  const auto path = run_dir / "run.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+  nlohmann::ordered_json doc;  // keeps the file's key order
+  try {
+    doc = nlohmann::ordered_json::parse(util::read_file(path));
+  } catch (const nlohmann::ordered_json::parse_error& e) {
+    throw Error::format("{}: invalid JSON: {}", path.string(), e.what());
+  }
+  if (!doc.is_object()) throw Error::format("{}: expected a JSON object", path.string());
+  RunMetadata out{path, {}};
+  for (const auto& [key, value] : doc.items()) {
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    if (text.size() > kMaxMetadataValue) {
+      size_t cut = kMaxMetadataValue;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text = text.substr(0, cut) + "…";
+    }
+    out.rows.emplace_back(key, std::move(text));
+  }
+  return out;
+}
+
+}  // namespace infermark::harness

@@ -1,0 +1,27 @@
+// Sections of the run page that are tables and text rather than charts: the verdict with the
+// metric and checks, token-latency percentiles against their limits, accuracy, settings,
+// LoadGen errors and warnings, and run metadata. Each returns escaped HTML.
+#pragma once
+
+#include <string>
+
+#include "harness/mlperf_logs.h"
+#include "harness/report_analysis.h"
+#include "harness/report_inputs.h"
+
+namespace infermark::harness::page {
+
+// "PerformanceOnly" -> "performance run", "AccuracyOnly" -> "accuracy run", ...
+std::string mode_name(const std::string& mode);
+
+// The headline metric as "23,654 tokens/s" (latency metrics as durations).
+std::string metric_text(const Metric& m);
+
+std::string verdict_section(const RunAnalysis& a);
+std::string token_latency_table(const RunAnalysis& a);
+std::string accuracy_section(const AccuracyScores& acc);
+std::string settings_section(const RunAnalysis& a);
+std::string messages_section(const MlperfLogs& logs);
+std::string metadata_section(const RunMetadata& meta);
+
+}  // namespace infermark::harness::page

@@ -1,0 +1,273 @@
+// The run report on real short runs made with `infermark run --sut null` (INFERMARK_BIN): the
+// logs parse, the page states the verdict and the scenario's metric, explains an INVALID run in
+// words, shows the quick banner, has its SVG charts and references nothing outside itself; and
+// `infermark report` writes pages and a comparison, with one-line errors on bad input. Runs are
+// made once per CLI build and shared by the test processes (cached under INFERMARK_BUILD_DIR).
+#include "harness/report.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+
+#include "harness/report_analysis.h"
+#include "harness/report_html.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+
+namespace infermark::harness {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr const char* kShortConf =
+    "*.*.min_duration = 500\n*.*.performance_sample_count_override = 256\n"
+    "*.Server.target_qps = 200\n*.Offline.target_qps = 100\n"
+    "llama3_1-8b.Offline.min_query_count = 50\n";
+
+int run_command(const std::string& cmd) {
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A folder with the logs of `infermark run --sut null --qsl-size 256 <args>` under kShortConf,
+// made once per CLI binary (keyed by its size and mtime) and reused by later test processes.
+// Treat it as read-only: copy it (copy_run) before writing into it.
+fs::path cached_run(const std::string& name, const std::string& args) {
+  const std::string bin = std::getenv("INFERMARK_BIN");
+  struct stat st {};
+  EXPECT_EQ(::stat(bin.c_str(), &st), 0) << bin;
+  const size_t key = std::hash<std::string>{}(bin + args + kShortConf + std::to_string(st.st_size) +
+                                              std::to_string(st.st_mtime));
+  const fs::path root = fs::path(std::getenv("INFERMARK_BUILD_DIR")) / "test-data" / "report";
+  const fs::path dir = root / (name + "-" + std::to_string(key % 1000000007));
+  if (fs::exists(dir / "logs" / "mlperf_log_detail.txt")) return dir / "logs";
+  const fs::path tmp = root / (name + ".tmp." + std::to_string(::getpid()));
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  std::ofstream(tmp / "user.conf") << kShortConf;
+  const std::string cmd = bin + " run --sut null --qsl-size 256 --user-conf " +
+                          (tmp / "user.conf").string() + " --output " + (tmp / "logs").string() +
+                          " " + args + " >" + (tmp / "out.txt").string() + " 2>&1";
+  EXPECT_EQ(run_command(cmd), 0) << cmd << "\n" << util::read_file(tmp / "out.txt");
+  std::error_code ec;
+  fs::rename(tmp, dir, ec);  // another process may have won the race; its run is as good
+  if (ec) fs::remove_all(tmp);
+  return dir / "logs";
+}
+
+// Random token latencies; 256 queries at 200 QPS: too few for early stopping, so INVALID.
+fs::path server_run() {
+  return cached_run("server", "--scenario Server --null-ttft-ms 5 --null-tpot-ms 1 --null-random");
+}
+fs::path server_untraced_run() {
+  return cached_run("server-notrace",
+                    "--scenario Server --null-ttft-ms 5 --null-tpot-ms 1 --no-trace");
+}
+// 55 samples at 12 ms each: lasts past min_duration, VALID (under lowered settings).
+fs::path offline_valid_run() {
+  return cached_run("offline-valid", "--scenario Offline --null-serial-ms 12");
+}
+// Answers at once: the query ends long before min_duration, INVALID.
+fs::path offline_fast_run() { return cached_run("offline-fast", "--scenario Offline"); }
+
+fs::path copy_run(const fs::path& from, const std::string& name) {
+  const fs::path to = fs::path(::testing::TempDir()) / ("report_" + name) / "run";
+  fs::remove_all(to.parent_path());
+  fs::create_directories(to);
+  fs::copy(from, to, fs::copy_options::recursive);
+  return to;
+}
+
+void expect_self_contained(const std::string& html) {
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, Not(HasSubstr("<link")));
+  EXPECT_THAT(html, Not(HasSubstr("src=")));
+  EXPECT_THAT(html, Not(HasSubstr("url(")));
+}
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(ReportRunTest, LogsOfARealServerRunParse) {
+  const MlperfLogs logs = read_mlperf_logs(server_run());
+  ASSERT_NE(logs.summary("Scenario"), nullptr);
+  EXPECT_EQ(*logs.summary("Scenario"), "Server");
+  EXPECT_EQ(logs.text("effective_scenario"), "Server");
+  EXPECT_TRUE(logs.value("result_validity") != nullptr);
+  EXPECT_TRUE(logs.errors.empty());
+  EXPECT_TRUE(logs.trace_enabled);
+  ASSERT_EQ(static_cast<double>(logs.samples.size()), logs.number("result_query_count").value());
+  for (const SampleTiming& s : logs.samples) EXPECT_LE(s.scheduled_s, s.completed_s);
+  // The trace's latencies are the ones LoadGen summarised: same maximum, to the microsecond.
+  double max_latency = 0;
+  for (const SampleTiming& s : logs.samples) max_latency = std::max(max_latency, s.latency_s());
+  EXPECT_NEAR(max_latency * 1e9, logs.number("result_max_latency_ns").value(), 2e3);
+}
+
+TEST(ReportRunTest, InvalidServerPageExplainsEarlyStoppingAndIsQuick) {
+  const fs::path run = copy_run(server_run(), "server");
+  const fs::path page = write_report(run);
+  EXPECT_EQ(page, run / "report.html");
+  const std::string html = util::read_file(page);
+  const MlperfLogs logs = read_mlperf_logs(run);
+  EXPECT_THAT(html, HasSubstr("badge invalid\">INVALID"));
+  EXPECT_THAT(html, HasSubstr("Why this run is INVALID"));
+  EXPECT_THAT(html, HasSubstr("early stopping cannot show with 99% confidence"));
+  EXPECT_THAT(html, HasSubstr("Run longer: raise min_duration (now 500 ms)"));
+  EXPECT_THAT(html, HasSubstr("Quick run: not valid for submission"));
+  EXPECT_THAT(html, HasSubstr("min_duration is 500 ms (the rules require 600 s)"));
+  EXPECT_THAT(html, HasSubstr("performance_sample_count is 256"));
+  // The metric as the summary states it.
+  const double tokens = std::stod(*logs.summary("Completed tokens per second"));
+  EXPECT_THAT(html, HasSubstr("Completed tokens per second"));
+  EXPECT_THAT(html, HasSubstr(fmt::format(">{}<", html::number(tokens))));
+  // TTFT/TPOT percentiles against the limits, E2E histogram and CDF, throughput over time.
+  EXPECT_THAT(html, HasSubstr("Time to first token (percentiles)"));
+  EXPECT_THAT(html, HasSubstr("limit 2.00 s"));
+  EXPECT_THAT(html, HasSubstr("Latency CDF"));
+  EXPECT_THAT(html, HasSubstr("Samples per second"));
+  EXPECT_GE(count_of(html, "<svg"), 5u);
+  EXPECT_EQ(count_of(html, "<svg"), count_of(html, "</svg>"));
+  EXPECT_THAT(html, HasSubstr(">16159082839903944936<"));  // seeds keep every digit
+  expect_self_contained(html);
+  EXPECT_FALSE(fs::exists(run / "report.html.tmp"));
+}
+
+TEST(ReportRunTest, UntracedRunSaysSoAndUsesPercentiles) {
+  const std::string html = render_report(read_run(server_untraced_run()));
+  EXPECT_THAT(html, HasSubstr("Tracing was off for this run"));
+  EXPECT_THAT(html, HasSubstr("Latency CDF (through the logged percentiles)"));
+  EXPECT_THAT(html, HasSubstr("Time per output token (percentiles)"));
+  EXPECT_THAT(html, Not(HasSubstr("Samples per second</text>")));  // no throughput chart
+  expect_self_contained(html);
+}
+
+TEST(ReportRunTest, ValidOfflinePageStillCarriesTheQuickBanner) {
+  const std::string html = render_report(read_run(offline_valid_run()));
+  EXPECT_THAT(html, HasSubstr("badge valid\">VALID"));
+  EXPECT_THAT(html, Not(HasSubstr("Why this run is INVALID")));
+  EXPECT_THAT(html, HasSubstr("Tokens per second"));
+  EXPECT_THAT(html, HasSubstr("Quick run: not valid for submission"));
+  EXPECT_THAT(html, HasSubstr("the Offline query holds 55 samples (the rules require at least "
+                              "13,368)"));
+  expect_self_contained(html);
+}
+
+TEST(ReportRunTest, FastOfflineRunExplainsMinDuration) {
+  const RunAnalysis a = analyze_run(read_mlperf_logs(offline_fast_run()));
+  EXPECT_FALSE(a.valid);
+  ASSERT_FALSE(a.checks.empty());
+  EXPECT_EQ(a.checks[0].name, "Min duration");
+  EXPECT_FALSE(a.checks[0].passed);
+  EXPECT_THAT(a.checks[0].explanation, HasSubstr("short of min_duration = 500 ms"));
+  EXPECT_THAT(a.checks[0].explanation, HasSubstr("Raise the Offline target_qps in user.conf"));
+}
+
+// The other failure kinds, on a real run's logs with the outcome edited in memory.
+TEST(ReportRunTest, EachFailedCheckIsExplainedInWords) {
+  MlperfLogs logs = read_mlperf_logs(server_run());
+  logs.detail["result_perf_constraints_met"] = false;
+  logs.detail["result_first_token_99.00_percentile_latency_ns"] = 3e9;
+  logs.detail["result_min_queries_met"] = false;
+  logs.detail["effective_max_query_count"] = 50;
+  logs.errors.push_back({"error_runtime", "SUT returned an empty response", 40});
+  logs.errors.push_back({"error_runtime", "Run interrupted by a stop request.", 41});
+  const RunAnalysis a = analyze_run(logs);
+  std::map<std::string, std::string> why;
+  for (const Check& c : a.checks) {
+    if (!c.passed) why[c.name] = c.explanation;
+  }
+  EXPECT_THAT(why["Latency constraints"], HasSubstr("TTFT p99 was 3.00 s, over the 2.00 s limit"));
+  EXPECT_THAT(why["Latency constraints"], HasSubstr("Lower target_qps"));
+  EXPECT_THAT(why["Min queries"], HasSubstr("because the run was interrupted"));
+  EXPECT_THAT(why["LoadGen errors"], HasSubstr("SUT returned an empty response"));
+  EXPECT_THAT(why["LoadGen errors"], HasSubstr("line 40"));
+  EXPECT_THAT(why["Run completed"], HasSubstr("stopped by a stop request"));
+  EXPECT_TRUE(a.interrupted);
+  const std::string html = render_report({logs, std::nullopt, std::nullopt});
+  EXPECT_THAT(html, HasSubstr("SUT returned an empty response"));
+}
+
+TEST(ReportRunTest, AccuracyAndRunMetadataAreShown) {
+  const fs::path run = copy_run(server_run(), "extras");
+  fs::create_directories(run.parent_path() / "accuracy");
+  std::ofstream(run.parent_path() / "accuracy" / "accuracy.txt")
+      << "\nResults\n\n{'rouge1': '38.8001', 'rouge2': '15.9123', 'rougeL': '24.5', "
+         "'rougeLsum': '35.8', 'gen_len': 8167000, 'gen_num': 13368}\nhash=abc123\n";
+  std::ofstream(run / "run.json") << R"({"model_sha256": "deadbeef", "sut": "http://a:8000"})";
+  const std::string html = util::read_file(write_report(run));
+  EXPECT_THAT(html, HasSubstr("<h2>Accuracy</h2>"));
+  EXPECT_THAT(html, HasSubstr("38.8001"));
+  EXPECT_THAT(html, HasSubstr("Meets the llama3.1-8b accuracy targets"));
+  EXPECT_THAT(html, HasSubstr("<h2>Run metadata</h2>"));
+  EXPECT_THAT(html, HasSubstr("deadbeef"));
+  expect_self_contained(html);  // the URL in run.json is shown as text, not as a link
+}
+
+struct Cli {
+  int code;
+  std::string out, err;
+};
+
+Cli cli(const std::string& args) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "report_cli_io";
+  fs::create_directories(dir);
+  const int code = run_command(std::string(std::getenv("INFERMARK_BIN")) + " " + args + " >" +
+                               (dir / "out").string() + " 2>" + (dir / "err").string());
+  return {code, util::read_file(dir / "out"), util::read_file(dir / "err")};
+}
+
+TEST(ReportCliTest, ReportsAndComparison) {
+  const fs::path a = copy_run(server_run(), "cli_a");
+  const fs::path b = copy_run(offline_valid_run(), "cli_b");
+  const fs::path out = fs::path(::testing::TempDir()) / "report_cli_compare.html";
+  const Cli r = cli("report " + a.string() + " " + b.string() + " --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(a / "report.html"));
+  EXPECT_TRUE(fs::exists(b / "report.html"));
+  const std::string html = util::read_file(out);
+  EXPECT_THAT(html, HasSubstr("2 runs side by side"));
+  EXPECT_THAT(html, HasSubstr("Completed tokens per second"));
+  EXPECT_THAT(html, HasSubstr("End-to-end latency CDF"));
+  EXPECT_THAT(html, HasSubstr("INVALID"));
+  EXPECT_THAT(html, HasSubstr(">VALID<"));
+  EXPECT_GE(count_of(html, "<svg"), 2u);
+  expect_self_contained(html);
+}
+
+TEST(ReportCliTest, BadInputGivesOneLineAndNonZeroExit) {
+  const Cli missing = cli("report /nonexistent/run");
+  EXPECT_NE(missing.code, 0);
+  EXPECT_THAT(missing.err, HasSubstr("/nonexistent/run: not a folder"));
+  EXPECT_EQ(count_of(missing.err, "\n"), 1u) << missing.err;
+
+  const fs::path run = copy_run(server_run(), "cli_bad");
+  const std::string detail = util::read_file(run / "mlperf_log_detail.txt");
+  std::ofstream(run / "mlperf_log_detail.txt") << detail.substr(0, detail.size() / 2);
+  const Cli truncated = cli("report " + run.string());
+  EXPECT_NE(truncated.code, 0);
+  EXPECT_THAT(truncated.err, HasSubstr("mlperf_log_detail.txt: line "));
+  EXPECT_THAT(truncated.err, HasSubstr("truncated"));
+  EXPECT_EQ(count_of(truncated.err, "\n"), 1u) << truncated.err;
+  EXPECT_FALSE(fs::exists(run / "report.html"));
+
+  const Cli none = cli("report");
+  EXPECT_NE(none.code, 0);
+}
+
+}  // namespace
+}  // namespace infermark::harness
