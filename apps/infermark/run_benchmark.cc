@@ -141,6 +141,11 @@ int run_benchmark_command(const RunOptions& o) {
         !o.engine_preset.empty() ? o.engine_preset
         : *scenario == harness::BenchmarkScenario::kOffline ? "offline"
                                                             : "server");
+    // Sequences never outgrow the longest prompt plus 128 new tokens: sizing the context (and
+    // so the default KV budget) to that keeps start-up instant instead of reserving the model's
+    // full 128k context for every sequence.
+    eo.max_context = static_cast<int64_t>(samples.max_input_tokens()) +
+                     sut::EngineSutOptions{}.generation.max_new_tokens;
     if (o.threads) eo.threads = o.threads;
     if (o.kv_cache_bytes) eo.kv_cache_bytes = o.kv_cache_bytes;
     if (o.max_seqs) eo.max_seqs = o.max_seqs;

@@ -128,4 +128,27 @@ TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
   EXPECT_EQ(t06.exit_code, 0) << t06.out << t06.err;
 }
 
+TEST_F(E2eTest, CtrlCStopsCleanlyWithLogsMarkedInterrupted) {
+  const fs::path out = temp("interrupted");
+  fs::remove_all(out);
+  const fs::path rc_file = temp("interrupted.rc");
+  // A Server run at the real 600 s minimum, stopped by SIGINT after 4 s.
+  const std::string cmd = "(" + std::string(std::getenv("INFERMARK_BIN")) + " run --model " +
+                          model_.string() + " --dataset " + dataset_.string() +
+                          " --scenario Server --no-progress --system e2e --output " +
+                          out.string() + " >/dev/null 2>&1 & p=$!; sleep 4; kill -INT $p; " +
+                          "wait $p; echo $? >" + rc_file.string() + ")";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(infermark::util::read_file(rc_file), "130\n");
+  const fs::path run = out / "results/e2e/llama3.1-8b/Server/performance/run_1";
+  const std::string summary = infermark::util::read_file(run / "mlperf_log_summary.txt");
+  EXPECT_NE(summary.find("Result is : INVALID"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("The run was interrupted"), std::string::npos) << summary;
+  EXPECT_NE(infermark::util::read_file(run / "mlperf_log_detail.txt").find("Run interrupted"),
+            std::string::npos);
+  for (const auto& e : fs::directory_iterator(run)) {
+    EXPECT_EQ(e.path().string().find(".tmp."), std::string::npos) << e.path();
+  }
+}
+
 }  // namespace
