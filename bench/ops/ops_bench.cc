@@ -1,8 +1,9 @@
 // Benchmarks of the non-matmul ops, AVX2 against generic, with in-process ceilings (timed.h).
 //
 // attention_decode: n_seqs sequences each decoding one token over `ctx` cached tokens (Llama-3.2-1B
-//   heads: 32 query, 8 kv, head_dim 64); GB/s counts the K and V bytes read, the figure of merit
-//   (decode attention is bound by memory bandwidth).
+//   heads: 32 query, 8 kv, head_dim 64) in a cache of `block`-token blocks interleaved across
+//   sequences; GB/s counts the K and V bytes read, the figure of merit (decode attention is bound
+//   by memory bandwidth).
 // attention_prefill: one 512-token chunk from position 0 (causal); GFLOP/s counts the 4 * head_dim
 //   flops per visible (query head, key) pair.
 // rms_norm / swiglu / rope: elementwise, GB/s of activations read and written.
@@ -30,7 +31,7 @@ namespace {
 cpu::ThreadPool* g_pool = nullptr;
 Probe* g_probe = nullptr;
 
-constexpr int kHeads = 32, kKvHeads = 8, kHeadDim = 64, kBlock = 16;
+constexpr int kHeads = 32, kKvHeads = 8, kHeadDim = 64;
 
 std::vector<float> filled(size_t n, float base) {
   std::vector<float> v(n);
@@ -47,11 +48,11 @@ struct Cache {
   ops::PagedKvLayer layer;
 };
 
-Cache make_cache(ops::DType dt, int n_seqs, int tokens) {
+Cache make_cache(ops::DType dt, int n_seqs, int tokens, int block_size) {
   Cache c;
-  c.blocks_per_seq = (tokens + kBlock - 1) / kBlock;
+  c.blocks_per_seq = (tokens + block_size - 1) / block_size;
   const int64_t n_blocks = c.blocks_per_seq * n_seqs;
-  const size_t elems = static_cast<size_t>(n_blocks) * kBlock * kKvHeads * kHeadDim;
+  const size_t elems = static_cast<size_t>(n_blocks) * block_size * kKvHeads * kHeadDim;
   c.k.assign(elems * 2, 0x3c00);
   c.v.assign(elems * 2, 0x3c00);
   c.tables.resize(static_cast<size_t>(n_blocks));
@@ -61,15 +62,16 @@ Cache make_cache(ops::DType dt, int n_seqs, int tokens) {
           static_cast<int32_t>(b * n_seqs + s);
     }
   }
-  c.layer = {c.k.data(), c.v.data(), dt, ops::Device::kCpu, n_blocks, kBlock, kKvHeads, kHeadDim};
+  c.layer = {c.k.data(), c.v.data(), dt,       ops::Device::kCpu,
+             n_blocks,   block_size, kKvHeads, kHeadDim};
   return c;
 }
 
 void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int context,
-                         cpu::Isa isa) {
+                         int block_size, cpu::Isa isa) {
   cpu::set_max_isa(isa);
   const ops::Context ctx = ops::Context::cpu(*g_pool);
-  Cache c = make_cache(dt, n_seqs, context + 1);
+  Cache c = make_cache(dt, n_seqs, context + 1, block_size);
   std::vector<int32_t> q_start(static_cast<size_t>(n_seqs + 1)),
       p0(static_cast<size_t>(n_seqs), context);
   std::iota(q_start.begin(), q_start.end(), 0);
@@ -89,7 +91,7 @@ void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int co
 void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Isa isa) {
   cpu::set_max_isa(isa);
   const ops::Context ctx = ops::Context::cpu(*g_pool);
-  Cache c = make_cache(dt, 1, rows);
+  Cache c = make_cache(dt, 1, rows, 16);
   const std::vector<int32_t> q_start = {0, rows}, p0 = {0};
   const ops::AttentionBatch batch{q_start, p0, c.tables.data(), c.blocks_per_seq};
   const auto q = filled(static_cast<size_t>(rows * kHeads * kHeadDim), 0.1f);
@@ -155,8 +157,11 @@ void register_all() {
     for (ops::DType dt : {ops::DType::kF32, ops::DType::kBF16}) {
       const std::string d(ops::dtype_name(dt));
       for (int n_seqs : {1, 16}) {
-        add("attention_decode/" + v + "/" + d + "/seqs:" + std::to_string(n_seqs) + "/ctx:2048",
-            bm_attention_decode, dt, n_seqs, 2048, isa);
+        for (int bs : {16, 64}) {
+          add("attention_decode/" + v + "/" + d + "/seqs:" + std::to_string(n_seqs) +
+                  "/ctx:2048/block:" + std::to_string(bs),
+              bm_attention_decode, dt, n_seqs, 2048, bs, isa);
+        }
       }
       add("attention_prefill/" + v + "/" + d + "/rows:512", bm_attention_prefill, dt, 512, isa);
     }

@@ -181,10 +181,24 @@ void run_pass(const AttnTile& t, Pass& ps, int nq) {
   for (int i = 0; i < nq; ++i) max_limit = ps.limit[i] > max_limit ? ps.limit[i] : max_limit;
   const int64_t n_keys = int64_t{max_limit} + 1;
   const size_t esize = float_type_size(kv.type);
+  const size_t slice_bytes = static_cast<size_t>(bs) * static_cast<size_t>(hd) * esize;
+  auto slice_offset = [&](int64_t block) {  // bytes to this head's slots in `block`
+    return static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) * static_cast<size_t>(hd) *
+           esize;
+  };
   for (int64_t blk = 0; blk * bs < n_keys; ++blk) {
     const int64_t block = t.block_table[blk];
-    const size_t head_off =
-        static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) * static_cast<size_t>(hd);
+    const size_t head_off = slice_offset(block) / esize;
+    // Blocks are scattered in memory, so the hardware prefetcher cannot see the next one coming:
+    // fetch its K and V slices while this block is processed.
+    if ((blk + 1) * bs < n_keys) {
+      const size_t next = slice_offset(t.block_table[blk + 1]);
+      const size_t bytes = slice_bytes < (16u << 10) ? slice_bytes : (16u << 10);
+      for (size_t b = 0; b < bytes; b += 64) {
+        _mm_prefetch(static_cast<const char*>(kv.k) + next + b, _MM_HINT_T0);
+        _mm_prefetch(static_cast<const char*>(kv.v) + next + b, _MM_HINT_T0);
+      }
+    }
     for (int c0 = 0; c0 < bs && blk * bs + c0 < n_keys; c0 += kChunk) {
       const int64_t pos0 = blk * bs + c0;
       int nk = bs - c0 < kChunk ? bs - c0 : kChunk;
