@@ -182,7 +182,16 @@ std::string server_early_stopping(const std::string& what, const std::string& te
       count(static_cast<double>(q + k)));
 }
 
+// Early stopping after an interruption: too few queries because the run was cut short.
+std::string interrupted_early_stopping(const MlperfLogs& logs, const RunAnalysis& a) {
+  return fmt::format(
+      "Only {} were processed, too few for early stopping to bound the p{:g} latency. This "
+      "follows from the interruption: the complete run would have issued {} queries.",
+      queries(a.query_count), a.target_percentile * 100, count(num(logs, "generated_query_count")));
+}
+
 std::string early_stopping_explanation(const MlperfLogs& logs, const RunAnalysis& a) {
+  if (interrupted(logs)) return interrupted_early_stopping(logs, a);
   const std::string ttft = logs.display("early_stopping_ttft_result");
   const std::string tpot = logs.display("early_stopping_tpot_result");
   const std::string plain = logs.display("early_stopping_result");

@@ -31,14 +31,17 @@ std::string checks_table(const RunAnalysis& a) {
   return out + "</table>\n";
 }
 
-// The failed checks' explanations as a list under `title`.
+// The failed checks' explanations as a list under `title`; an interruption, the cause of the
+// other failures, first.
 std::string why_box(const RunAnalysis& a, const std::string& title) {
-  std::string items;
+  std::string first, items;
   for (const Check& c : a.checks) {
-    if (!c.passed && !c.explanation.empty()) {
-      items += "<li><strong>" + escape(c.name) + ".</strong> " + escape(c.explanation) + "</li>";
-    }
+    if (c.passed || c.explanation.empty()) continue;
+    const std::string item =
+        "<li><strong>" + escape(c.name) + ".</strong> " + escape(c.explanation) + "</li>";
+    (c.name == "Run completed" ? first : items) += item;
   }
+  items = first + items;
   if (items.empty()) return {};
   return "<div class=\"why\"><strong>" + escape(title) + "</strong><ul>" + items + "</ul></div>\n";
 }

@@ -38,10 +38,22 @@ int run_command(const std::string& cmd) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Removes the cached runs named `name` other than `keep` (made by earlier CLI builds).
+void remove_stale(const fs::path& root, const std::string& name, const fs::path& keep) {
+  for (const auto& e : fs::directory_iterator(root)) {
+    const std::string f = e.path().filename().string();
+    const bool ours = f.starts_with(name + "-") &&
+                      f.find_first_not_of("0123456789", name.size() + 1) == std::string::npos;
+    std::error_code ec;
+    if (ours && e.path() != keep) fs::remove_all(e.path(), ec);
+  }
+}
+
 // A folder with the logs of `infermark run --sut null --qsl-size 256 <args>` under kShortConf,
 // made once per CLI binary (keyed by its size and mtime) and reused by later test processes.
-// Treat it as read-only: copy it (copy_run) before writing into it.
-fs::path cached_run(const std::string& name, const std::string& args) {
+// With `interrupt`, the run gets SIGTERM half a second after it starts logging. Treat the
+// folder as read-only: copy it (copy_run) before writing into it.
+fs::path cached_run(const std::string& name, const std::string& args, bool interrupt = false) {
   const std::string bin = std::getenv("INFERMARK_BIN");
   struct stat st {};
   EXPECT_EQ(::stat(bin.c_str(), &st), 0) << bin;
@@ -54,13 +66,21 @@ fs::path cached_run(const std::string& name, const std::string& args) {
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   std::ofstream(tmp / "user.conf") << kShortConf;
-  const std::string cmd = bin + " run --sut null --qsl-size 256 --user-conf " +
-                          (tmp / "user.conf").string() + " --output " + (tmp / "logs").string() +
-                          " " + args + " >" + (tmp / "out.txt").string() + " 2>&1";
-  EXPECT_EQ(run_command(cmd), 0) << cmd << "\n" << util::read_file(tmp / "out.txt");
+  const std::string logs = (tmp / "logs").string();
+  std::string cmd = bin + " run --sut null --qsl-size 256 --user-conf " +
+                    (tmp / "user.conf").string() + " --output " + logs + " " + args + " >" +
+                    (tmp / "out.txt").string() + " 2>&1";
+  if (interrupt) {
+    cmd += " & pid=$!; i=0; while [ -z \"$(ls " + logs +
+           " 2>/dev/null)\" ] && [ $i -lt 600 ]; "
+           "do sleep 0.05; i=$((i+1)); done; sleep 0.5; kill -TERM $pid; wait $pid";
+  }
+  EXPECT_EQ(run_command(cmd), interrupt ? 130 : 0) << cmd << "\n"
+                                                   << util::read_file(tmp / "out.txt");
   std::error_code ec;
   fs::rename(tmp, dir, ec);  // another process may have won the race; its run is as good
   if (ec) fs::remove_all(tmp);
+  remove_stale(root, name, dir);
   return dir / "logs";
 }
 
@@ -78,6 +98,10 @@ fs::path offline_valid_run() {
 }
 // Answers at once: the query ends long before min_duration, INVALID.
 fs::path offline_fast_run() { return cached_run("offline-fast", "--scenario Offline"); }
+// One sample at a time, 20 ms each (about 5 s for the 256 queries), stopped with SIGTERM.
+fs::path interrupted_run() {
+  return cached_run("server-stopped", "--scenario Server --null-serial-ms 20", true);
+}
 
 fs::path copy_run(const fs::path& from, const std::string& name) {
   const fs::path to = fs::path(::testing::TempDir()) / ("report_" + name) / "run";
@@ -177,6 +201,18 @@ TEST(ReportRunTest, FastOfflineRunExplainsMinDuration) {
   EXPECT_THAT(a.checks[0].explanation, HasSubstr("Raise the Offline target_qps in user.conf"));
 }
 
+TEST(ReportRunTest, InterruptedRunSaysSoFirst) {
+  const std::string html = render_report(read_run(interrupted_run()));
+  EXPECT_THAT(html, HasSubstr("badge invalid\">INVALID"));
+  const size_t why = html.find("Why this run is INVALID");
+  ASSERT_NE(why, std::string::npos);
+  const size_t stopped = html.find("The run was stopped by a stop request (Ctrl-C or SIGTERM)");
+  ASSERT_NE(stopped, std::string::npos);
+  EXPECT_LT(stopped, html.find("Early stopping.</strong>", why));  // the cause comes first
+  EXPECT_THAT(html, HasSubstr("This follows from the interruption"));
+  expect_self_contained(html);
+}
+
 // The other failure kinds, on a real run's logs with the outcome edited in memory.
 TEST(ReportRunTest, EachFailedCheckIsExplainedInWords) {
   MlperfLogs logs = read_mlperf_logs(server_run());
@@ -200,6 +236,20 @@ TEST(ReportRunTest, EachFailedCheckIsExplainedInWords) {
   EXPECT_TRUE(a.interrupted);
   const std::string html = render_report({logs, std::nullopt, std::nullopt});
   EXPECT_THAT(html, HasSubstr("SUT returned an empty response"));
+}
+
+// A trace that carries per-sample first tokens and token counts gives TTFT and TPOT histograms.
+TEST(ReportRunTest, PerSampleTokenTimesFromTheTraceAreCharted) {
+  MlperfLogs logs = read_mlperf_logs(server_run());
+  for (SampleTiming& s : logs.samples) {
+    s.first_token_s = s.scheduled_s + 0.4 * s.latency_s();
+    s.n_tokens = 128;
+  }
+  const std::string html = render_report({logs, std::nullopt, std::nullopt});
+  EXPECT_THAT(html, HasSubstr(">Time to first token</text>"));
+  EXPECT_THAT(html, HasSubstr(">Time per output token</text>"));
+  EXPECT_THAT(html, Not(HasSubstr("Time to first token (percentiles)")));
+  EXPECT_THAT(html, Not(HasSubstr("Per-sample first-token times are not in the trace")));
 }
 
 TEST(ReportRunTest, AccuracyAndRunMetadataAreShown) {
