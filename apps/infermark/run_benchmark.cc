@@ -5,7 +5,7 @@
 #include <memory>
 #include <optional>
 
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 #include "dataset/sample_set.h"
 #include "engine/engine.h"
 #include "harness/benchmark_run.h"
@@ -74,7 +74,7 @@ void print_summary(const harness::BenchmarkRunResult& result) {
 util::Json model_metadata(const fs::path& dir, const model::Config& config) {
   std::string config_text = util::read_file(dir / "config.json");
   return {{"path", fs::absolute(dir).string()},
-          {"config_sha256", dataset::sha256_hex(config_text)},
+          {"config_sha256", util::sha256_hex(config_text)},
           {"architecture", "llama"},
           {"hidden_size", config.hidden_size},
           {"num_hidden_layers", config.num_layers},

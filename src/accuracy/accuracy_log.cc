@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-#include "accuracy/sha256.h"
+#include "util/sha256.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -118,7 +118,7 @@ AccuracyLog parse_accuracy_log(std::string_view json_text, std::string_view orig
 AccuracyLog read_accuracy_log(const std::filesystem::path& path) {
   const std::string text = util::read_file(path);
   AccuracyLog log = parse_accuracy_log(text, path.string());
-  log.sha256 = sha256_hex(text);
+  log.sha256 = util::sha256_hex(text);
   return log;
 }
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <limits>
 
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 #include "dataset/prompt.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -246,7 +246,7 @@ SampleSet SampleSet::parse(std::string_view json, std::string_view origin,
                            const LoadOptions& options) {
   SampleSet set;
   set.origin_ = origin;
-  set.sha256_ = sha256_hex(json);
+  set.sha256_ = util::sha256_hex(json);
   SampleReader reader(set.samples_, options.vocab_size);
   bool ok = Json::sax_parse(json.begin(), json.end(), &reader);
   if (!ok || !reader.error().empty()) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "accuracy/sha256.h"
+#include "util/sha256.h"
 #include "python_peer.h"
 #include "util/error.h"
 
@@ -88,7 +88,7 @@ TEST(AccuracyLog, ReadsFilesAndHashesTheirBytes) {
   const std::string text = "[\n{ \"seq_id\" : 0, \"qsl_idx\" : 0, \"data\" : \"09F40100\" }\n]\n";
   testing::write_text(tmp.path() / "mlperf_log_accuracy.json", text);
   const AccuracyLog log = read_accuracy_log(tmp.path() / "mlperf_log_accuracy.json");
-  EXPECT_EQ(log.sha256, sha256_hex(text));
+  EXPECT_EQ(log.sha256, util::sha256_hex(text));
   EXPECT_EQ(log.entries.at(0).data, (std::vector<int32_t>{128009}));
   EXPECT_THROW(read_accuracy_log(tmp.path() / "missing.json"), Error);
 }

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "accuracy/rouge.h"
-#include "accuracy/sha256.h"
+#include "util/sha256.h"
 #include "python_peer.h"
 #include "util/error.h"
 
@@ -113,7 +113,7 @@ TEST(Evaluation, ReadsTheLogFileAndRecordsItsHash) {
   testing::write_text(tmp.path() / "mlperf_log_accuracy.json", log);
   const AccuracyResults r =
       evaluate_accuracy_log(tmp.path() / "mlperf_log_accuracy.json", kReferences, f.options());
-  EXPECT_EQ(r.log_sha256, sha256_hex(log));
+  EXPECT_EQ(r.log_sha256, util::sha256_hex(log));
   EXPECT_EQ(r.rouge1_text, "100.0");
 }
 

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 #include "dataset/prompt.h"
 #include "dataset/sample_set.h"
 #include "util/atomic_file.h"
@@ -37,7 +37,7 @@ TEST(BundledSampleSetTest, LoadsWithAtLeast32WellFormedSamples) {
   ASSERT_GE(set.size(), 32u);
   EXPECT_EQ(set.variant(), Variant::kOther);
   EXPECT_EQ(set.tokenized_count(), 0u);
-  EXPECT_EQ(set.sha256(), sha256_file(data_file("cnn_eval_sample.json")));
+  EXPECT_EQ(set.sha256(), util::sha256_file(data_file("cnn_eval_sample.json")));
   std::set<std::string> inputs;
   for (size_t i = 0; i < set.size(); ++i) {
     const Sample& s = set[i];

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 #include "dataset/prompt.h"
 #include "util/error.h"
 
@@ -68,7 +68,7 @@ TEST(SampleSetTest, ParsesGoodFile) {
   EXPECT_EQ(s.max_input_tokens(), 3u);
   EXPECT_EQ(s.total_input_tokens(), 6u);
   EXPECT_EQ(s.variant(), Variant::kOther);
-  EXPECT_EQ(s.sha256(), sha256_hex(kGood));
+  EXPECT_EQ(s.sha256(), util::sha256_hex(kGood));
   EXPECT_EQ(s.origin(), "cnn_eval.json");
 }
 
@@ -78,7 +78,7 @@ TEST(SampleSetTest, LoadsFileAndHashesItsBytes) {
   std::ofstream(path, std::ios::binary) << kGood;
   SampleSet s = SampleSet::load(path);
   EXPECT_EQ(s.size(), 3u);
-  EXPECT_EQ(s.sha256(), sha256_file(path));
+  EXPECT_EQ(s.sha256(), util::sha256_file(path));
   EXPECT_EQ(s.origin(), path.string());
   std::filesystem::remove(path);
   EXPECT_THAT(error_of("[]"), HasSubstr("cnn_eval.json: the sample array is empty"));

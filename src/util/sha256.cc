@@ -1,4 +1,4 @@
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 
 #include <array>
 #include <cerrno>
@@ -9,7 +9,7 @@
 
 #include "util/error.h"
 
-namespace infermark::dataset {
+namespace infermark::util {
 namespace {
 
 // The first n primes.
@@ -125,4 +125,4 @@ std::string sha256_file(const std::filesystem::path& path) {
   return h.hex_digest();
 }
 
-}  // namespace infermark::dataset
+}  // namespace infermark::util

@@ -1,5 +1,6 @@
-// SHA-256 of files and byte strings, for the dataset (and model) checksums that every result
-// log records. Output matches `sha256sum`.
+// SHA-256 (FIPS 180-4) of byte strings and files: the dataset and model checksums every result
+// log records, and the `hash=` line of accuracy.txt. Output matches `sha256sum`. A Sha256 object
+// is not thread-safe; the free functions are.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace infermark::dataset {
+namespace infermark::util {
 
 // Incremental SHA-256 (FIPS 180-4). Not thread-safe; one hash per object.
 class Sha256 {
@@ -32,4 +33,4 @@ std::string sha256_hex(std::string_view bytes);
 // Hashes a file in 1 MiB reads. Throws Error naming the file if it cannot be read.
 std::string sha256_file(const std::filesystem::path& path);
 
-}  // namespace infermark::dataset
+}  // namespace infermark::util

@@ -1,5 +1,5 @@
 // SHA-256 against the FIPS 180-4 example digests and against coreutils' sha256sum.
-#include "dataset/checksum.h"
+#include "util/sha256.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "util/error.h"
 
-namespace infermark::dataset {
+namespace infermark::util {
 namespace {
 
 TEST(ChecksumTest, KnownAnswers) {
@@ -51,4 +51,4 @@ TEST(ChecksumTest, FileHashMatchesSha256sum) {
 }
 
 }  // namespace
-}  // namespace infermark::dataset
+}  // namespace infermark::util
