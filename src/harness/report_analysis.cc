@@ -108,6 +108,15 @@ double run_duration_s(const MlperfLogs& logs, const RunAnalysis& a) {
 
 void fill_quick_reasons(const MlperfLogs& logs, RunAnalysis& a) {
   const int64_t required = a.edge ? kEdgeSamples : kDatacenterSamples;
+  const double total = num_or(logs, "qsl_reported_total_count");
+  if (a.mode == "AccuracyOnly") {  // scored over the whole data set; no timing rules
+    if (total >= 0 && total < static_cast<double>(required)) {
+      a.quick_reasons.push_back(fmt::format("the data set has {} samples (the rules score all {}).",
+                                            html::integer(std::llround(total)),
+                                            html::integer(required)));
+    }
+    return;
+  }
   const double min_ms = num_or(logs, "effective_min_duration_ms");
   if (min_ms >= 0 && min_ms < kRealMinDurationMs) {
     a.quick_reasons.push_back(fmt::format("min_duration is {} (the rules require 600 s).",

@@ -167,24 +167,26 @@ std::string throughput_chart(const MlperfLogs& logs, const RunAnalysis& a) {
   }
   svg::Series completed{"completed samples/s", svg::palette(0), {}, {}, false, true};
   svg::Series offered{"scheduled samples/s", svg::palette(1), {}, {}, false, true};
+  const double x_unit = end < 2 ? 1e3 : 1;  // short runs in ms
   for (size_t i = 0; i < bins; ++i) {
     const double t0 = static_cast<double>(i) * width;
     const double w = std::min(width, end - t0);
-    completed.x.push_back(t0), completed.y.push_back(done[i] / w);
-    offered.x.push_back(t0), offered.y.push_back(scheduled[i] / w);
+    completed.x.push_back(t0 * x_unit), completed.y.push_back(done[i] / w);
+    offered.x.push_back(t0 * x_unit), offered.y.push_back(scheduled[i] / w);
   }
-  completed.x.push_back(end), completed.y.push_back(completed.y.back());
-  offered.x.push_back(end), offered.y.push_back(offered.y.back());
+  completed.x.push_back(end * x_unit), completed.y.push_back(completed.y.back());
+  offered.x.push_back(end * x_unit), offered.y.push_back(offered.y.back());
   std::vector<svg::Series> series;
   if (a.scenario != "Offline") series.push_back(offered);
   series.push_back(completed);
   if (a.scenario == "Server" && a.target_qps > 0) {
-    series.push_back({"target_qps", "#6e7781", {0, end}, {a.target_qps, a.target_qps}, true});
+    series.push_back(
+        {"target_qps", "#6e7781", {0, end * x_unit}, {a.target_qps, a.target_qps}, true});
   }
   svg::ChartOptions o;
   o.title = "Samples per second";
-  o.x.label = fmt::format("time since the first query was scheduled (s); {} bins",
-                          html::duration_ns(width * 1e9));
+  o.x.label = fmt::format("time since the first query was scheduled ({}); {} bins",
+                          x_unit == 1 ? "s" : "ms", html::duration_ns(width * 1e9));
   o.x.min = 0;
   o.y.label = "samples per second";
   o.width = 1060;

@@ -66,7 +66,10 @@ std::string early_stop_reason(const MlperfLogs& logs) {
 std::string min_duration_explanation(const MlperfLogs& logs, const RunAnalysis& a) {
   const std::string min = duration_ns(num(logs, "effective_min_duration_ms") * 1e6);
   if (a.scenario == "Offline") {
-    const double rate = a.duration_s > 0 ? static_cast<double>(a.sample_count) / a.duration_s : -1;
+    double rate = a.duration_s > 0 ? static_cast<double>(a.sample_count) / a.duration_s : -1;
+    for (const Metric& m : a.metrics) {
+      if (m.unit == "samples/s") rate = m.value;  // as the summary states it
+    }
     return fmt::format(
         "The Offline query's last sample completed after {}, short of min_duration = {}: LoadGen "
         "sized the query ({} samples) from the expected QPS of {}, and the system ran it at {} "
@@ -111,7 +114,7 @@ Check min_queries_check(const MlperfLogs& logs, const RunAnalysis& a) {
   const double min_s = num(logs, "effective_min_sample_count");
   c.measured = fmt::format("{}, {} samples", queries(a.query_count),
                            count(static_cast<double>(a.sample_count)));
-  c.required = fmt::format("≥ {} queries, ≥ {} samples", count(min_q), count(min_s));
+  c.required = fmt::format("≥ {}, ≥ {} samples", queries(std::llround(min_q)), count(min_s));
   if (!c.passed) {
     c.explanation = fmt::format(
         "Only {} ({} samples) were issued, but the run needs at least {} queries and {} "

@@ -128,9 +128,11 @@ RunReportInput read_run(const std::filesystem::path& run_dir) {
 std::string render_report(const RunReportInput& run) {
   const RunAnalysis a = analyze_run(run.logs);
   std::string body = header(a) + quick_banner(a) + page::verdict_section(a);
-  body += token_latency_section(a, run.logs);
-  body += latency_section(a, run.logs);
-  body += throughput_section(a, run.logs);
+  if (a.performance) {  // accuracy-only runs measure no performance
+    body += token_latency_section(a, run.logs);
+    body += latency_section(a, run.logs);
+    body += throughput_section(a, run.logs);
+  }
   if (run.accuracy) body += page::accuracy_section(*run.accuracy);
   body += page::settings_section(a);
   body += page::messages_section(run.logs);

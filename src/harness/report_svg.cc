@@ -28,13 +28,21 @@ Range fit(double lo, double hi, int count) {
   return {t.front(), t.back(), t};
 }
 
-std::string tick_text(double v, double step) {
-  const double a = std::abs(step);
-  if (std::abs(v) < a * 1e-9) return "0";
-  if (a >= 1e6) return fmt::format("{:g}M", v / 1e6);
-  if (a >= 1e3) return fmt::format("{:g}k", v / 1e3);
+// A tick label with as many decimals as the step needs, in k or M when the axis reaches 10^4
+// or 10^6 (`top` is the largest tick's magnitude): 2500000 -> "2.5M", 15000 -> "15k".
+std::string tick_text(double v, double step, double top) {
+  if (std::abs(v) < std::abs(step) * 1e-9) return "0";
+  const double unit = top >= 1e6 ? 1e6 : top >= 1e4 ? 1e3 : 1;
+  const char* suffix = unit == 1e6 ? "M" : unit == 1e3 ? "k" : "";
+  const double a = std::abs(step) / unit;
   const int decimals = a >= 1 ? 0 : static_cast<int>(std::ceil(-std::log10(a) - 1e-9));
-  return fmt::format("{:.{}f}", v, decimals);
+  return fmt::format("{:.{}f}{}", v / unit, decimals, suffix);
+}
+
+double top_of(const std::vector<double>& ticks) {
+  double top = 0;
+  for (double t : ticks) top = std::max(top, std::abs(t));
+  return top;
 }
 
 std::string n(double v) { return fmt::format("{:.1f}", v); }
@@ -72,7 +80,7 @@ class Frame {
       s += fmt::format(
           "<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#eef1f4\"/>"
           "<text class=\"ax\" x=\"{0}\" y=\"{3}\" text-anchor=\"middle\">{4}</text>\n",
-          n(px(t)), n(kTop), n(bottom_), n(bottom_ + 15), tick_text(t, xstep));
+          n(px(t)), n(kTop), n(bottom_), n(bottom_ + 15), tick_text(t, xstep, top_of(x_.ticks)));
     }
     if (y_ticks) {
       const double ystep = y_.ticks.size() > 1 ? y_.ticks[1] - y_.ticks[0] : 1;
@@ -80,7 +88,8 @@ class Frame {
         s += fmt::format(
             "<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#eef1f4\"/>"
             "<text class=\"ax\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-            n(kLeft), n(right_), n(py(t)), n(kLeft - 6), n(py(t) + 4), tick_text(t, ystep));
+            n(kLeft), n(right_), n(py(t)), n(kLeft - 6), n(py(t) + 4),
+            tick_text(t, ystep, top_of(y_.ticks)));
       }
     }
     s += fmt::format("<line x1=\"{0}\" x2=\"{1}\" y1=\"{2}\" y2=\"{2}\" stroke=\"#8c959f\"/>\n",
