@@ -93,7 +93,6 @@ void Recorder::complete(std::span<const SampleResponse> responses) {
   }
   if (done > 0) {
     s->samples_completed.fetch_add(done, std::memory_order_acq_rel);
-    s->samples_completed.notify_all();
   }
 }
 
@@ -141,7 +140,6 @@ void Recorder::record_completion(Series& s, int64_t slot, const SampleResponse& 
   if (q.remaining.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     q.all_done_ns = ts;
     s.queries_completed.fetch_add(1, std::memory_order_acq_rel);
-    s.queries_completed.notify_all();
   }
 }
 
