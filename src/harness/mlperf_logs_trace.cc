@@ -79,7 +79,9 @@ void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out
     const Json& ev = events[i];
     if (!ev.is_object() || ev.value("name", "") != "Sample") continue;
     const std::string ph = ev.value("ph", "");
-    const auto id = static_cast<uint64_t>(number_field(ev, "id", i, origin));
+    const double raw_id = number_field(ev, "id", i, origin);
+    if (raw_id < 0) throw Error::format("{}: Sample event #{} has a negative id", origin, i + 1);
+    const auto id = static_cast<uint64_t>(raw_id);
     const double ts_s = number_field(ev, "ts", i, origin) / 1e6;
     if (ph == "b") {
       SampleTiming s;

@@ -76,7 +76,7 @@ std::string latency_histogram(const std::string& title, const std::vector<double
   for (size_t i = 0; i <= bins; ++i) edges[i] = hi * static_cast<double>(i) / bins;
   for (double v : sorted_ms) {
     if (v > hi) break;
-    counts[std::min(bins - 1, static_cast<size_t>(v / hi * bins))] += 1;
+    counts[std::min(bins - 1, static_cast<size_t>(std::max(0.0, v) / hi * bins))] += 1;
   }
   svg::ChartOptions o;
   o.title = title;
