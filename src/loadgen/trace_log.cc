@@ -43,12 +43,19 @@ void TraceLog::series(const Series& s, bool server) {
       const SampleState& st = s.sample(i);
       const uint64_t seq = plan.first_sample_sequence_id + i;
       const int64_t done = st.complete_ns == kUnset ? qs.issued_ns : st.complete_ns;
+      // LoadGen's args, plus first_token_ns and n_tokens when known (infermark's report draws
+      // per-sample TTFT/TPOT from them; other readers ignore unknown args).
+      std::string extra;
+      if (st.first_token_ns != kUnset) {
+        extra += fmt::format(",\"first_token_ns\":{}", st.first_token_ns - origin_ns_);
+      }
+      if (st.n_tokens != kUnset) extra += fmt::format(",\"n_tokens\":{}", st.n_tokens);
       buf += fmt::format(
           "{{\"name\":\"Sample\",\"cat\":\"default\",\"ph\":\"b\",\"pid\":{},\"id\":{},\"ts\":{},"
           "\"args\":{{\"sample_seq\":{},\"query_seq\":{},\"sample_idx\":{},\"issue_start_ns\":{},"
-          "\"complete_ns\":{}}}}},\n",
+          "\"complete_ns\":{}{}}}}},\n",
           pid_, seq, ts(qs.scheduled_ns), seq, pq.sequence_id, plan.samples[i],
-          qs.issued_ns - origin_ns_, done - origin_ns_);
+          qs.issued_ns - origin_ns_, done - origin_ns_, extra);
       buf += fmt::format(
           "{{\"name\":\"Sample\",\"cat\":\"default\",\"ph\":\"e\", \"pid\":{},\"id\":{},\"ts\":{}}},\n",
           pid_, seq, ts(done));
