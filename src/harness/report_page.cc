@@ -9,13 +9,15 @@
 #include "harness/report_page_parts.h"
 #include "util/atomic_file.h"
 #include "util/build_info.h"
+#include "util/json.h"
 
 namespace infermark::harness {
 namespace {
 
 using html::escape;
 
-std::string header(const RunAnalysis& a) {
+// `scenario`: the name to show (Interactive for a Server run under the interactive limits).
+std::string header(const RunAnalysis& a, const std::string& scenario) {
   std::vector<std::string> facts = {"run <strong>" + escape(a.name) + "</strong>"};
   if (!a.test_datetime.empty()) facts.push_back(escape(a.test_datetime));
   if (!a.sut_name.empty()) facts.push_back("SUT " + escape(a.sut_name));
@@ -23,7 +25,7 @@ std::string header(const RunAnalysis& a) {
   return fmt::format(
       "<header><div class=\"muted\">MLPerf Inference run report</div>"
       "<h1>{} · {}</h1><div class=\"sub\">{}</div></header>\n",
-      escape(a.scenario.empty() ? "Unknown scenario" : a.scenario), escape(page::mode_name(a.mode)),
+      escape(scenario.empty() ? "Unknown scenario" : scenario), escape(page::mode_name(a.mode)),
       fmt::format("{}", fmt::join(facts, " · ")));
 }
 
@@ -125,9 +127,25 @@ RunReportInput read_run(const std::filesystem::path& run_dir) {
   return run;
 }
 
+// The MLPerf scenario infermark's run.json names (LoadGen's logs say "Server" for Interactive
+// runs), or "" if there is none.
+std::string benchmark_scenario(const std::optional<RunMetadata>& metadata) {
+  if (!metadata) return {};
+  for (const auto& [key, value] : metadata->rows) {
+    if (key != "benchmark") continue;
+    const auto j = util::Json::parse(value, nullptr, false);
+    if (j.is_object() && j.contains("scenario") && j["scenario"].is_string()) {
+      return j["scenario"].get<std::string>();
+    }
+  }
+  return {};
+}
+
 std::string render_report(const RunReportInput& run) {
   const RunAnalysis a = analyze_run(run.logs);
-  std::string body = header(a) + quick_banner(a) + page::verdict_section(a);
+  std::string scenario = benchmark_scenario(run.metadata);
+  if (scenario.empty()) scenario = a.scenario;
+  std::string body = header(a, scenario) + quick_banner(a) + page::verdict_section(a);
   if (a.performance) {  // accuracy-only runs measure no performance
     body += token_latency_section(a, run.logs);
     body += latency_section(a, run.logs);
@@ -138,7 +156,7 @@ std::string render_report(const RunReportInput& run) {
   body += page::messages_section(run.logs);
   if (run.metadata) body += page::metadata_section(*run.metadata);
   body += footer(run);
-  const std::string title = fmt::format("{} {} — {}", a.scenario, page::mode_name(a.mode),
+  const std::string title = fmt::format("{} {} — {}", scenario, page::mode_name(a.mode),
                                         a.performance ? (a.valid ? "VALID" : "INVALID") : a.name);
   return html::page(title, body);
 }

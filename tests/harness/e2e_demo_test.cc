@@ -84,6 +84,10 @@ TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
       const fs::path dir = mode == "accuracy" ? sc / "accuracy" : sc / "performance/run_1";
       EXPECT_TRUE(fs::exists(dir / "mlperf_log_summary.txt")) << dir;
       EXPECT_TRUE(fs::exists(dir / "run.json")) << dir;
+      // The report names the MLPerf scenario (Interactive, though LoadGen ran a Server test).
+      EXPECT_NE(infermark::util::read_file(dir / "report.html").find("<h1>" + scenario),
+                std::string::npos)
+          << dir;
       if (mode == "accuracy") {
         const std::string acc = infermark::util::read_file(dir / "accuracy.txt");
         EXPECT_NE(acc.find("'gen_num': 6"), std::string::npos) << acc;
