@@ -4,9 +4,11 @@
 // n_kv_heads key/value heads); scale 1/sqrt(head_dim) unless given.
 //
 // The engine owns the cache memory and the block allocator; these ops only read and write the
-// blocks they are pointed at. Layout of one layer (see backends/cpu/attention.h): K and V each
-// [n_blocks][n_kv_heads][block_size][head_dim] of `dtype` (f32, bf16 or f16); position p of a
-// sequence lives in block block_table[p / block_size], slot p % block_size.
+// blocks they are pointed at. One layer is two arrays (K, V) of n_blocks blocks of
+// block_size tokens × n_kv_heads × head_dim elements of `dtype` (f32, bf16 or f16; block_bytes()
+// each); position p of a sequence lives in block block_table[p / block_size], slot
+// p % block_size. The arrangement inside a block is the backend's (CPU: backends/cpu/attention.h),
+// so only kv_write and attention touch the blocks' contents.
 #pragma once
 
 #include <cstddef>

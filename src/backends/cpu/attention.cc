@@ -16,14 +16,37 @@ constexpr int kTileRows = 8;  // query rows per work item
 constexpr int kMaxHeadDim = 512;
 constexpr int kMaxBlockSize = 1024;
 
-// Start of kv head g's slots in block b.
-inline size_t slot_offset(const PagedKv& kv, int64_t block, int g, int slot) {
+inline char* elem_ptr(void* base, const PagedKv& kv, size_t offset) {
+  return static_cast<char*>(base) + offset * float_type_size(kv.type);
+}
+
+// Element index of V (block, g, slot, 0); V rows are contiguous.
+inline size_t v_offset(const PagedKv& kv, int64_t block, int g, int slot) {
   return static_cast<size_t>(((block * kv.n_kv_heads + g) * kv.block_size + slot)) *
          static_cast<size_t>(kv.head_dim);
 }
 
-inline char* elem_ptr(void* base, const PagedKv& kv, size_t offset) {
-  return static_cast<char*>(base) + offset * float_type_size(kv.type);
+// Element index of K (block, g, slot, d = 0); dimension d is block_size elements further.
+inline size_t k_offset(const PagedKv& kv, int64_t block, int g, int slot) {
+  return static_cast<size_t>((block * kv.n_kv_heads + g) * kv.head_dim) *
+             static_cast<size_t>(kv.block_size) +
+         static_cast<size_t>(slot);
+}
+
+// Writes head_dim floats to a strided run of K elements (stride block_size), converting.
+void store_key(const float* src, const PagedKv& kv, size_t offset) {
+  for (int d = 0; d < kv.head_dim; ++d) {
+    const size_t i = offset + static_cast<size_t>(d) * static_cast<size_t>(kv.block_size);
+    from_f32(src + d, 1, kv.type, elem_ptr(kv.k, kv, i));
+  }
+}
+
+// Reads head_dim K elements (stride block_size) as floats.
+void load_key(const PagedKv& kv, size_t offset, float* dst) {
+  for (int d = 0; d < kv.head_dim; ++d) {
+    const size_t i = offset + static_cast<size_t>(d) * static_cast<size_t>(kv.block_size);
+    to_f32(elem_ptr(kv.k, kv, i), kv.type, 1, dst + d);
+  }
 }
 
 }  // namespace
@@ -44,9 +67,9 @@ void kv_write(ThreadPool& pool, const PagedKv& kv, const SeqBatch& batch, const 
           IM_CHECK(block >= 0 && block < kv.n_blocks);
           const int slot = static_cast<int>(pos % kv.block_size);
           for (int g = 0; g < kv.n_kv_heads; ++g) {
-            const size_t off = slot_offset(kv, block, g, slot);
-            from_f32(k + r * ldk + g * kv.head_dim, kv.head_dim, kv.type, elem_ptr(kv.k, kv, off));
-            from_f32(v + r * ldv + g * kv.head_dim, kv.head_dim, kv.type, elem_ptr(kv.v, kv, off));
+            store_key(k + r * ldk + g * kv.head_dim, kv, k_offset(kv, block, g, slot));
+            from_f32(v + r * ldv + g * kv.head_dim, kv.head_dim, kv.type,
+                     elem_ptr(kv.v, kv, v_offset(kv, block, g, slot)));
           }
         }
       },
@@ -124,7 +147,7 @@ void attend(const AttnTile& t) {
         float scores[kMaxBlockSize];
         float bmax = m;
         for (int j = 0; j < nk; ++j) {
-          to_f32(elem_ptr(kv.k, kv, slot_offset(kv, block, t.kv_head, j)), kv.type, hd, key);
+          load_key(kv, k_offset(kv, block, t.kv_head, j), key);
           float dot = 0;
           for (int d = 0; d < hd; ++d) dot += qv[d] * key[d];
           scores[j] = dot * t.scale;
@@ -136,7 +159,7 @@ void attend(const AttnTile& t) {
         for (int j = 0; j < nk; ++j) {
           const float p = std::exp(scores[j] - bmax);
           l += p;
-          to_f32(elem_ptr(kv.v, kv, slot_offset(kv, block, t.kv_head, j)), kv.type, hd, val);
+          to_f32(elem_ptr(kv.v, kv, v_offset(kv, block, t.kv_head, j)), kv.type, hd, val);
           for (int d = 0; d < hd; ++d) acc[d] += p * val[d];
         }
         m = bmax;

@@ -3,10 +3,13 @@
 // cache.
 //
 // Cache layout (per layer; the engine owns the memory): K and V are two arrays of n_blocks blocks;
-// block b holds, for each kv head g, block_size token slots of head_dim elements:
-//   element (b, g, slot, d) at ((b * n_kv_heads + g) * block_size + slot) * head_dim + d,
-// in f32, bf16 or f16. A sequence's token at position p lives in block block_table[p / block_size],
-// slot p % block_size. Keeping one head's slots contiguous makes each block a contiguous read.
+// block b holds, for each kv head g, a slice of block_size token slots × head_dim elements, in
+// f32, bf16 or f16. A sequence's token at position p lives in block block_table[p / block_size],
+// slot p % block_size. V is token-major, K dimension-major (transposed), so that both are read
+// as contiguous vectors by the kernel:
+//   V (b, g, slot, d) at ((b * n_kv_heads + g) * block_size + slot) * head_dim + d
+//   K (b, g, slot, d) at ((b * n_kv_heads + g) * head_dim + d) * block_size + slot
+// Each (block, head) slice is contiguous. Only kv_write and attention know this layout.
 //
 // Batch: sequence s owns rows [q_start[s], q_start[s+1]) of the step's q / k / v / out matrices;
 // its first row is at position p0[s] (the number of tokens cached before this step), row i at

@@ -2,12 +2,14 @@
 // go to the generic kernel).
 //
 // The item's query vectors (rows × the group's heads, at most kMaxQ per pass, pre-scaled) are
-// processed together against chunks of up to 16 keys of one block: the chunk's keys are
-// transposed to [head_dim][16] once so that scores for 4 queries at a time are broadcast-FMAs
-// producing 16 scores per query in two vectors (no horizontal sums); the online softmax update is
-// vectorised over the 16 keys, with causal / absent keys masked to probability exactly 0; then
-// O += P V with 2 queries × 32 dims of accumulators. bf16 / f16 keys and values are widened once
-// per chunk, so each K/V byte is read once per pass whatever the group size.
+// processed together against chunks of up to 16 keys of one block. Keys are stored
+// dimension-major in the cache, so a chunk is 16 consecutive values per dimension and scores for
+// 4 queries at a time are broadcast-FMAs producing 16 scores per query in two vectors (no
+// transposes, no horizontal sums); the online softmax update is vectorised over the 16 keys,
+// with causal / absent keys masked to probability exactly 0; then O += P V with 2 queries × 32
+// dims of accumulators. With many queries (prefill) bf16 / f16 keys are widened to f32 once per
+// chunk; for decode (<= 4 queries) they are widened in the score loop. The next block's K and V
+// are prefetched (blocks are scattered, beyond the hardware prefetcher's reach).
 #include <immintrin.h>
 #include <math.h>
 
@@ -35,46 +37,71 @@ inline __m256 load8(const void* p, FloatType t, int64_t index) {
   }
 }
 
-inline void transpose8(__m256* r) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xee);
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xee);
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xee);
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xee);
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-  r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-  r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-  r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-  r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
+// Loaders of 16 consecutive key values (one dimension of a chunk) as floats: lo = keys 0-7,
+// hi = keys 8-15.
+struct KF32 {
+  using T = float;
+  static inline void load(const T* p, __m256& lo, __m256& hi) {
+    lo = _mm256_loadu_ps(p);
+    hi = _mm256_loadu_ps(p + 8);
+  }
+};
+struct KBf16 {
+  using T = uint16_t;
+  static inline void load(const T* p, __m256& lo, __m256& hi) {
+    lo = load8_bf16(p);
+    hi = load8_bf16(p + 8);
+  }
+};
+struct KF16 {
+  using T = uint16_t;
+  static inline void load(const T* p, __m256& lo, __m256& hi) {
+    lo = load8_f16(p);
+    hi = load8_f16(p + 8);
+  }
+};
 
-// kt[d * 16 + j] = key j's element d for j < nk; 0 for nk <= j < 16.
-inline void transpose_keys(const void* k, FloatType t, int hd, int nk, float* kt) {
-  for (int j0 = 0; j0 < kChunk; j0 += 8) {
-    for (int d0 = 0; d0 < hd; d0 += 8) {
-      __m256 r[8];
-      for (int j = 0; j < 8; ++j) {
-        r[j] = j0 + j < nk ? load8(k, t, int64_t{j0 + j} * hd + d0) : _mm256_setzero_ps();
-      }
-      transpose8(r);
-      for (int i = 0; i < 8; ++i) _mm256_store_ps(kt + (d0 + i) * kChunk + j0, r[i]);
+// kt[d * 16 + j] = k[d * stride + j] as float for j < nk, 0 for nk <= j < 16.
+inline void widen_keys(const void* k, FloatType t, int64_t stride, int hd, int nk, float* kt) {
+  if (nk == kChunk) {
+    for (int d = 0; d < hd; ++d) {
+      const int64_t i = d * stride;
+      _mm256_store_ps(kt + d * kChunk, load8(k, t, i));
+      _mm256_store_ps(kt + d * kChunk + 8, load8(k, t, i + 8));
     }
+    return;
+  }
+  for (int d = 0; d < hd; ++d) {
+    alignas(32) float row[kChunk] = {};
+    for (int j = 0; j < nk; ++j) {
+      const int64_t i = d * stride + j;
+      switch (t) {
+        case FloatType::kBF16:
+          row[j] = _mm_cvtss_f32(_mm_castsi128_ps(
+              _mm_cvtsi32_si128(static_cast<int>(static_cast<const uint16_t*>(k)[i]) << 16)));
+          break;
+        case FloatType::kF16:
+          row[j] =
+              _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<const uint16_t*>(k)[i])));
+          break;
+        default:
+          row[j] = static_cast<const float*>(k)[i];
+      }
+    }
+    _mm256_store_ps(kt + d * kChunk, _mm256_load_ps(row));
+    _mm256_store_ps(kt + d * kChunk + 8, _mm256_load_ps(row + 8));
   }
 }
 
-// s[i][0:16] = qs[i] · keys for kQ queries starting at qs (stride kMaxHd).
-template <int kQ>
-inline void scores(const float* qs, const float* kt, int hd, float* s) {
+// s[i][0:16] = qs[i] · keys for kQ queries starting at qs (stride kMaxHd); dimension d of the
+// 16 keys at kt + d * stride.
+template <int kQ, typename L>
+inline void scores(const float* qs, const typename L::T* kt, int64_t stride, int hd, float* s) {
   __m256 acc[kQ][2];
   for (int i = 0; i < kQ; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
   for (int d = 0; d < hd; ++d) {
-    const __m256 k0 = _mm256_load_ps(kt + d * kChunk), k1 = _mm256_load_ps(kt + d * kChunk + 8);
+    __m256 k0, k1;
+    L::load(kt + d * stride, k0, k1);
 #pragma GCC unroll 4
     for (int i = 0; i < kQ; ++i) {
       const __m256 b = _mm256_broadcast_ss(qs + i * kMaxHd + d);
@@ -174,6 +201,14 @@ inline void softmax_update(Pass& ps, int i, int32_t pos0, int nk) {
   ps.m[i] = m_new;
 }
 
+// Scores of all nq queries of the pass against one chunk.
+template <typename L>
+inline void all_scores(Pass& ps, int nq, const typename L::T* kt, int64_t stride, int hd) {
+  int i = 0;
+  for (; i + 4 <= nq; i += 4) scores<4, L>(ps.qs + i * kMaxHd, kt, stride, hd, ps.s + i * kChunk);
+  for (; i < nq; ++i) scores<1, L>(ps.qs + i * kMaxHd, kt, stride, hd, ps.s + i * kChunk);
+}
+
 void run_pass(const AttnTile& t, Pass& ps, int nq) {
   const PagedKv& kv = t.kv;
   const int hd = kv.head_dim, bs = kv.block_size;
@@ -203,10 +238,10 @@ void run_pass(const AttnTile& t, Pass& ps, int nq) {
       const int64_t pos0 = blk * bs + c0;
       int nk = bs - c0 < kChunk ? bs - c0 : kChunk;
       if (n_keys - pos0 < nk) nk = static_cast<int>(n_keys - pos0);
-      const size_t off = (head_off + static_cast<size_t>(c0) * static_cast<size_t>(hd)) * esize;
-      const char* kp = static_cast<const char*>(kv.k) + off;
-      const char* vp = static_cast<const char*>(kv.v) + off;
-      transpose_keys(kp, kv.type, hd, nk, ps.kt);
+      // K is [hd][bs] per head and block (chunk start at column c0), V is [bs][hd].
+      const char* kp = static_cast<const char*>(kv.k) + (head_off + c0) * esize;
+      const char* vp = static_cast<const char*>(kv.v) +
+                       (head_off + static_cast<size_t>(c0) * static_cast<size_t>(hd)) * esize;
       const float* v = reinterpret_cast<const float*>(vp);
       if (kv.type != FloatType::kF32) {
         for (int j = 0; j < nk; ++j) {
@@ -216,10 +251,24 @@ void run_pass(const AttnTile& t, Pass& ps, int nq) {
         }
         v = ps.vf;
       }
+      if (nk == kChunk && (kv.type == FloatType::kF32 || nq <= 4)) {
+        switch (kv.type) {
+          case FloatType::kF32:
+            all_scores<KF32>(ps, nq, reinterpret_cast<const float*>(kp), bs, hd);
+            break;
+          case FloatType::kBF16:
+            all_scores<KBf16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
+            break;
+          case FloatType::kF16:
+            all_scores<KF16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
+            break;
+        }
+      } else {
+        widen_keys(kp, kv.type, bs, hd, nk, ps.kt);
+        all_scores<KF32>(ps, nq, ps.kt, kChunk, hd);
+      }
       int i = 0;
-      for (; i + 4 <= nq; i += 4) scores<4>(ps.qs + i * kMaxHd, ps.kt, hd, ps.s + i * kChunk);
-      for (; i < nq; ++i) scores<1>(ps.qs + i * kMaxHd, ps.kt, hd, ps.s + i * kChunk);
-      for (i = 0; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
+      for (; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
       for (i = 0; i + 2 <= nq; i += 2) {
         accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
       }
