@@ -12,13 +12,6 @@
 namespace infermark::engine {
 namespace {
 
-double process_cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
-}
-
 Rate median(std::vector<Rate> v) {
   std::vector<double> wall, cpu;
   for (const Rate& r : v) wall.push_back(r.per_s), cpu.push_back(r.per_cpu_s);
@@ -30,6 +23,13 @@ Rate median(std::vector<Rate> v) {
 std::atomic<long long> g_sink{0};  // keeps the probe loops from being optimised away
 
 }  // namespace
+
+double process_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
 
 Stopwatch::Stopwatch() : wall0_(std::chrono::steady_clock::now()), cpu0_(process_cpu_seconds()) {}
 

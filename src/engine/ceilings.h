@@ -29,6 +29,9 @@ struct MachineCeilings {
   Rate best_fma() const { return fma512_gflop.per_s > fma_gflop.per_s ? fma512_gflop : fma_gflop; }
 };
 
+// CPU-seconds used so far by this process (all threads, user + system).
+double process_cpu_seconds();
+
 // Wall clock and process CPU time since construction.
 class Stopwatch {
  public:

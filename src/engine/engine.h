@@ -65,6 +65,8 @@ class Engine {
   // Tokens a sequence may reach (prompt + generated): the context capped by the KV cache.
   int64_t max_context() const { return max_context_; }
   const KvCache& kv_cache() const { return *kv_; }
+  // Compute threads (the engine thread included).
+  int threads() const { return pool_->size(); }
 
  private:
   void loop();

@@ -53,15 +53,14 @@ std::vector<std::unique_ptr<Sequence>> Scheduler::take_all() {
 const std::vector<ScheduledChunk>& Scheduler::plan() {
   chunks_.clear();
   last_preemptions_ = 0;
+  ++step_;
   int64_t budget = limits_.max_batch_tokens;
   // Pass 0: decode tokens (with decode_first), pass 1: the rest, each in admission order.
   for (int pass = limits_.decode_first ? 0 : 1; pass < 2; ++pass) {
     for (size_t i = 0; i < running_.size() && budget > 0; ++i) {
       Sequence* s = running_[i].get();
       const bool decode = s->pending() == 1;
-      const bool done = std::any_of(chunks_.begin(), chunks_.end(),
-                                    [s](const ScheduledChunk& c) { return c.seq == s; });
-      if (done || (pass == 0 && !decode)) continue;
+      if (s->planned_step == step_ || (pass == 0 && !decode)) continue;
       const int64_t want = decode ? 1 : std::min<int64_t>(s->pending(), limits_.prefill_chunk);
       if (!schedule(i, want, budget)) break;  // s preempted itself: it was the last one
     }
@@ -80,6 +79,7 @@ bool Scheduler::schedule(size_t i, int64_t want, int64_t& budget) {
       IM_CHECK(cache_.allocate(need, s->blocks));
       chunks_.push_back({s, static_cast<int32_t>(want),
                          s->n_cached + want == static_cast<int64_t>(s->tokens.size())});
+      s->planned_step = step_;
       budget -= want;
       return true;
     }
@@ -96,6 +96,7 @@ bool Scheduler::schedule(size_t i, int64_t want, int64_t& budget) {
     });
     if (it != chunks_.end()) {
       budget += it->n_tokens;
+      it->seq->planned_step = 0;
       chunks_.erase(it);
     }
     preempt_last();

@@ -72,6 +72,7 @@ class Scheduler {
   std::deque<std::unique_ptr<Sequence>> waiting_;
   std::vector<ScheduledChunk> chunks_;
   uint64_t next_admit_ = 0;
+  uint64_t step_ = 0;  // plan() calls so far
   int64_t last_preemptions_ = 0;
 };
 

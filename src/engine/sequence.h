@@ -23,7 +23,8 @@ struct Sequence {
   GenerationParams params;
   std::span<const TokenId> stop_ids;  // params.stop_ids, or the model's eos ids
   RequestCallbacks callbacks;
-  uint64_t admit_order = 0;  // larger = admitted later (preemption victims first)
+  uint64_t admit_order = 0;   // larger = admitted later (preemption victims first)
+  uint64_t planned_step = 0;  // the scheduler's step counter when last given a chunk
   int32_t preemptions = 0;
   std::string error;  // set at submission when the request is invalid
   Clock::time_point submitted{}, scheduled{}, first_token{};

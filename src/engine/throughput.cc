@@ -6,6 +6,7 @@
 #include <mutex>
 #include <random>
 
+#include "engine/ceilings.h"
 #include "util/error.h"
 
 namespace infermark::engine {
@@ -24,6 +25,7 @@ struct Progress {
   int64_t tokens = 0;
   int first_tokens = 0, finished = 0;
   Clock::time_point all_started{}, first_finish{};
+  double cpu_at_all_started = 0, cpu_at_first_finish = 0;
   int64_t tokens_at_all_started = 0, tokens_at_first_finish = 0;
 };
 
@@ -36,14 +38,8 @@ ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_le
   std::mt19937_64 rng(seed);
   ThroughputResult r;
   r.batch = batch, r.prompt_len = prompt_len, r.gen_len = gen_len;
-
-  GenerationParams one;
-  one.max_new_tokens = one.min_new_tokens = 1;
-  const auto t0 = Clock::now();
-  for (int b = 0; b < batch; ++b) engine.submit(random_prompt(prompt_len, vocab, rng), one, {});
-  engine.wait_idle();
-  r.prefill_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  r.prefill_tokens = batch * prompt_len;
+  std::vector<std::vector<TokenId>> prompts;
+  for (int b = 0; b < batch; ++b) prompts.push_back(random_prompt(prompt_len, vocab, rng));
 
   Progress p;
   GenerationParams gen;
@@ -54,6 +50,7 @@ ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_le
     p.tokens += static_cast<int64_t>(t.size());
     if (first && ++p.first_tokens == batch) {
       p.all_started = Clock::now();
+      p.cpu_at_all_started = process_cpu_seconds();
       p.tokens_at_all_started = p.tokens;
     }
   };
@@ -61,14 +58,24 @@ ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_le
     std::lock_guard lock(p.mu);
     if (p.finished++ == 0) {
       p.first_finish = Clock::now();
+      p.cpu_at_first_finish = process_cpu_seconds();
       p.tokens_at_first_finish = p.tokens;
     }
   };
-  for (int b = 0; b < batch; ++b) engine.submit(random_prompt(prompt_len, vocab, rng), gen, cb);
+  const Stopwatch sw;
+  const auto t0 = Clock::now();
+  const double cpu0 = process_cpu_seconds();
+  for (auto& prompt : prompts) engine.submit(std::move(prompt), gen, cb);
   engine.wait_idle();
+  r.cpu_share = sw.cpu_seconds() / (sw.wall_seconds() * engine.threads());
   std::lock_guard lock(p.mu);
+  r.prefill_tokens = batch * prompt_len;
+  r.prefill_seconds = std::chrono::duration<double>(p.all_started - t0).count();
   r.decode_tokens = p.tokens_at_first_finish - p.tokens_at_all_started;
   r.decode_seconds = std::chrono::duration<double>(p.first_finish - p.all_started).count();
+  r.prefill_cpu_seconds = p.cpu_at_all_started - cpu0;
+  r.decode_cpu_seconds = p.cpu_at_first_finish - p.cpu_at_all_started;
+  if (r.decode_seconds <= 0) r.decode_tokens = 0, r.decode_seconds = 0;  // no common window
   return r;
 }
 

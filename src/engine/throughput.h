@@ -14,21 +14,29 @@ struct ThroughputResult {
   int batch = 0;
   int64_t prompt_len = 0;
   int gen_len = 0;
-  // Prefill: `batch` prompts run to their first token (max_new_tokens = 1).
+  // One pass: `batch` requests submitted at once, each generating gen_len tokens (stop ids
+  // suppressed). Prefill: from submission until every request has its first token (the steps
+  // are prompt chunks; the few decode tokens of early requests ride along). Decode: the window
+  // in which all requests are decoding (last first token -> first finish), so every step in it
+  // is a batch-sized decode step.
   int64_t prefill_tokens = 0;
   double prefill_seconds = 0;
-  // Decode: `batch` requests generating gen_len tokens each (stop ids suppressed); measured over
-  // the window in which all of them are decoding (from the last first token to the first
-  // finish), so every step in it is a full batch-sized decode step.
   int64_t decode_tokens = 0;
   double decode_seconds = 0;
+  // CPU-seconds the process used in each window (all threads): rates per CPU-second, compared
+  // with per-CPU-second ceilings, are stable when other processes share the cores.
+  double prefill_cpu_seconds = 0;
+  double decode_cpu_seconds = 0;
+  // CPU-seconds used by the process / (wall seconds x engine threads) over the pass: below ~0.9
+  // other processes took part of the cores.
+  double cpu_share = 0;
 
   double prefill_tok_s() const { return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0; }
   double decode_tok_s() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };
 
-// Runs both measurements on `engine` (idle on entry and exit) with random prompt tokens drawn
-// from `seed`. prompt_len + gen_len must fit the engine's context, batch its max_seqs.
+// Runs one pass on `engine` (idle on entry and exit) with random prompt tokens drawn from `seed`.
+// prompt_len + gen_len must fit the engine's context, batch its max_seqs; gen_len >= 2.
 ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_len, int gen_len,
                                     uint64_t seed = 1);
 

@@ -1,0 +1,210 @@
+// `infermark bench`: prefill and decode throughput of the engine on a checkpoint, per batch size,
+// beside the machine's own ceilings measured in the same process (streaming-read bandwidth, FMA
+// peak) and the fraction of each achieved:
+//   prefill %fma  = prefill tok/s x FLOPs per prompt token / best FMA peak (%avx2: / the AVX2
+//                   peak, per CPU-second)
+//   decode  %bw   = decode tok/s x bytes per token (weights / batch + K/V read) / read bandwidth
+//   decode  %fma  = decode tok/s x FLOPs per token / best FMA peak
+//   vs b=1        = decode tok/s / decode tok/s at batch 1 (per wall and per CPU-second)
+// See engine/throughput.h for what each window measures. --json FILE writes every figure.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "backends/cpu/cpu_features.h"
+#include "command.h"
+#include "engine/ceilings.h"
+#include "engine/engine.h"
+#include "engine/throughput.h"
+#include "util/atomic_file.h"
+#include "util/error.h"
+#include "util/json.h"
+
+namespace infermark::cli {
+namespace {
+
+struct Options {
+  std::string model;
+  int64_t prompt_len = 512;
+  int gen_len = 128;
+  std::string batch = "1,8,32";
+  int threads = 0;
+  int repeat = 1;
+  int64_t max_batch_tokens = 2048;
+  std::string json;
+};
+
+std::vector<int> parse_batches(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    size_t used = 0;
+    int v = 0;
+    try {
+      v = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || v < 1) {
+      throw Error::format("bench: --batch '{}' is not a list of positive integers like 1,8,32", s);
+    }
+    out.push_back(v);
+  }
+  if (out.empty()) throw Error("bench: --batch is empty");
+  return out;
+}
+
+engine::ThroughputResult median_of(std::vector<engine::ThroughputResult> runs) {
+  auto mid = [&](auto key) {
+    std::sort(runs.begin(), runs.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    return runs[runs.size() / 2];
+  };
+  engine::ThroughputResult r = mid([](const auto& x) { return x.prefill_tok_s(); });
+  const engine::ThroughputResult d = mid([](const auto& x) { return x.decode_tok_s(); });
+  r.decode_tokens = d.decode_tokens, r.decode_seconds = d.decode_seconds;
+  r.decode_cpu_seconds = d.decode_cpu_seconds;
+  return r;
+}
+
+engine::EngineOptions engine_options(const Options& o, int max_batch,
+                                     const model::Llama& model) {
+  engine::EngineOptions eo = engine::EngineOptions::offline();
+  eo.threads = o.threads;
+  eo.max_seqs = max_batch;
+  eo.max_context = o.prompt_len + o.gen_len;
+  eo.max_batch_tokens = std::max<int64_t>(o.max_batch_tokens, max_batch);
+  eo.prefill_chunk = eo.max_batch_tokens;
+  const int64_t blocks = (eo.max_context + eo.block_size - 1) / eo.block_size;
+  eo.kv_cache_bytes =
+      engine::KvCache::block_bytes(model.config(), model.weight_dtype(), eo.block_size) *
+      blocks * max_batch;
+  return eo;
+}
+
+int run(const Options& o) {
+  const std::vector<int> batches = parse_batches(o.batch);
+  if (o.prompt_len < 1 || o.gen_len < 2 || o.repeat < 1) {
+    throw Error("bench: --prompt-len must be >= 1, --gen-len >= 2, --repeat >= 1");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  auto model = engine::load_model(o.model, o.threads);
+  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const int max_batch = *std::max_element(batches.begin(), batches.end());
+  engine::Engine eng(model, engine_options(o, max_batch, *model));
+  cpu::ThreadPool probe_pool(eng.threads());
+  engine::CeilingProbe probe(probe_pool);
+  const model::Config& c = model->config();
+  std::printf("model %s: %.3f B parameters, %s, packed weights %.2f GB, loaded in %.1f s\n",
+              o.model.c_str(), static_cast<double>(c.parameter_count()) / 1e9,
+              std::string(ops::dtype_name(model->weight_dtype())).c_str(),
+              static_cast<double>(model->packed_weight_bytes()) / 1e9, load_s);
+  std::printf("engine: %d threads, isa %s, KV %s, prompt %lld, gen %d, max batch tokens %lld\n",
+              eng.threads(), std::string(cpu::isa_name(cpu::active_isa())).c_str(),
+              std::string(ops::dtype_name(eng.kv_cache().dtype())).c_str(),
+              static_cast<long long>(o.prompt_len), o.gen_len,
+              static_cast<long long>(eng.options().max_batch_tokens));
+  // Warm-up: touches every weight page and the KV cache once.
+  engine::measure_throughput(eng, 1, std::min<int64_t>(o.prompt_len, 64), 2, 99);
+
+  util::Json rows = util::Json::array();
+  std::printf("%5s %13s %6s %6s %6s %13s %6s %6s %6s %6s %7s %7s %5s   ceilings: %s\n",
+              "batch", "prefill tok/s", "%fma", "/cpu", "%avx2", "decode tok/s", "%bw", "/cpu",
+              "%fma", "/cpu", "vs b=1", "/cpu", "cpu", "read GB/s, fma avx2 / avx512 GFLOP/s");
+  double decode1 = 0, decode1_cpu = 0;
+  for (int b : batches) {
+    const engine::MachineCeilings ceil = probe.measure();
+    std::vector<engine::ThroughputResult> runs;
+    for (int i = 0; i < o.repeat; ++i) {
+      runs.push_back(engine::measure_throughput(eng, b, o.prompt_len, o.gen_len, 1 + i));
+    }
+    const engine::ThroughputResult r = median_of(runs);
+    const engine::TokenCost cost =
+        engine::token_cost(eng, o.prompt_len, b, o.prompt_len + o.gen_len / 2);
+    // Fractions per wall second and per CPU-second (work / CPU time vs ceiling / CPU time).
+    auto frac = [](double amount, double seconds, double ceiling) {
+      return seconds > 0 && ceiling > 0 ? amount / seconds / ceiling : 0;
+    };
+    const double pf_work = static_cast<double>(r.prefill_tokens) * cost.prefill_flops / 1e9;
+    const double d_bytes = static_cast<double>(r.decode_tokens) * cost.decode_bytes / 1e9;
+    const double d_flops = static_cast<double>(r.decode_tokens) * cost.decode_flops / 1e9;
+    const engine::Rate fma = ceil.best_fma();
+    const double pf = frac(pf_work, r.prefill_seconds, fma.per_s);
+    const double pf_cpu = frac(pf_work, r.prefill_cpu_seconds, fma.per_cpu_s);
+    const double dbw = frac(d_bytes, r.decode_seconds, ceil.read_gb.per_s);
+    const double dbw_cpu = frac(d_bytes, r.decode_cpu_seconds, ceil.read_gb.per_cpu_s);
+    const double dfma = frac(d_flops, r.decode_seconds, fma.per_s);
+    const double dfma_cpu = frac(d_flops, r.decode_cpu_seconds, fma.per_cpu_s);
+    // Prefill against the AVX2 peak (the ceiling on CPUs without AVX-512).
+    const double pf_avx2 = frac(pf_work, r.prefill_cpu_seconds, ceil.fma_gflop.per_cpu_s);
+    const double per_cpu = r.decode_cpu_seconds > 0 ? r.decode_tokens / r.decode_cpu_seconds : 0;
+    if (b == 1) decode1 = r.decode_tok_s(), decode1_cpu = per_cpu;
+    const double vs1 = decode1 > 0 ? r.decode_tok_s() / decode1 : 0;
+    const double vs1_cpu = decode1_cpu > 0 ? per_cpu / decode1_cpu : 0;
+    std::printf(
+        "%5d %13.2f %5.1f%% %5.1f%% %5.1f%% %13.2f %5.1f%% %5.1f%% %5.1f%% %5.1f%% %6.2fx %6.2fx "
+        "%5.2f   %.1f, %.0f / %.0f\n",
+        b, r.prefill_tok_s(), 100 * pf, 100 * pf_cpu, 100 * pf_avx2, r.decode_tok_s(), 100 * dbw,
+        100 * dbw_cpu, 100 * dfma, 100 * dfma_cpu, vs1, vs1_cpu, r.cpu_share, ceil.read_gb.per_s,
+        ceil.fma_gflop.per_s, ceil.fma512_gflop.per_s);
+    std::fflush(stdout);
+    rows.push_back({{"batch", b},
+                    {"prefill_tok_s", r.prefill_tok_s()},
+                    {"prefill_fraction_of_fma_peak", pf},
+                    {"prefill_fraction_of_fma_peak_per_cpu", pf_cpu},
+                    {"decode_tok_s", r.decode_tok_s()},
+                    {"decode_fraction_of_bandwidth", dbw},
+                    {"decode_fraction_of_bandwidth_per_cpu", dbw_cpu},
+                    {"decode_fraction_of_fma_peak", dfma},
+                    {"decode_fraction_of_fma_peak_per_cpu", dfma_cpu},
+                    {"prefill_fraction_of_avx2_fma_peak_per_cpu", pf_avx2},
+                    {"decode_vs_batch1", vs1},
+                    {"decode_vs_batch1_per_cpu", vs1_cpu},
+                    {"prefill_cpu_seconds", r.prefill_cpu_seconds},
+                    {"decode_cpu_seconds", r.decode_cpu_seconds},
+                    {"prefill_seconds", r.prefill_seconds},
+                    {"decode_seconds", r.decode_seconds},
+                    {"decode_tokens", r.decode_tokens},
+                    {"cpu_share", r.cpu_share},
+                    {"ceiling_read_gb_s", ceil.read_gb.per_s},
+                    {"ceiling_fma_gflop_s", ceil.fma_gflop.per_s},
+                    {"ceiling_fma512_gflop_s", ceil.fma512_gflop.per_s},
+                    {"prefill_flops_per_token", cost.prefill_flops},
+                    {"decode_bytes_per_token", cost.decode_bytes},
+                    {"decode_flops_per_token", cost.decode_flops}});
+  }
+  if (!o.json.empty()) {
+    util::Json j = {{"model", o.model},         {"threads", eng.threads()},
+                    {"prompt_len", o.prompt_len}, {"gen_len", o.gen_len},
+                    {"repeat", o.repeat},       {"results", rows}};
+    util::write_file_atomic(o.json, j.dump(2) + "\n");
+  }
+  return 0;
+}
+
+CommandRegistration reg{
+    "bench", "Engine prefill/decode throughput per batch size vs the machine's ceilings",
+    [](CLI::App& app) {
+      auto o = std::make_shared<Options>();
+      app.add_option("--model", o->model, "checkpoint folder")->required();
+      app.add_option("--prompt-len", o->prompt_len, "prompt tokens per request")
+          ->capture_default_str();
+      app.add_option("--gen-len", o->gen_len, "generated tokens per request")
+          ->capture_default_str();
+      app.add_option("--batch", o->batch, "batch sizes, comma separated")->capture_default_str();
+      app.add_option("--threads", o->threads, "compute threads (0 = physical cores)")
+          ->capture_default_str();
+      app.add_option("--repeat", o->repeat, "passes per batch size (medians are printed)")
+          ->capture_default_str();
+      app.add_option("--max-batch-tokens", o->max_batch_tokens, "engine tokens per step")
+          ->capture_default_str();
+      app.add_option("--json", o->json, "also write the results to this JSON file");
+      return [o] { return run(*o); };
+    }};
+
+}  // namespace
+}  // namespace infermark::cli
