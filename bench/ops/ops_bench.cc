@@ -191,6 +191,7 @@ int main(int argc, char** argv) {
   bench::Probe probe(pool);
   bench::g_probe = &probe;
   benchmark::AddCustomContext("threads", std::to_string(pool.size()));
+  benchmark::AddCustomContext("cpu_isa", std::string(cpu::isa_name(cpu::detected_isa())));
   bench::register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

@@ -41,14 +41,6 @@ void store_key(const float* src, const PagedKv& kv, size_t offset) {
   }
 }
 
-// Reads head_dim K elements (stride block_size) as floats.
-void load_key(const PagedKv& kv, size_t offset, float* dst) {
-  for (int d = 0; d < kv.head_dim; ++d) {
-    const size_t i = offset + static_cast<size_t>(d) * static_cast<size_t>(kv.block_size);
-    to_f32(elem_ptr(kv.k, kv, i), kv.type, 1, dst + d);
-  }
-}
-
 }  // namespace
 
 void kv_write(ThreadPool& pool, const PagedKv& kv, const SeqBatch& batch, const float* k,
@@ -133,7 +125,7 @@ namespace generic {
 void attend(const AttnTile& t) {
   const PagedKv& kv = t.kv;
   const int hd = kv.head_dim, bs = kv.block_size;
-  float acc[kMaxHeadDim], key[kMaxHeadDim], val[kMaxHeadDim];
+  float acc[kMaxHeadDim], val[kMaxHeadDim], krow[kMaxBlockSize];
   for (int r = 0; r < t.n_rows; ++r) {
     const int64_t n_keys = int64_t{t.first_pos} + r + 1;
     for (int hh = 0; hh < t.group; ++hh) {
@@ -144,13 +136,17 @@ void attend(const AttnTile& t) {
       for (int64_t j0 = 0; j0 < n_keys; j0 += bs) {
         const int32_t block = t.block_table[j0 / bs];
         const int nk = static_cast<int>(std::min<int64_t>(bs, n_keys - j0));
-        float scores[kMaxBlockSize];
+        // K is dimension-major: row d holds the block's keys' element d.
+        float scores[kMaxBlockSize] = {};
+        const size_t k0 = k_offset(kv, block, t.kv_head, 0);
+        for (int d = 0; d < hd; ++d) {
+          to_f32(elem_ptr(kv.k, kv, k0 + static_cast<size_t>(d) * static_cast<size_t>(bs)), kv.type,
+                 nk, krow);
+          for (int j = 0; j < nk; ++j) scores[j] += qv[d] * krow[j];
+        }
         float bmax = m;
         for (int j = 0; j < nk; ++j) {
-          load_key(kv, k_offset(kv, block, t.kv_head, j), key);
-          float dot = 0;
-          for (int d = 0; d < hd; ++d) dot += qv[d] * key[d];
-          scores[j] = dot * t.scale;
+          scores[j] *= t.scale;
           bmax = std::max(bmax, scores[j]);
         }
         const float corr = std::exp(m - bmax);  // 0 on the first block (m = -inf)
