@@ -61,18 +61,19 @@ std::vector<int> parse_batches(const std::string& s) {
 
 engine::ThroughputResult median_of(std::vector<engine::ThroughputResult> runs) {
   auto mid = [&](auto key) {
-    std::sort(runs.begin(), runs.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    std::sort(runs.begin(), runs.end(),
+              [&](const auto& a, const auto& b) { return key(a) < key(b); });
     return runs[runs.size() / 2];
   };
   engine::ThroughputResult r = mid([](const auto& x) { return x.prefill_tok_s(); });
   const engine::ThroughputResult d = mid([](const auto& x) { return x.decode_tok_s(); });
   r.decode_tokens = d.decode_tokens, r.decode_seconds = d.decode_seconds;
   r.decode_cpu_seconds = d.decode_cpu_seconds;
+  r.cpu_share = d.cpu_share;
   return r;
 }
 
-engine::EngineOptions engine_options(const Options& o, int max_batch,
-                                     const model::Llama& model) {
+engine::EngineOptions engine_options(const Options& o, int max_batch, const model::Llama& model) {
   engine::EngineOptions eo = engine::EngineOptions::offline();
   eo.threads = o.threads;
   eo.max_seqs = max_batch;
@@ -81,9 +82,99 @@ engine::EngineOptions engine_options(const Options& o, int max_batch,
   eo.prefill_chunk = eo.max_batch_tokens;
   const int64_t blocks = (eo.max_context + eo.block_size - 1) / eo.block_size;
   eo.kv_cache_bytes =
-      engine::KvCache::block_bytes(model.config(), model.weight_dtype(), eo.block_size) *
-      blocks * max_batch;
+      engine::KvCache::block_bytes(model.config(), model.weight_dtype(), eo.block_size) * blocks *
+      max_batch;
   return eo;
+}
+
+// One batch size's figures: rates, and fractions of the ceilings per wall / CPU second.
+struct Row {
+  int batch = 0;
+  engine::ThroughputResult r;
+  engine::TokenCost cost;
+  engine::MachineCeilings ceil;
+  double prefill_fma = 0, prefill_fma_cpu = 0, prefill_avx2_cpu = 0;
+  double decode_bw = 0, decode_bw_cpu = 0, decode_fma = 0, decode_fma_cpu = 0;
+  double decode_per_cpu_s = 0;  // decode tokens per CPU-second
+  double vs1 = 0, vs1_cpu = 0;  // decode rate / batch 1's
+};
+
+Row evaluate(const engine::ThroughputResult& r, const engine::TokenCost& cost,
+             const engine::MachineCeilings& ceil) {
+  auto frac = [](double amount, double seconds, double ceiling) {
+    return seconds > 0 && ceiling > 0 ? amount / seconds / ceiling : 0;
+  };
+  Row w{r.batch, r, cost, ceil};
+  const double pf_work = static_cast<double>(r.prefill_tokens) * cost.prefill_flops / 1e9;
+  const double d_bytes = static_cast<double>(r.decode_tokens) * cost.decode_bytes / 1e9;
+  const double d_flops = static_cast<double>(r.decode_tokens) * cost.decode_flops / 1e9;
+  const engine::Rate fma = ceil.best_fma();
+  w.prefill_fma = frac(pf_work, r.prefill_seconds, fma.per_s);
+  w.prefill_fma_cpu = frac(pf_work, r.prefill_cpu_seconds, fma.per_cpu_s);
+  w.prefill_avx2_cpu = frac(pf_work, r.prefill_cpu_seconds, ceil.fma_gflop.per_cpu_s);
+  w.decode_bw = frac(d_bytes, r.decode_seconds, ceil.read_gb.per_s);
+  w.decode_bw_cpu = frac(d_bytes, r.decode_cpu_seconds, ceil.read_gb.per_cpu_s);
+  w.decode_fma = frac(d_flops, r.decode_seconds, fma.per_s);
+  w.decode_fma_cpu = frac(d_flops, r.decode_cpu_seconds, fma.per_cpu_s);
+  w.decode_per_cpu_s = r.decode_cpu_seconds > 0 ? r.decode_tokens / r.decode_cpu_seconds : 0;
+  return w;
+}
+
+void print_header() {
+  std::printf("%5s %13s %6s %6s %6s %13s %6s %6s %6s %6s %7s %7s %5s   ceilings: %s\n", "batch",
+              "prefill tok/s", "%fma", "/cpu", "%avx2", "decode tok/s", "%bw", "/cpu", "%fma",
+              "/cpu", "vs b=1", "/cpu", "cpu", "read GB/s, fma avx2 / avx512 GFLOP/s");
+}
+
+void print_row(const Row& w) {
+  std::printf(
+      "%5d %13.2f %5.1f%% %5.1f%% %5.1f%% %13.2f %5.1f%% %5.1f%% %5.1f%% %5.1f%% %6.2fx %6.2fx "
+      "%5.2f   %.1f, %.0f / %.0f\n",
+      w.batch, w.r.prefill_tok_s(), 100 * w.prefill_fma, 100 * w.prefill_fma_cpu,
+      100 * w.prefill_avx2_cpu, w.r.decode_tok_s(), 100 * w.decode_bw, 100 * w.decode_bw_cpu,
+      100 * w.decode_fma, 100 * w.decode_fma_cpu, w.vs1, w.vs1_cpu, w.r.cpu_share,
+      w.ceil.read_gb.per_s, w.ceil.fma_gflop.per_s, w.ceil.fma512_gflop.per_s);
+  std::fflush(stdout);
+}
+
+util::Json to_json(const Row& w) {
+  return {{"batch", w.batch},
+          {"prefill_tok_s", w.r.prefill_tok_s()},
+          {"prefill_fraction_of_fma_peak", w.prefill_fma},
+          {"prefill_fraction_of_fma_peak_per_cpu", w.prefill_fma_cpu},
+          {"prefill_fraction_of_avx2_fma_peak_per_cpu", w.prefill_avx2_cpu},
+          {"decode_tok_s", w.r.decode_tok_s()},
+          {"decode_fraction_of_bandwidth", w.decode_bw},
+          {"decode_fraction_of_bandwidth_per_cpu", w.decode_bw_cpu},
+          {"decode_fraction_of_fma_peak", w.decode_fma},
+          {"decode_fraction_of_fma_peak_per_cpu", w.decode_fma_cpu},
+          {"decode_vs_batch1", w.vs1},
+          {"decode_vs_batch1_per_cpu", w.vs1_cpu},
+          {"prefill_seconds", w.r.prefill_seconds},
+          {"prefill_cpu_seconds", w.r.prefill_cpu_seconds},
+          {"decode_seconds", w.r.decode_seconds},
+          {"decode_cpu_seconds", w.r.decode_cpu_seconds},
+          {"decode_tokens", w.r.decode_tokens},
+          {"cpu_share", w.r.cpu_share},
+          {"ceiling_read_gb_s", w.ceil.read_gb.per_s},
+          {"ceiling_fma_gflop_s", w.ceil.fma_gflop.per_s},
+          {"ceiling_fma512_gflop_s", w.ceil.fma512_gflop.per_s},
+          {"prefill_flops_per_token", w.cost.prefill_flops},
+          {"decode_bytes_per_token", w.cost.decode_bytes},
+          {"decode_flops_per_token", w.cost.decode_flops}};
+}
+
+void print_setup(const Options& o, const engine::Engine& eng, double load_s) {
+  const model::Llama& m = eng.model();
+  std::printf("model %s: %.3f B parameters, %s, packed weights %.2f GB, loaded in %.1f s\n",
+              o.model.c_str(), static_cast<double>(m.config().parameter_count()) / 1e9,
+              std::string(ops::dtype_name(m.weight_dtype())).c_str(),
+              static_cast<double>(m.packed_weight_bytes()) / 1e9, load_s);
+  std::printf("engine: %d threads, isa %s, KV %s, prompt %lld, gen %d, max batch tokens %lld\n",
+              eng.threads(), std::string(cpu::isa_name(cpu::active_isa())).c_str(),
+              std::string(ops::dtype_name(eng.kv_cache().dtype())).c_str(),
+              static_cast<long long>(o.prompt_len), o.gen_len,
+              static_cast<long long>(eng.options().max_batch_tokens));
 }
 
 int run(const Options& o) {
@@ -93,28 +184,17 @@ int run(const Options& o) {
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto model = engine::load_model(o.model, o.threads);
-  const double load_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const int max_batch = *std::max_element(batches.begin(), batches.end());
   engine::Engine eng(model, engine_options(o, max_batch, *model));
   cpu::ThreadPool probe_pool(eng.threads());
   engine::CeilingProbe probe(probe_pool);
-  const model::Config& c = model->config();
-  std::printf("model %s: %.3f B parameters, %s, packed weights %.2f GB, loaded in %.1f s\n",
-              o.model.c_str(), static_cast<double>(c.parameter_count()) / 1e9,
-              std::string(ops::dtype_name(model->weight_dtype())).c_str(),
-              static_cast<double>(model->packed_weight_bytes()) / 1e9, load_s);
-  std::printf("engine: %d threads, isa %s, KV %s, prompt %lld, gen %d, max batch tokens %lld\n",
-              eng.threads(), std::string(cpu::isa_name(cpu::active_isa())).c_str(),
-              std::string(ops::dtype_name(eng.kv_cache().dtype())).c_str(),
-              static_cast<long long>(o.prompt_len), o.gen_len,
-              static_cast<long long>(eng.options().max_batch_tokens));
-  // Warm-up: touches every weight page and the KV cache once.
+  print_setup(o, eng, load_s);
+  // Warm-up: touches every weight page once.
   engine::measure_throughput(eng, 1, std::min<int64_t>(o.prompt_len, 64), 2, 99);
-
+  print_header();
   util::Json rows = util::Json::array();
-  std::printf("%5s %13s %6s %6s %6s %13s %6s %6s %6s %6s %7s %7s %5s   ceilings: %s\n",
-              "batch", "prefill tok/s", "%fma", "/cpu", "%avx2", "decode tok/s", "%bw", "/cpu",
-              "%fma", "/cpu", "vs b=1", "/cpu", "cpu", "read GB/s, fma avx2 / avx512 GFLOP/s");
   double decode1 = 0, decode1_cpu = 0;
   for (int b : batches) {
     const engine::MachineCeilings ceil = probe.measure();
@@ -122,65 +202,18 @@ int run(const Options& o) {
     for (int i = 0; i < o.repeat; ++i) {
       runs.push_back(engine::measure_throughput(eng, b, o.prompt_len, o.gen_len, 1 + i));
     }
-    const engine::ThroughputResult r = median_of(runs);
-    const engine::TokenCost cost =
-        engine::token_cost(eng, o.prompt_len, b, o.prompt_len + o.gen_len / 2);
-    // Fractions per wall second and per CPU-second (work / CPU time vs ceiling / CPU time).
-    auto frac = [](double amount, double seconds, double ceiling) {
-      return seconds > 0 && ceiling > 0 ? amount / seconds / ceiling : 0;
-    };
-    const double pf_work = static_cast<double>(r.prefill_tokens) * cost.prefill_flops / 1e9;
-    const double d_bytes = static_cast<double>(r.decode_tokens) * cost.decode_bytes / 1e9;
-    const double d_flops = static_cast<double>(r.decode_tokens) * cost.decode_flops / 1e9;
-    const engine::Rate fma = ceil.best_fma();
-    const double pf = frac(pf_work, r.prefill_seconds, fma.per_s);
-    const double pf_cpu = frac(pf_work, r.prefill_cpu_seconds, fma.per_cpu_s);
-    const double dbw = frac(d_bytes, r.decode_seconds, ceil.read_gb.per_s);
-    const double dbw_cpu = frac(d_bytes, r.decode_cpu_seconds, ceil.read_gb.per_cpu_s);
-    const double dfma = frac(d_flops, r.decode_seconds, fma.per_s);
-    const double dfma_cpu = frac(d_flops, r.decode_cpu_seconds, fma.per_cpu_s);
-    // Prefill against the AVX2 peak (the ceiling on CPUs without AVX-512).
-    const double pf_avx2 = frac(pf_work, r.prefill_cpu_seconds, ceil.fma_gflop.per_cpu_s);
-    const double per_cpu = r.decode_cpu_seconds > 0 ? r.decode_tokens / r.decode_cpu_seconds : 0;
-    if (b == 1) decode1 = r.decode_tok_s(), decode1_cpu = per_cpu;
-    const double vs1 = decode1 > 0 ? r.decode_tok_s() / decode1 : 0;
-    const double vs1_cpu = decode1_cpu > 0 ? per_cpu / decode1_cpu : 0;
-    std::printf(
-        "%5d %13.2f %5.1f%% %5.1f%% %5.1f%% %13.2f %5.1f%% %5.1f%% %5.1f%% %5.1f%% %6.2fx %6.2fx "
-        "%5.2f   %.1f, %.0f / %.0f\n",
-        b, r.prefill_tok_s(), 100 * pf, 100 * pf_cpu, 100 * pf_avx2, r.decode_tok_s(), 100 * dbw,
-        100 * dbw_cpu, 100 * dfma, 100 * dfma_cpu, vs1, vs1_cpu, r.cpu_share, ceil.read_gb.per_s,
-        ceil.fma_gflop.per_s, ceil.fma512_gflop.per_s);
-    std::fflush(stdout);
-    rows.push_back({{"batch", b},
-                    {"prefill_tok_s", r.prefill_tok_s()},
-                    {"prefill_fraction_of_fma_peak", pf},
-                    {"prefill_fraction_of_fma_peak_per_cpu", pf_cpu},
-                    {"decode_tok_s", r.decode_tok_s()},
-                    {"decode_fraction_of_bandwidth", dbw},
-                    {"decode_fraction_of_bandwidth_per_cpu", dbw_cpu},
-                    {"decode_fraction_of_fma_peak", dfma},
-                    {"decode_fraction_of_fma_peak_per_cpu", dfma_cpu},
-                    {"prefill_fraction_of_avx2_fma_peak_per_cpu", pf_avx2},
-                    {"decode_vs_batch1", vs1},
-                    {"decode_vs_batch1_per_cpu", vs1_cpu},
-                    {"prefill_cpu_seconds", r.prefill_cpu_seconds},
-                    {"decode_cpu_seconds", r.decode_cpu_seconds},
-                    {"prefill_seconds", r.prefill_seconds},
-                    {"decode_seconds", r.decode_seconds},
-                    {"decode_tokens", r.decode_tokens},
-                    {"cpu_share", r.cpu_share},
-                    {"ceiling_read_gb_s", ceil.read_gb.per_s},
-                    {"ceiling_fma_gflop_s", ceil.fma_gflop.per_s},
-                    {"ceiling_fma512_gflop_s", ceil.fma512_gflop.per_s},
-                    {"prefill_flops_per_token", cost.prefill_flops},
-                    {"decode_bytes_per_token", cost.decode_bytes},
-                    {"decode_flops_per_token", cost.decode_flops}});
+    Row w = evaluate(median_of(runs),
+                     engine::token_cost(eng, o.prompt_len, b, o.prompt_len + o.gen_len / 2), ceil);
+    if (b == 1) decode1 = w.r.decode_tok_s(), decode1_cpu = w.decode_per_cpu_s;
+    w.vs1 = decode1 > 0 ? w.r.decode_tok_s() / decode1 : 0;
+    w.vs1_cpu = decode1_cpu > 0 ? w.decode_per_cpu_s / decode1_cpu : 0;
+    print_row(w);
+    rows.push_back(to_json(w));
   }
   if (!o.json.empty()) {
-    util::Json j = {{"model", o.model},         {"threads", eng.threads()},
+    util::Json j = {{"model", o.model},           {"threads", eng.threads()},
                     {"prompt_len", o.prompt_len}, {"gen_len", o.gen_len},
-                    {"repeat", o.repeat},       {"results", rows}};
+                    {"repeat", o.repeat},         {"results", rows}};
     util::write_file_atomic(o.json, j.dump(2) + "\n");
   }
   return 0;

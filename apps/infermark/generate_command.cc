@@ -48,7 +48,8 @@ std::vector<engine::TokenId> read_prompt_ids(const std::string& path) {
     for (const auto& v : j) {
       if (!v.is_number_integer()) throw Error::format("{}: expected an array of token ids", path);
       const auto id = v.get<int64_t>();
-      if (id < INT32_MIN || id > INT32_MAX) throw Error::format("{}: token id {} is out of range", path, id);
+      if (id < INT32_MIN || id > INT32_MAX)
+        throw Error::format("{}: token id {} is out of range", path, id);
       ids.push_back(static_cast<engine::TokenId>(id));
     }
     return ids;
@@ -88,39 +89,64 @@ std::optional<ops::DType> parse_kv_dtype(const std::string& s) {
   throw Error::format("generate: --kv-dtype '{}' is not one of f32, bf16, f16", s);
 }
 
-int run(const Options& o) {
-  const std::filesystem::path dir = o.model;
-  std::optional<text::Tokenizer> tokenizer;
-  if (std::filesystem::exists(dir / "tokenizer.json")) tokenizer = text::Tokenizer::load(dir);
-  std::vector<engine::TokenId> prompt;
-  if (!o.prompt_ids.empty()) {
-    prompt = read_prompt_ids(o.prompt_ids);
-  } else {
-    if (!tokenizer) {
-      throw Error::format("generate: {} has no tokenizer.json to encode --prompt; use --prompt-ids",
-                          dir.string());
-    }
-    prompt = tokenizer->encode(o.prompt, /*add_bos=*/true);
+std::vector<engine::TokenId> prompt_of(const Options& o, const std::filesystem::path& dir,
+                                       const std::optional<text::Tokenizer>& tokenizer) {
+  if (!o.prompt_ids.empty()) return read_prompt_ids(o.prompt_ids);
+  if (!tokenizer) {
+    throw Error::format("generate: {} has no tokenizer.json to encode --prompt; use --prompt-ids",
+                        dir.string());
   }
-  const auto t_load = std::chrono::steady_clock::now();
-  auto model = engine::load_model(dir, o.threads);
-  const double load_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+  return tokenizer->encode(o.prompt, /*add_bos=*/true);
+}
 
+// One sequence: context and KV cache just big enough, the whole prompt in one step (up to 2048).
+engine::EngineOptions engine_options(const Options& o, const model::Llama& model,
+                                     size_t prompt_len) {
   engine::EngineOptions eo;
   eo.threads = o.threads;
   eo.max_seqs = 1;
   eo.kv_dtype = parse_kv_dtype(o.kv_dtype);
-  const auto wanted = static_cast<int64_t>(prompt.size()) + std::max(o.max_new_tokens, 1);
-  eo.max_context = std::min(std::max<int64_t>(wanted, 1), model->config().max_position_embeddings);
-  eo.kv_cache_bytes = engine::KvCache::block_bytes(
-                          model->config(), eo.kv_dtype.value_or(model->weight_dtype()),
-                          eo.block_size) *
-                      ((eo.max_context + eo.block_size - 1) / eo.block_size);
+  const auto wanted = static_cast<int64_t>(prompt_len) + std::max(o.max_new_tokens, 1);
+  eo.max_context = std::min(wanted, model.config().max_position_embeddings);
+  const int64_t blocks = (eo.max_context + eo.block_size - 1) / eo.block_size;
+  eo.kv_cache_bytes =
+      blocks * engine::KvCache::block_bytes(
+                   model.config(), eo.kv_dtype.value_or(model.weight_dtype()), eo.block_size);
   eo.max_batch_tokens = eo.prefill_chunk =
-      std::clamp<int64_t>(static_cast<int64_t>(prompt.size()), 1, 2048);
+      std::clamp<int64_t>(static_cast<int64_t>(prompt_len), 1, 2048);
   eo.dump_dir = o.dump;
-  engine::Engine eng(model, eo);
+  return eo;
+}
+
+void print_result(size_t prompt_len, const std::vector<engine::TokenId>& out,
+                  const engine::Finish& f, const std::optional<text::Tokenizer>& tokenizer,
+                  double load_s) {
+  util::Json j = {{"prompt_tokens", prompt_len},
+                  {"ids", out},
+                  {"finish_reason", engine::finish_reason_name(f.reason)}};
+  if (tokenizer) j["text"] = tokenizer->decode(out);
+  std::printf("%s\n", j.dump(-1, ' ', false, util::Json::error_handler_t::replace).c_str());
+  const double decode_s = f.total_seconds - f.first_token_seconds;
+  const double decode_rate =
+      out.size() > 1 ? static_cast<double>(out.size() - 1) / std::max(decode_s, 1e-9) : 0.0;
+  std::fprintf(stderr,
+               "load %.2f s; prompt %zu tokens, first token after %.3f s (%.1f tok/s); %zu tokens "
+               "in %.3f s (%.2f tok/s after the first)\n",
+               load_s, prompt_len, f.first_token_seconds,
+               static_cast<double>(prompt_len) / std::max(f.first_token_seconds, 1e-9), out.size(),
+               f.total_seconds, decode_rate);
+}
+
+int run(const Options& o) {
+  const std::filesystem::path dir = o.model;
+  std::optional<text::Tokenizer> tokenizer;
+  if (std::filesystem::exists(dir / "tokenizer.json")) tokenizer = text::Tokenizer::load(dir);
+  const std::vector<engine::TokenId> prompt = prompt_of(o, dir, tokenizer);
+  const auto t_load = std::chrono::steady_clock::now();
+  auto model = engine::load_model(dir, o.threads);
+  const double load_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
+  engine::Engine eng(model, engine_options(o, *model, prompt.size()));
 
   engine::GenerationParams p;
   p.max_new_tokens = o.max_new_tokens;
@@ -131,25 +157,15 @@ int run(const Options& o) {
   p.seed = o.seed;
   std::vector<engine::TokenId> out;
   std::promise<engine::Finish> done;
-  eng.submit(prompt, p,
-             {[&](std::span<const engine::TokenId> t, bool) { out.insert(out.end(), t.begin(), t.end()); },
-              [&](const engine::Finish& f) { done.set_value(f); }});
+  engine::RequestCallbacks cb;
+  cb.on_tokens = [&](std::span<const engine::TokenId> t, bool) {
+    out.insert(out.end(), t.begin(), t.end());
+  };
+  cb.on_finish = [&](const engine::Finish& f) { done.set_value(f); };
+  eng.submit(prompt, p, std::move(cb));
   const engine::Finish f = done.get_future().get();
   if (f.reason == engine::FinishReason::kError) throw Error("generate: " + f.error);
-
-  util::Json j = {{"prompt_tokens", prompt.size()},
-                  {"ids", out},
-                  {"finish_reason", engine::finish_reason_name(f.reason)}};
-  if (tokenizer) j["text"] = tokenizer->decode(out);
-  std::printf("%s\n", j.dump(-1, ' ', false, util::Json::error_handler_t::replace).c_str());
-  const double decode_s = f.total_seconds - f.first_token_seconds;
-  std::fprintf(stderr,
-               "load %.2f s; prompt %zu tokens, first token after %.3f s (%.1f tok/s); %zu tokens "
-               "in %.3f s (%.2f tok/s after the first)\n",
-               load_s, prompt.size(), f.first_token_seconds,
-               static_cast<double>(prompt.size()) / std::max(f.first_token_seconds, 1e-9),
-               out.size(), f.total_seconds,
-               out.size() > 1 ? static_cast<double>(out.size() - 1) / std::max(decode_s, 1e-9) : 0.0);
+  print_result(prompt.size(), out, f, tokenizer, load_s);
   return 0;
 }
 
@@ -179,7 +195,8 @@ CommandRegistration reg{
       app.add_option("--dump", o->dump, "write every intermediate tensor to this folder");
       app.add_option("--threads", o->threads, "compute threads (0 = physical cores)")
           ->capture_default_str();
-      app.add_option("--kv-dtype", o->kv_dtype, "KV cache dtype: f32 | bf16 | f16 (default: weights')");
+      app.add_option("--kv-dtype", o->kv_dtype,
+                     "KV cache dtype: f32 | bf16 | f16 (default: weights')");
       return [o] { return run(*o); };
     }};
 

@@ -86,8 +86,8 @@ void bm_forward(benchmark::State& st, int seqs, int rows, int ctx) {
   const double head = 2.0 * static_cast<double>(c.vocab_size * c.hidden_size);
   const double attn = 4.0 * static_cast<double>(c.num_layers * c.q_dim()) * (ctx + rows / 2.0);
   const double flops = seqs * (rows * (linear + attn) + head);
-  const double kv_bytes = static_cast<double>(KvCache::block_bytes(c, kv.dtype(), 1)) * seqs *
-                          (ctx + rows);
+  const double kv_bytes =
+      static_cast<double>(KvCache::block_bytes(c, kv.dtype(), 1)) * seqs * (ctx + rows);
   const double bytes = static_cast<double>(s.model->packed_weight_bytes()) + kv_bytes;
   st.counters["tok/s"] = n * seqs * rows / sw.wall_seconds();
   st.counters["%fma"] = 100 * n * flops / 1e9 / sw.wall_seconds() / ceil.best_fma().per_s;
@@ -116,20 +116,21 @@ void bm_plan(benchmark::State& st, int seqs) {
 
 void register_all() {
   for (int m : {64, 512}) {
-    benchmark::RegisterBenchmark(("forward/prefill/m:" + std::to_string(m)).c_str(), bm_forward,
-                                 1, m, 0)
+    benchmark::RegisterBenchmark(("forward/prefill/m:" + std::to_string(m)).c_str(), bm_forward, 1,
+                                 m, 0)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }
   for (int seqs : {1, 8, 32}) {
-    benchmark::RegisterBenchmark(("forward/decode/seqs:" + std::to_string(seqs) + "/ctx:512").c_str(),
-                                 bm_forward, seqs, 1, 512)
+    benchmark::RegisterBenchmark(
+        ("forward/decode/seqs:" + std::to_string(seqs) + "/ctx:512").c_str(), bm_forward, seqs, 1,
+        512)
         ->UseRealTime()
         ->Unit(benchmark::kMillisecond);
   }
   for (int seqs : {32, 256}) {
-    benchmark::RegisterBenchmark(("scheduler/plan/seqs:" + std::to_string(seqs)).c_str(),
-                                 bm_plan, seqs)
+    benchmark::RegisterBenchmark(("scheduler/plan/seqs:" + std::to_string(seqs)).c_str(), bm_plan,
+                                 seqs)
         ->Unit(benchmark::kMicrosecond);
   }
 }

@@ -63,10 +63,10 @@ Engine::Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& o
   ctx_ = ops::Context::cpu(*pool_);
   kv_ = std::make_unique<KvCache>(c, kv_dtype, options.block_size, n_blocks);
   ws_ = std::make_unique<model::LlamaWorkspace>(c, options.max_batch_tokens, options.max_seqs);
-  scheduler_ = std::make_unique<Scheduler>(
-      SchedulerLimits{options.max_seqs, options.max_batch_tokens, options.prefill_chunk,
-                      options.decode_first},
-      *kv_);
+  scheduler_ =
+      std::make_unique<Scheduler>(SchedulerLimits{options.max_seqs, options.max_batch_tokens,
+                                                  options.prefill_chunk, options.decode_first},
+                                  *kv_);
   sampler_ = std::make_unique<Sampler>(options.max_seqs);
   if (!options.dump_dir.empty()) dump_ = std::make_unique<model::ForwardDump>(options.dump_dir);
   const auto seqs = static_cast<size_t>(options.max_seqs);
@@ -106,10 +106,11 @@ std::string Engine::validate(const std::vector<TokenId>& prompt, const Generatio
                          vocab);
     }
   }
-  if (p.max_new_tokens < 1) return fmt::format("max_new_tokens = {}: must be >= 1", p.max_new_tokens);
+  if (p.max_new_tokens < 1)
+    return fmt::format("max_new_tokens = {}: must be >= 1", p.max_new_tokens);
   if (p.min_new_tokens < 0 || p.min_new_tokens > p.max_new_tokens) {
-    return fmt::format("min_new_tokens = {}: must be in [0, max_new_tokens = {}]",
-                       p.min_new_tokens, p.max_new_tokens);
+    return fmt::format("min_new_tokens = {}: must be in [0, max_new_tokens = {}]", p.min_new_tokens,
+                       p.max_new_tokens);
   }
   if (!(p.temperature >= 0) || std::isinf(p.temperature)) {
     return fmt::format("temperature = {}: must be a finite number >= 0", p.temperature);
@@ -126,8 +127,8 @@ RequestId Engine::submit(std::vector<TokenId> prompt, GenerationParams params,
   seq->error = validate(prompt, params);
   seq->prompt_len = static_cast<int32_t>(prompt.size());
   if (seq->error.empty()) {
-    const int64_t most = std::min<int64_t>(max_context_, static_cast<int64_t>(prompt.size()) +
-                                                             params.max_new_tokens);
+    const int64_t most = std::min<int64_t>(
+        max_context_, static_cast<int64_t>(prompt.size()) + params.max_new_tokens);
     prompt.reserve(static_cast<size_t>(most));
   }
   seq->tokens = std::move(prompt);
@@ -135,7 +136,7 @@ RequestId Engine::submit(std::vector<TokenId> prompt, GenerationParams params,
   seq->callbacks = std::move(callbacks);
   // Points into params (kept alive in the sequence) or the const model.
   seq->stop_ids = seq->params.stop_ids.empty() ? model_->eos_token_ids()
-                                                : std::span<const TokenId>(seq->params.stop_ids);
+                                               : std::span<const TokenId>(seq->params.stop_ids);
   RequestId id;
   {
     std::lock_guard lock(mu_);
@@ -199,8 +200,7 @@ void Engine::loop() {
   publish_stats();
 }
 
-void Engine::drain(std::vector<std::unique_ptr<Sequence>>& fresh,
-                   std::vector<RequestId>& cancels) {
+void Engine::drain(std::vector<std::unique_ptr<Sequence>>& fresh, std::vector<RequestId>& cancels) {
   for (auto& s : fresh) {
     if (!s->error.empty()) {
       std::string error = s->error;

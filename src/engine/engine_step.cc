@@ -74,9 +74,9 @@ void Engine::deliver(Sequence& seq, TokenId token) {
       IM_LOG_WARN("engine: on_tokens of request {} threw: {}", seq.id, e.what());
     }
   }
-  const bool stop = seq.generated() >= seq.params.min_new_tokens &&
-                    std::find(seq.stop_ids.begin(), seq.stop_ids.end(), token) !=
-                        seq.stop_ids.end();
+  const bool stop =
+      seq.generated() >= seq.params.min_new_tokens &&
+      std::find(seq.stop_ids.begin(), seq.stop_ids.end(), token) != seq.stop_ids.end();
   if (stop) {
     done_.emplace_back(&seq, FinishReason::kStop);
   } else if (seq.generated() >= seq.params.max_new_tokens ||

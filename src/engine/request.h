@@ -41,11 +41,11 @@ std::string_view finish_reason_name(FinishReason reason);
 struct Finish {
   RequestId id = 0;
   FinishReason reason = FinishReason::kStop;
-  std::string error;             // kError: what was wrong, naming the field and value
-  int32_t prompt_tokens = 0;     // tokens in the prompt
-  int32_t generated_tokens = 0;  // tokens delivered through on_tokens (stop token included)
-  int32_t preemptions = 0;       // times the request was evicted and recomputed
-  double queue_seconds = 0;      // submit -> first scheduled
+  std::string error;               // kError: what was wrong, naming the field and value
+  int32_t prompt_tokens = 0;       // tokens in the prompt
+  int32_t generated_tokens = 0;    // tokens delivered through on_tokens (stop token included)
+  int32_t preemptions = 0;         // times the request was evicted and recomputed
+  double queue_seconds = 0;        // submit -> first scheduled
   double first_token_seconds = 0;  // submit -> first token (0 if none)
   double total_seconds = 0;        // submit -> finish
 };

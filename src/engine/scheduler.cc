@@ -91,9 +91,8 @@ bool Scheduler::schedule(size_t i, int64_t want, int64_t& budget) {
     }
     const bool self = running_.back().get() == s;
     // Give back the budget of a victim already scheduled in this step.
-    auto it = std::find_if(chunks_.begin(), chunks_.end(), [&](const ScheduledChunk& c) {
-      return c.seq == running_.back().get();
-    });
+    auto it = std::find_if(chunks_.begin(), chunks_.end(),
+                           [&](const ScheduledChunk& c) { return c.seq == running_.back().get(); });
     if (it != chunks_.end()) {
       budget += it->n_tokens;
       it->seq->planned_step = 0;

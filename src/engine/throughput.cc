@@ -91,8 +91,8 @@ TokenCost token_cost(const Engine& engine, int64_t prompt_len, int batch, int64_
   TokenCost t;
   t.prefill_flops = linear + attention(static_cast<double>(prompt_len + 1) / 2) +
                     head / static_cast<double>(prompt_len);
-  const double kv_bytes_per_position = static_cast<double>(
-      KvCache::block_bytes(c, engine.kv_cache().dtype(), 1));
+  const double kv_bytes_per_position =
+      static_cast<double>(KvCache::block_bytes(c, engine.kv_cache().dtype(), 1));
   t.decode_bytes = static_cast<double>(m.packed_weight_bytes()) / batch +
                    kv_bytes_per_position * static_cast<double>(context);
   t.decode_flops = linear + head + attention(static_cast<double>(context));

@@ -31,7 +31,9 @@ struct ThroughputResult {
   // other processes took part of the cores.
   double cpu_share = 0;
 
-  double prefill_tok_s() const { return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0; }
+  double prefill_tok_s() const {
+    return prefill_seconds > 0 ? prefill_tokens / prefill_seconds : 0;
+  }
   double decode_tok_s() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };
 

@@ -78,8 +78,7 @@ class Llama {
   void run_layer(const ops::Context& ctx, int64_t l, const ForwardBatch& batch,
                  const ops::PagedKvLayer& kv, LlamaWorkspace& ws, int64_t rows,
                  ForwardDump* dump) const;
-  void run_head(const ops::Context& ctx, LlamaWorkspace& ws, int64_t rows,
-                ForwardDump* dump) const;
+  void run_head(const ops::Context& ctx, LlamaWorkspace& ws, int64_t rows, ForwardDump* dump) const;
 
   Checkpoint checkpoint_;
   Config config_;

@@ -2,12 +2,13 @@
 // in a batch of 16 mixed-length requests, with block sizes 1 / 16 / one block per sequence, and
 // after preemption and recompute under a tiny KV budget; cancellation frees every block; stop
 // ids, min/max new tokens and sampling seeds behave as documented.
+#include "engine/engine.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <thread>
 
-#include "engine/engine.h"
 #include "engine_test_util.h"
 
 namespace infermark::engine {
@@ -95,8 +96,8 @@ TEST_F(EngineGreedy, SameAfterPreemptionAndRecomputeWithATinyKvCache) {
   EngineOptions o = test_options();
   o.block_size = 4;
   // 30 blocks of 4 tokens: room for about two of the longer sequences at once.
-  o.kv_cache_bytes = 30 * KvCache::block_bytes(TinyModel::get().model()->config(),
-                                               ops::DType::kBF16, 4);
+  o.kv_cache_bytes =
+      30 * KvCache::block_bytes(TinyModel::get().model()->config(), ops::DType::kBF16, 4);
   Stats s;
   EXPECT_EQ(run(mixed_jobs(), o, true, &s), *alone_);
   EXPECT_GT(s.preemptions, 0);

@@ -16,8 +16,8 @@
 namespace infermark::engine {
 namespace {
 
-using ::testing::HasSubstr;
 using model::testing::TempDir;
+using ::testing::HasSubstr;
 
 struct Result {
   int exit_code;
@@ -27,8 +27,8 @@ struct Result {
 
 Result run_cli(const std::string& args, const TempDir& tmp) {
   const auto err_file = tmp / "stderr.txt";
-  const std::string cmd = std::string(std::getenv("INFERMARK_BIN")) + " " + args + " 2>" +
-                          err_file.string();
+  const std::string cmd =
+      std::string(std::getenv("INFERMARK_BIN")) + " " + args + " 2>" + err_file.string();
   FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -60,9 +60,8 @@ TempDir* GenerateCommand::dir_ = nullptr;
 TEST_F(GenerateCommand, GreedyIdsEqualTheReference) {
   const std::vector<int32_t> prompt = {128000, 791, 6864, 315, 9822, 374};
   util::write_file_atomic(tmp_ / "ids.txt", "128000 791, 6864\n315 9822 374\n");
-  const Result r = run_cli(model_arg() + " --max-new-tokens 12 --prompt-ids " +
-                               (tmp_ / "ids.txt").string(),
-                           tmp_);
+  const Result r = run_cli(
+      model_arg() + " --max-new-tokens 12 --prompt-ids " + (tmp_ / "ids.txt").string(), tmp_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json j = util::parse_json(r.out, "stdout");
   EXPECT_EQ(j.at("prompt_tokens"), 6);
@@ -73,8 +72,8 @@ TEST_F(GenerateCommand, GreedyIdsEqualTheReference) {
 }
 
 TEST_F(GenerateCommand, TextPromptIsEncodedAndOutputDecoded) {
-  const Result r = run_cli(model_arg() + " --max-new-tokens 5 --prompt 'The capital of France'",
-                           tmp_);
+  const Result r =
+      run_cli(model_arg() + " --max-new-tokens 5 --prompt 'The capital of France'", tmp_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json j = util::parse_json(r.out, "stdout");
   const text::Tokenizer tok = text::Tokenizer::load(dir_->path());
@@ -96,13 +95,13 @@ TEST_F(GenerateCommand, SamplingWithASeedIsReproducible) {
 }
 
 TEST_F(GenerateCommand, DumpWritesIntermediatesOfEveryStep) {
-  const Result r = run_cli(model_arg() + " --max-new-tokens 3 --prompt hi --dump " +
-                               (tmp_ / "dump").string(),
-                           tmp_);
+  const Result r = run_cli(
+      model_arg() + " --max-new-tokens 3 --prompt hi --dump " + (tmp_ / "dump").string(), tmp_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json index = util::parse_json(util::read_file(tmp_ / "dump" / "index.json"), "i");
   std::set<std::pair<int, std::string>> names;
-  for (const auto& t : index.at("tensors")) names.insert({t.at("step").get<int>(), t.at("name").get<std::string>()});
+  for (const auto& t : index.at("tensors"))
+    names.insert({t.at("step").get<int>(), t.at("name").get<std::string>()});
   EXPECT_TRUE(names.count({0, "layer1.attn_out"}));
   EXPECT_TRUE(names.count({2, "logits"}));  // three tokens: prefill + two decode steps
   EXPECT_FALSE(names.count({3, "logits"}));

@@ -66,9 +66,9 @@ TEST(Scheduler, ChunkedPrefillThenDecodeFirst) {
 TEST(Scheduler, AdmissionIsFcfsAndBoundedBySeqsAndBlocks) {
   KvCache kv(small_config(), ops::DType::kF32, 4, 5);  // 20 token slots
   Scheduler s({2, 100, 100, true}, kv);
-  s.add(seq(1, 8));   // 2 blocks
-  s.add(seq(2, 4));   // 1 block
-  s.add(seq(3, 1));   // waits: max_seqs = 2
+  s.add(seq(1, 8));  // 2 blocks
+  s.add(seq(2, 4));  // 1 block
+  s.add(seq(3, 1));  // waits: max_seqs = 2
   auto p = s.plan();
   EXPECT_EQ(ids(p), (std::vector<Planned>{{1, 8, true}, {2, 4, true}}));
   EXPECT_EQ(s.n_running(), 2);

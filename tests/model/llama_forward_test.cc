@@ -119,8 +119,8 @@ TEST_P(LlamaVsReference, LogitsAtEveryPositionAndGreedyContinuation) {
   std::vector<std::vector<float>> ours = run.step({0}, {tokens}, {0}, /*all_rows=*/true);
   for (int i = 0; i < 32; ++i) {  // greedy decode through the cache
     tokens.push_back(argmax(ours.back()));
-    const auto next = run.step({0}, {{tokens.back()}}, {static_cast<int32_t>(tokens.size() - 1)},
-                               false);
+    const auto next =
+        run.step({0}, {{tokens.back()}}, {static_cast<int32_t>(tokens.size() - 1)}, false);
     if (i < 31) ours.push_back(next[0]);
   }
   // The reference at every position of the same sequence: each of our greedy tokens must be
@@ -176,8 +176,9 @@ TEST_F(LlamaConsistency, ChunkedPrefillWithBlockSizeOneMatchesOneChunk) {
   const auto expect = whole.step({0}, {tokens}, {0}, true);
   std::vector<std::vector<float>> got;
   for (size_t at = 0; at < tokens.size(); at += 5) {
-    const std::vector<int32_t> chunk(tokens.begin() + static_cast<int64_t>(at),
-                                     tokens.begin() + static_cast<int64_t>(std::min(at + 5, tokens.size())));
+    const std::vector<int32_t> chunk(
+        tokens.begin() + static_cast<int64_t>(at),
+        tokens.begin() + static_cast<int64_t>(std::min(at + 5, tokens.size())));
     for (auto& row : paged.step({0}, {chunk}, {static_cast<int32_t>(at)}, true)) got.push_back(row);
   }
   ASSERT_EQ(got.size(), expect.size());
@@ -189,16 +190,16 @@ TEST_F(LlamaConsistency, MixedBatchMatchesSequencesRunAlone) {
   const auto a = random_tokens(9, v, 11), b = random_tokens(17, v, 12);
   Runner alone(*model_, 4), mixed(*model_, 4);
   const auto a_prefill = alone.step({0}, {a}, {0}, false);
-  const auto b_first = alone.step({1}, {std::vector<int32_t>(b.begin(), b.begin() + 10)}, {0}, false);
-  const auto b_rest =
-      alone.step({1}, {std::vector<int32_t>(b.begin() + 10, b.end())}, {10}, false);
+  const auto b_first =
+      alone.step({1}, {std::vector<int32_t>(b.begin(), b.begin() + 10)}, {0}, false);
+  const auto b_rest = alone.step({1}, {std::vector<int32_t>(b.begin() + 10, b.end())}, {10}, false);
   const auto a_decode = alone.step({0}, {{42}}, {9}, false);
 
   // Step 1: all of a, the first chunk of b. Step 2: a decode token and the rest of b.
-  const auto m1 = mixed.step({0, 1}, {a, std::vector<int32_t>(b.begin(), b.begin() + 10)},
-                             {0, 0}, false);
-  const auto m2 = mixed.step({0, 1}, {{42}, std::vector<int32_t>(b.begin() + 10, b.end())},
-                             {9, 10}, false);
+  const auto m1 =
+      mixed.step({0, 1}, {a, std::vector<int32_t>(b.begin(), b.begin() + 10)}, {0, 0}, false);
+  const auto m2 =
+      mixed.step({0, 1}, {{42}, std::vector<int32_t>(b.begin() + 10, b.end())}, {9, 10}, false);
   expect_close(m1[0], a_prefill[0], 1e-5);
   expect_close(m1[1], b_first[0], 1e-5);
   expect_close(m2[0], a_decode[0], 1e-5);
@@ -233,10 +234,10 @@ TEST_F(LlamaConsistency, DumpWritesEveryIntermediateWithAnIndex) {
     if (t.at("step") == 0) step0[t.at("name").get<std::string>()] = t;
   }
   const Config& c = model_->config();
-  for (const char* name : {"embed", "layer0.attn_norm", "layer0.q", "layer0.k", "layer0.v",
-                           "layer0.attn_out", "layer0.attn_res", "layer0.ffn_norm",
-                           "layer0.ffn_act", "layer0.out", "layer1.attn_out", "final_norm",
-                           "logits"}) {
+  for (const char* name :
+       {"embed", "layer0.attn_norm", "layer0.q", "layer0.k", "layer0.v", "layer0.attn_out",
+        "layer0.attn_res", "layer0.ffn_norm", "layer0.ffn_act", "layer0.out", "layer1.attn_out",
+        "final_norm", "logits"}) {
     ASSERT_TRUE(step0.count(name)) << name;
   }
   EXPECT_EQ(step0["layer0.attn_out"].at("shape"), (util::Json{6, c.q_dim()}));

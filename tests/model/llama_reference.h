@@ -73,7 +73,8 @@ class RefLlama {
                                           bool last_only = false, bool kv_bf16 = false) const {
     const int64_t t_n = static_cast<int64_t>(tokens.size()), hd = c_.head_dim, d = c_.hidden_size;
     std::vector<std::vector<double>> h(tokens.size());
-    for (int64_t t = 0; t < t_n; ++t) h[t].assign(&embed_[tokens[t] * d], &embed_[tokens[t] * d + d]);
+    for (int64_t t = 0; t < t_n; ++t)
+      h[t].assign(&embed_[tokens[t] * d], &embed_[tokens[t] * d + d]);
     for (const Layer& l : layers_) {
       std::vector<std::vector<double>> q(h.size()), k(h.size()), v(h.size());
       for (int64_t t = 0; t < t_n; ++t) {
@@ -103,7 +104,8 @@ class RefLlama {
         add(h[t], matvec(l.o, att));
         const auto x = rms_norm(h[t], l.ffn_norm);
         auto gate = matvec(l.gate, x), up = matvec(l.up, x);
-        for (size_t i = 0; i < gate.size(); ++i) gate[i] = gate[i] / (1 + std::exp(-gate[i])) * up[i];
+        for (size_t i = 0; i < gate.size(); ++i)
+          gate[i] = gate[i] / (1 + std::exp(-gate[i])) * up[i];
         add(h[t], matvec(l.down, gate));
       }
     }
@@ -147,8 +149,8 @@ class RefLlama {
       if (wavelen > old / s.low_freq_factor) {
         x /= s.factor;
       } else if (wavelen >= old / s.high_freq_factor) {
-        const double smooth = (old / wavelen - s.low_freq_factor) /
-                              (s.high_freq_factor - s.low_freq_factor);
+        const double smooth =
+            (old / wavelen - s.low_freq_factor) / (s.high_freq_factor - s.low_freq_factor);
         x = (1 - smooth) * x / s.factor + smooth * x;
       }
     }
@@ -194,7 +196,8 @@ class RefLlama {
 // A paged KV cache in plain vectors for model tests: n_blocks blocks per layer of `dtype`.
 class TestKvCache {
  public:
-  TestKvCache(const Config& c, int64_t n_blocks, int block_size, ops::DType dtype = ops::DType::kF32)
+  TestKvCache(const Config& c, int64_t n_blocks, int block_size,
+              ops::DType dtype = ops::DType::kF32)
       : c_(c) {
     layers_.resize(static_cast<size_t>(c.num_layers));
     storage_.resize(layers_.size() * 2);
