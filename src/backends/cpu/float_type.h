@@ -9,6 +9,7 @@ namespace infermark::cpu {
 
 enum class FloatType : uint8_t { kF32, kBF16, kF16 };
 
-inline size_t float_type_size(FloatType type) { return type == FloatType::kF32 ? 4 : 2; }
+// `static`: SIMD translation units use it too (see CMakeLists.txt on shared inline functions).
+static inline size_t float_type_size(FloatType type) { return type == FloatType::kF32 ? 4 : 2; }
 
 }  // namespace infermark::cpu
