@@ -111,11 +111,11 @@ void NullSut::worker() {
     if (!delayed_) {
       if (pending_.empty()) {
         if (stopping_) return;
-        // Spin for up to 200 us before sleeping: at the rates this SUT is measured with, work
+        // Spin for up to 1 ms before sleeping: at the rates this SUT is measured with, work
         // arrives every few to a hundred microseconds, and a futex wake-up per issue would
         // dominate the latency (and on a busy machine, the scheduler's wake-up delay).
         lock.unlock();
-        const int64_t spin_until = loadgen::now_ns() + 200'000;
+        const int64_t spin_until = loadgen::now_ns() + 1'000'000;
         while (!has_work_.load(std::memory_order_acquire) && loadgen::now_ns() < spin_until) {
           loadgen::cpu_relax();
         }
