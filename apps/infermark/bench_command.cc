@@ -35,6 +35,7 @@ struct Options {
   int threads = 0;
   int repeat = 1;
   int64_t max_batch_tokens = 2048;
+  int64_t kv_cache_bytes = 0;
   std::string json;
 };
 
@@ -234,6 +235,9 @@ CommandRegistration reg{
       app.add_option("--repeat", o->repeat, "passes per batch size (medians are printed)")
           ->capture_default_str();
       app.add_option("--max-batch-tokens", o->max_batch_tokens, "engine tokens per step")
+          ->capture_default_str();
+      app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
+                     "KV cache budget (0 = what the largest batch needs)")
           ->capture_default_str();
       app.add_option("--json", o->json, "also write the results to this JSON file");
       return [o] { return run(*o); };

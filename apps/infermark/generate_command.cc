@@ -37,6 +37,7 @@ struct Options {
   std::string dump;
   int threads = 0;
   std::string kv_dtype;
+  int64_t kv_cache_bytes = 0;
 };
 
 std::vector<engine::TokenId> read_prompt_ids(const std::string& path) {
@@ -110,8 +111,10 @@ engine::EngineOptions engine_options(const Options& o, const model::Llama& model
   eo.max_context = std::min(wanted, model.config().max_position_embeddings);
   const int64_t blocks = (eo.max_context + eo.block_size - 1) / eo.block_size;
   eo.kv_cache_bytes =
-      blocks * engine::KvCache::block_bytes(
-                   model.config(), eo.kv_dtype.value_or(model.weight_dtype()), eo.block_size);
+      o.kv_cache_bytes > 0
+          ? o.kv_cache_bytes
+          : blocks * engine::KvCache::block_bytes(
+                         model.config(), eo.kv_dtype.value_or(model.weight_dtype()), eo.block_size);
   eo.max_batch_tokens = eo.prefill_chunk =
       std::clamp<int64_t>(static_cast<int64_t>(prompt_len), 1, 2048);
   eo.dump_dir = o.dump;
@@ -197,6 +200,9 @@ CommandRegistration reg{
           ->capture_default_str();
       app.add_option("--kv-dtype", o->kv_dtype,
                      "KV cache dtype: f32 | bf16 | f16 (default: weights')");
+      app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
+                     "KV cache budget in bytes (0 = what this prompt and --max-new-tokens need)")
+          ->capture_default_str();
       return [o] { return run(*o); };
     }};
 
