@@ -29,34 +29,53 @@ std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir,
   return model::Llama::load(dir, ops::Context::cpu(pool));
 }
 
-Engine::Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& options)
-    : model_(std::move(model)), options_(options) {
-  IM_CHECK(model_ != nullptr);
-  const model::Config& c = model_->config();
-  if (options.block_size < 1 || options.max_seqs < 1 || options.max_batch_tokens < 1 ||
-      options.prefill_chunk < 1) {
+namespace {
+
+void check_options(const EngineOptions& o) {
+  if (o.block_size < 1 || o.max_seqs < 1 || o.max_batch_tokens < 1 || o.prefill_chunk < 1) {
     throw Error::format(
         "engine options: block_size ({}), max_seqs ({}), max_batch_tokens ({}) and "
         "prefill_chunk ({}) must be >= 1",
-        options.block_size, options.max_seqs, options.max_batch_tokens, options.prefill_chunk);
+        o.block_size, o.max_seqs, o.max_batch_tokens, o.prefill_chunk);
   }
-  const int64_t context = options.max_context > 0
-                              ? std::min(options.max_context, c.max_position_embeddings)
-                              : c.max_position_embeddings;
-  const ops::DType kv_dtype = options.kv_dtype.value_or(model_->weight_dtype());
-  const int64_t block_bytes = KvCache::block_bytes(c, kv_dtype, options.block_size);
-  const int64_t per_seq_blocks = (context + options.block_size - 1) / options.block_size;
-  int64_t budget = options.kv_cache_bytes;
+  if (o.max_batch_tokens < o.max_seqs) {
+    // Otherwise the decode tokens of the later sequences might never fit in a step.
+    throw Error::format("engine options: max_batch_tokens ({}) must be >= max_seqs ({})",
+                        o.max_batch_tokens, o.max_seqs);
+  }
+}
+
+// KV blocks for the options: the explicit budget, else a fraction of RAM capped at what
+// max_seqs sequences of `context` tokens can use. Throws if not even one block fits.
+int64_t kv_blocks(const EngineOptions& o, int64_t context, int64_t block_bytes) {
+  int64_t budget = o.kv_cache_bytes;
   if (budget <= 0) {
-    budget = static_cast<int64_t>(options.kv_cache_fraction *
-                                  static_cast<double>(physical_memory_bytes()));
-    budget = std::min(budget, per_seq_blocks * options.max_seqs * block_bytes);
+    const int64_t per_seq = (context + o.block_size - 1) / o.block_size;
+    budget =
+        static_cast<int64_t>(o.kv_cache_fraction * static_cast<double>(physical_memory_bytes()));
+    budget = std::min(budget, per_seq * o.max_seqs * block_bytes);
   }
   const int64_t n_blocks = budget / block_bytes;
   if (n_blocks < 1) {
     throw Error::format("KV cache budget of {} bytes is smaller than one block ({} bytes)", budget,
                         block_bytes);
   }
+  return n_blocks;
+}
+
+}  // namespace
+
+Engine::Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& options)
+    : model_(std::move(model)), options_(options) {
+  IM_CHECK(model_ != nullptr);
+  check_options(options);
+  const model::Config& c = model_->config();
+  const int64_t context = options.max_context > 0
+                              ? std::min(options.max_context, c.max_position_embeddings)
+                              : c.max_position_embeddings;
+  const ops::DType kv_dtype = options.kv_dtype.value_or(model_->weight_dtype());
+  const int64_t n_blocks =
+      kv_blocks(options, context, KvCache::block_bytes(c, kv_dtype, options.block_size));
   max_context_ = std::min(context, n_blocks * options.block_size);
   table_stride_ = (max_context_ + options.block_size - 1) / options.block_size;
   pool_ = std::make_unique<cpu::ThreadPool>(options.threads);

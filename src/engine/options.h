@@ -31,6 +31,7 @@ struct EngineOptions {
   int max_seqs = 64;
   // Tokens per step over all sequences (prefill chunks plus decode tokens): sets the activation
   // workspace. Big favours throughput (weights are read once per step), small favours latency.
+  // At least max_seqs (every running sequence's decode token fits in a step).
   int64_t max_batch_tokens = 2048;
   // Tokens of one sequence's prefill per step at most (chunked prefill).
   int64_t prefill_chunk = 2048;

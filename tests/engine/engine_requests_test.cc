@@ -211,6 +211,9 @@ TEST(EngineOptionsTest, PresetsAndBadValues) {
   EngineOptions o = test_options();
   o.kv_cache_bytes = 100;
   EXPECT_THROW(Engine(TinyModel::get().model(), o), Error);
+  o = test_options();
+  o.max_batch_tokens = o.max_seqs - 1;
+  EXPECT_THROW(Engine(TinyModel::get().model(), o), Error);
 }
 
 }  // namespace
