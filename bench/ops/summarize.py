@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns a Google Benchmark JSON file from matmul_bench / ops_bench (run with
 --benchmark_repetitions=N --benchmark_out=FILE --benchmark_out_format=json) into the markdown
-tables of docs/benchmarks-ops.md: the median of each counter over the repetitions.
+tables of docs/benchmarks.md: the median of each counter over the repetitions.
 
 Usage: summarize.py FILE.json
 """
