@@ -70,7 +70,7 @@ fs::path E2eTest::model_, E2eTest::dataset_, E2eTest::conf_;
 
 TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
   for (const std::string scenario : {"Offline", "Server", "SingleStream", "Interactive"}) {
-    for (const std::string mode : {"performance", "accuracy", "find-peak"}) {
+    for (const std::string mode : {"performance", "accuracy", "submission", "find-peak"}) {
       const fs::path out = temp("matrix_" + scenario + "_" + mode);
       const Outcome o = run(scenario, mode, out);
       const bool server_like = scenario == "Server" || scenario == "Interactive";
@@ -88,6 +88,10 @@ TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
       EXPECT_NE(infermark::util::read_file(dir / "report.html").find("<h1>" + scenario),
                 std::string::npos)
           << dir;
+      if (mode == "submission") {
+        EXPECT_TRUE(fs::exists(sc / "accuracy/accuracy.txt")) << scenario;
+        EXPECT_EQ(fs::exists(sc / "TEST06/verify_accuracy.txt"), true) << scenario;
+      }
       if (mode == "accuracy") {
         const std::string acc = infermark::util::read_file(dir / "accuracy.txt");
         EXPECT_NE(acc.find("'gen_num': 6"), std::string::npos) << acc;
