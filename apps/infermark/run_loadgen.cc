@@ -3,6 +3,7 @@
 // MLPerf log files to --output.
 #include <cstdio>
 
+#include "harness/benchmark_run.h"
 #include "loadgen/conf_file.h"
 #include "loadgen/loadgen.h"
 #include "loadgen/log_format.h"
@@ -81,11 +82,7 @@ int run_loadgen_command(const RunOptions& o) {
   }
   loadgen::SettingsSources sources{key, *scenario, *mode, o.mlperf_conf, o.user_conf};
   loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
-  if (o.quick) {
-    loaded.settings.min_duration_ms = 0;
-    loaded.settings.min_query_count = std::min<uint64_t>(loaded.settings.min_query_count, psc);
-    loaded.settings.performance_sample_count_override = 0;
-  }
+  if (o.quick) harness::apply_quick_settings(loaded.settings, psc);
 
   sut::NullSutOptions null = o.null;
   null.report_first_token = *scenario != loadgen::Scenario::kOffline;
