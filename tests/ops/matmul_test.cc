@@ -56,7 +56,8 @@ TEST_P(MatmulTest, MatchesFloat64ReferenceForAllDtypesAndShapes) {
   const Shape shapes[] = {{1, 1, 1},      {1, 17, 33},    {1, 64, 2048}, {2, 16, 7},
                           {3, 50, 100},   {5, 33, 513},   {6, 48, 129},  {7, 31, 1100},
                           {13, 100, 300}, {15, 20, 64},   {16, 40, 257}, {31, 45, 1000},
-                          {32, 70, 600},  {250, 35, 777}, {487, 18, 40}};
+                          {32, 70, 600},  {48, 97, 1300}, {49, 16, 130}, {250, 35, 777},
+                          {487, 18, 40}};
   uint32_t seed = 1;
   for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
     for (const Shape& s : shapes) {

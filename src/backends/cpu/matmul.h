@@ -4,14 +4,16 @@
 // row-major with leading dimensions ldx >= k and ldy >= n (elements); y must not overlap x.
 // With `accumulate` the product is added to y (fuses a residual add), otherwise y is overwritten.
 //
-// `matmul` picks the variant for active_isa() (AVX-512 only for large m, where it is
-// compute-bound). Work is split over the pool's threads by panels of 16 output columns; nothing
-// is allocated (the large-m paths use ~260 KiB of stack per thread). m = 1 streams each weight
-// once (decode GEMV: bound by memory bandwidth); small m (batched decode) reuses each weight
-// panel from cache for every row; large m (prefill) converts a cache-sized block of the panel to
-// f32 once and runs a register-tiled kernel over it (6×16 AVX2, 12×32 AVX-512). Results of the
-// variants differ only by float summation order; one variant gives bit-identical results for any
-// thread count (each output is computed by one thread with the same code).
+// `matmul` picks the variant for active_isa() (AVX-512 only for m >= avx512::kMinRows, where it
+// is compute-bound). Work is split over the pool's threads by panels of 16 output columns. m = 1
+// streams each weight once (decode GEMV: bound by memory bandwidth); small m (batched decode)
+// reuses each weight panel from cache for every row; large m (prefill) converts a cache-sized
+// block of the panel to f32 once and runs a register-tiled kernel over it (6×16 AVX2, 12×32
+// AVX-512). Memory: the tiled paths use up to ~260 KiB of stack per thread; the AVX-512 path for
+// 16 <= m <= 48 also keeps a per-thread buffer of m × k floats, allocated on a thread's first
+// call with a larger m × k and reused after (so a steady decode loop allocates nothing). Results
+// of the variants differ only by float summation order; one variant gives bit-identical results
+// for any thread count (each output is computed by one thread with the same code).
 #pragma once
 
 #include <cstdint>

@@ -1,24 +1,32 @@
-// AVX-512 matmul for large m (prefill), over packed weights (compiled with -mavx512f -mavx512bw
-// -mavx512vl -mavx2 -mfma -mf16c; called only when the CPU has them and m >= kMinRows — smaller m
-// is bound by memory bandwidth, which AVX2 already reaches). Same rules as matmul_avx2.cc: all
-// internal linkage, no shared inline functions.
+// AVX-512 matmul for m >= kMinRows (batched decode and prefill), over packed weights (compiled
+// with -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma -mf16c; called only when the CPU has them —
+// smaller m is bound by memory bandwidth, which AVX2 already reaches). Same rules as
+// matmul_avx2.cc: all internal linkage, no shared inline functions.
 //
-// For each block of kMc rows × kKc columns, two adjacent 16-column panels are widened to f32 in
-// L1 once and a 12-row × 32-column register tile (24 zmm accumulators, one FMA per weight vector
-// and row) runs over them for every 12 rows. Partial panels use masked stores.
+// For each block of kMc rows × kKc columns, the rows of x are packed into tiles of kMr rows,
+// column-major inside a tile (so a tile's broadcasts read one sequential stream with constant
+// offsets instead of kMr rows kMr × ldx apart, which alias in L1), and two adjacent 16-column
+// weight panels are widened to f32 once; a 12-row × 32-column register tile (24 zmm
+// accumulators, one FMA per weight vector and row) runs over them for every 12 rows. Packed x
+// (≤ 120 KiB, L2) and the widened panels (16 KiB, L1) live on the stack. Partial panels use
+// masked stores.
 #include <immintrin.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 #include "backends/cpu/matmul.h"
+#include "util/error.h"
 
 namespace infermark::cpu::avx512 {
 namespace {
 
 constexpr int kP = PackedWeights::kPanel;
 constexpr int kMr = 12;
-constexpr int64_t kKc = 192;  // columns per block: 2 panels × 192 × 64 B = 24 KiB of f32
-constexpr int64_t kMc = 240;  // rows per block: x block 240 × 192 × 4 B = 180 KiB
+constexpr int64_t kKc = 128;  // columns per block: 2 panels × 128 × 64 B = 16 KiB of f32
+constexpr int64_t kMc = 240;  // rows per block (a multiple of kMr): 240 × 128 × 4 B = 120 KiB
+
+constexpr int64_t kMaxRowsByPanel = 48;  // packed x ≤ 48 × k × 4 B (1.5 MiB at k = 8192)
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -44,10 +52,30 @@ void widen(const char* panel, FloatType type, int64_t kc, float* out, const char
   }
 }
 
-// c[r, 0:16*kNp] (+)= sum_kk a[r, kk] * b_j[kk, 0:16] for r < kRows, panels j < kNp.
-template <int kRows, int kNp>
-void tile(const float* a, int64_t lda, const float* b0, const float* b1, int64_t kc, float* c,
-          int64_t ldc, __mmask16 m0, __mmask16 m1, bool add) {
+// Packs x[0:mc, 0:kc] (row stride ldx) as row tiles of kMr rows (the last may be shorter):
+// tile t holds, for each kk, its rows' x[r, kk] contiguously; tiles follow each other.
+void pack_x(const float* x, int64_t ldx, int64_t mc, int64_t kc, float* out) {
+  for (int64_t i = 0; i < mc; i += kMr) {
+    const int64_t rows = min64(kMr, mc - i);
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* src = x + (i + r) * ldx;
+      for (int64_t kk = 0; kk < kc; ++kk) out[kk * rows + r] = src[kk];
+    }
+    out += rows * kc;
+  }
+}
+
+// Lines to prefetch (into L1) while a tile runs, spread one per column: pf[kk % 2] + (kk / 2)
+// lines, i.e. kc / 2 lines from each of two places.
+struct Prefetch {
+  const char* at[2] = {nullptr, nullptr};
+};
+
+// c[r, 0:16*kNp] (+)= sum_kk a[kk * kRows + r] * b_j[kk, 0:16] for r < kRows, panels j < kNp
+// (a: one packed tile of pack_x).
+template <int kRows, int kNp, bool kPrefetch = false>
+void tile(const float* a, const float* b0, const float* b1, int64_t kc, float* c, int64_t ldc,
+          __mmask16 m0, __mmask16 m1, bool add, Prefetch pf = {}) {
   __m512 acc[kRows][kNp];
 #pragma GCC unroll 12
   for (int r = 0; r < kRows; ++r) {
@@ -56,9 +84,10 @@ void tile(const float* a, int64_t lda, const float* b0, const float* b1, int64_t
   for (int64_t kk = 0; kk < kc; ++kk) {
     const __m512 w0 = _mm512_load_ps(b0 + kk * kP);
     const __m512 w1 = kNp == 2 ? _mm512_load_ps(b1 + kk * kP) : w0;
+    if constexpr (kPrefetch) _mm_prefetch(pf.at[kk & 1] + (kk >> 1) * 64, _MM_HINT_T0);
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) {
-      const __m512 av = _mm512_set1_ps(a[r * lda + kk]);
+      const __m512 av = _mm512_set1_ps(a[kk * kRows + r]);
       acc[r][0] = _mm512_fmadd_ps(av, w0, acc[r][0]);
       if constexpr (kNp == 2) acc[r][1] = _mm512_fmadd_ps(av, w1, acc[r][1]);
     }
@@ -75,77 +104,138 @@ void tile(const float* a, int64_t lda, const float* b0, const float* b1, int64_t
   }
 }
 
+// Every row tile of a packed x (pack_x over ktot columns) against one block of widened panels
+// (columns k0 .. k0 + kc of x): c[0:m, 0:16*kNp] (+)= x[0:m, k0:k0+kc] · b^T.
 template <int kNp>
-void tiles(const float* a, int64_t lda, const float* b0, const float* b1, int64_t kc, float* c,
-           int64_t ldc, int64_t m, __mmask16 m0, __mmask16 m1, bool add) {
+void tiles(const float* a, int64_t ktot, int64_t k0, const float* b0, const float* b1, int64_t kc,
+           float* c, int64_t ldc, int64_t m, __mmask16 m0, __mmask16 m1, bool add,
+           Prefetch pf = {}) {
   int64_t i = 0;
-  for (; i + kMr <= m; i += kMr) {
-    tile<kMr, kNp>(a + i * lda, lda, b0, b1, kc, c + i * ldc, ldc, m0, m1, add);
+  if (pf.at[0] != nullptr && m >= kMr) {
+    tile<kMr, kNp, true>(a + k0 * kMr, b0, b1, kc, c, ldc, m0, m1, add, pf);
+    i = kMr;
   }
-  a += i * lda;
+  for (; i + kMr <= m; i += kMr) {
+    tile<kMr, kNp>(a + i * ktot + k0 * kMr, b0, b1, kc, c + i * ldc, ldc, m0, m1, add);
+  }
+  a += i * ktot + k0 * (m - i);
   c += i * ldc;
   switch (m - i) {
     case 11:
-      return tile<11, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<11, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 10:
-      return tile<10, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<10, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 9:
-      return tile<9, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<9, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 8:
-      return tile<8, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<8, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 7:
-      return tile<7, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<7, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 6:
-      return tile<6, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<6, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 5:
-      return tile<5, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<5, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 4:
-      return tile<4, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<4, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 3:
-      return tile<3, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<3, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 2:
-      return tile<2, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<2, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     case 1:
-      return tile<1, kNp>(a, lda, b0, b1, kc, c, ldc, m0, m1, add);
+      return tile<1, kNp>(a, b0, b1, kc, c, ldc, m0, m1, add);
     default:
       return;
   }
 }
 
-void run_panels(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
-  alignas(64) float scratch[2][kKc * kP];
+// Where panel p's columns k0 .. k0 + kc start, widened to f32 in `scratch` unless the weights
+// are f32 already (then read in place). Prefetches `ahead` bytes further on into L2 (none if 0).
+const float* panel_block(const MatmulArgs& a, int64_t p, int64_t k0, int64_t kc, float* scratch,
+                         int64_t ahead) {
   const bool f32 = a.type == FloatType::kF32;
-  auto mask = [&](int64_t p) {
-    const int64_t valid = min64(kP, a.n - p * kP);
-    return static_cast<__mmask16>((1u << valid) - 1u);
-  };
+  const char* panel = a.panels + p * a.panel_bytes + k0 * kP * (f32 ? 4 : 2);
+  if (f32) return reinterpret_cast<const float*>(panel);
+  widen(panel, a.type, kc, scratch, ahead != 0 ? panel + ahead : nullptr);
+  return scratch;
+}
+
+__mmask16 panel_mask(const MatmulArgs& a, int64_t p) {
+  const int64_t valid = min64(kP, a.n - p * kP);
+  return static_cast<__mmask16>((1u << valid) - 1u);
+}
+
+// Large m: for each block of kMc rows and kKc columns, x is packed once and every panel pair of
+// the thread runs over it (weights are re-read once per row block; x stays in L2).
+void run_panels_by_row_block(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  alignas(64) float scratch[2][kKc * kP];
+  alignas(64) float xp[kMc * kKc];
   for (int64_t m0 = 0; m0 < a.m; m0 += kMc) {
     const int64_t mc = min64(kMc, a.m - m0);
     for (int64_t k0 = 0; k0 < a.k; k0 += kKc) {
       const int64_t kc = min64(kKc, a.k - k0);
       const bool add = a.accumulate || k0 > 0;
-      const float* x = a.x + m0 * a.ldx + k0;
+      pack_x(a.x + m0 * a.ldx + k0, a.ldx, mc, kc, xp);
       for (int64_t p = p_begin; p < p_end; p += 2) {
-        const int np = p + 1 < p_end ? 2 : 1;
-        const float* b[2] = {nullptr, nullptr};
-        for (int j = 0; j < np; ++j) {
-          const size_t esize = f32 ? 4 : 2;
-          const char* panel =
-              a.panels + (p + j) * a.panel_bytes + static_cast<size_t>(k0 * kP) * esize;
-          if (f32) {
-            b[j] = reinterpret_cast<const float*>(panel);
-          } else {
-            const bool has_next = p + j + 2 < p_end;
-            widen(panel, a.type, kc, scratch[j], has_next ? panel + 2 * a.panel_bytes : nullptr);
-            b[j] = scratch[j];
-          }
-        }
+        const bool pair = p + 1 < p_end;
+        // The same block of the next pair, two panels further on.
+        const int64_t ahead = p + 3 < p_end ? 2 * a.panel_bytes : 0;
+        const float* b0 = panel_block(a, p, k0, kc, scratch[0], ahead);
+        const float* b1 = pair ? panel_block(a, p + 1, k0, kc, scratch[1], ahead) : b0;
         float* y = a.y + m0 * a.ldy + p * kP;
-        if (np == 2) {
-          tiles<2>(x, a.ldx, b[0], b[1], kc, y, a.ldy, mc, mask(p), mask(p + 1), add);
+        if (pair) {
+          tiles<2>(xp, kc, 0, b0, b1, kc, y, a.ldy, mc, panel_mask(a, p), panel_mask(a, p + 1), add);
         } else {
-          tiles<1>(x, a.ldx, b[0], b[0], kc, y, a.ldy, mc, mask(p), mask(p), add);
+          tiles<1>(xp, kc, 0, b0, b0, kc, y, a.ldy, mc, panel_mask(a, p), 0, add);
         }
+      }
+    }
+  }
+}
+
+// A grow-only per-thread buffer of floats, 64-byte aligned (grows on the first calls only).
+float* thread_scratch(int64_t floats) {
+  struct Buffer {
+    float* data = nullptr;
+    int64_t capacity = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buf;
+  if (buf.capacity < floats) {
+    std::free(buf.data);
+    const auto bytes = static_cast<size_t>((floats * 4 + 63) / 64 * 64);
+    buf.data = static_cast<float*>(std::aligned_alloc(64, bytes));
+    IM_CHECK(buf.data != nullptr);
+    buf.capacity = floats;
+  }
+  return buf.data;
+}
+
+// Small m (batched decode): all of x is packed once (m × k floats, in L2), then each panel pair
+// is streamed once from start to end, so the weights are read sequentially from memory.
+void run_panels_by_panel(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  alignas(64) float scratch[2][kKc * kP];
+  float* xp = thread_scratch(a.m * a.k);
+  pack_x(a.x, a.ldx, a.m, a.k, xp);
+  const int64_t esize = a.type == FloatType::kF32 ? 4 : 2;
+  for (int64_t p = p_begin; p < p_end; p += 2) {
+    const bool pair = p + 1 < p_end;
+    float* y = a.y + p * kP;
+    for (int64_t k0 = 0; k0 < a.k; k0 += kKc) {
+      const int64_t kc = min64(kKc, a.k - k0);
+      const bool add = a.accumulate || k0 > 0;
+      const float* b0 = panel_block(a, p, k0, kc, scratch[0], 0);
+      const float* b1 = pair ? panel_block(a, p + 1, k0, kc, scratch[1], 0) : b0;
+      // While this block runs, fetch the next one: of the same panels, else of the next pair.
+      Prefetch pf;
+      const char* next = k0 + kKc < a.k ? a.panels + p * a.panel_bytes + (k0 + kKc) * kP * esize
+                         : p + 2 < p_end ? a.panels + (p + 2) * a.panel_bytes
+                                         : nullptr;
+      if (next != nullptr) pf.at[0] = next, pf.at[1] = next + a.panel_bytes;
+      if (pair) {
+        tiles<2>(xp, a.k, k0, b0, b1, kc, y, a.ldy, a.m, panel_mask(a, p), panel_mask(a, p + 1),
+                 add, pf);
+      } else {
+        tiles<1>(xp, a.k, k0, b0, b0, kc, y, a.ldy, a.m, panel_mask(a, p), 0, add, pf);
       }
     }
   }
@@ -156,7 +246,12 @@ void task(void* context, int i, int n_threads) {
   // Split in panel pairs so that threads do not share a pair.
   const int64_t pairs = (a.n_panels + 1) / 2;
   const int64_t b = pairs * i / n_threads * 2, e = pairs * (i + 1) / n_threads * 2;
-  if (b < e) run_panels(a, b, min64(e, a.n_panels));
+  if (b >= e) return;
+  if (a.m <= kMaxRowsByPanel) {
+    run_panels_by_panel(a, b, min64(e, a.n_panels));
+  } else {
+    run_panels_by_row_block(a, b, min64(e, a.n_panels));
+  }
 }
 
 }  // namespace
