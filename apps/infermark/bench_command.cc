@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -36,8 +37,22 @@ struct Options {
   int repeat = 1;
   int64_t max_batch_tokens = 2048;
   int64_t kv_cache_bytes = 0;
+  std::string isa;  // empty = the best this CPU has
   std::string json;
 };
+
+// Caps the kernels' instruction set at --isa (e.g. to measure the AVX2 kernels on an AVX-512
+// machine); an unknown name or one this CPU lacks is an error.
+void apply_isa(const std::string& name) {
+  if (name.empty()) return;
+  const std::optional<cpu::Isa> isa = cpu::isa_from_name(name);
+  if (!isa) throw Error::format("bench: --isa '{}' is not one of generic, avx2, avx512", name);
+  if (*isa > cpu::detected_isa()) {
+    throw Error::format("bench: --isa {} is not available on this CPU (it has {})", name,
+                        cpu::isa_name(cpu::detected_isa()));
+  }
+  cpu::set_max_isa(*isa);
+}
 
 std::vector<int> parse_batches(const std::string& s) {
   std::vector<int> out;
@@ -183,6 +198,7 @@ int run(const Options& o) {
   if (o.prompt_len < 1 || o.gen_len < 2 || o.repeat < 1) {
     throw Error("bench: --prompt-len must be >= 1, --gen-len >= 2, --repeat >= 1");
   }
+  apply_isa(o.isa);
   const auto t0 = std::chrono::steady_clock::now();
   auto model = engine::load_model(o.model, o.threads);
   const double load_s =
@@ -212,7 +228,9 @@ int run(const Options& o) {
     rows.push_back(to_json(w));
   }
   if (!o.json.empty()) {
-    util::Json j = {{"model", o.model},           {"threads", eng.threads()},
+    util::Json j = {{"model", o.model},
+                    {"isa", std::string(cpu::isa_name(cpu::active_isa()))},
+                    {"threads", eng.threads()},
                     {"prompt_len", o.prompt_len}, {"gen_len", o.gen_len},
                     {"repeat", o.repeat},         {"results", rows}};
     util::write_file_atomic(o.json, j.dump(2) + "\n");
@@ -239,6 +257,9 @@ CommandRegistration reg{
       app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
                      "KV cache budget (0 = what the largest batch needs)")
           ->capture_default_str();
+      app.add_option("--isa", o->isa,
+                     "cap the kernels' instruction set: generic, avx2 or avx512 (default: the "
+                     "best this CPU has)");
       app.add_option("--json", o->json, "also write the results to this JSON file");
       return [o] { return run(*o); };
     }};

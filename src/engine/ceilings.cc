@@ -46,6 +46,11 @@ Rate Stopwatch::rate(double amount) const {
 CeilingProbe::CeilingProbe(cpu::ThreadPool& pool, size_t buffer_bytes)
     : pool_(pool), buffer_(buffer_bytes / 256 * 256) {}
 
+Rate MachineCeilings::best_fma() const {
+  const bool wide = cpu::active_isa() >= cpu::Isa::kAvx512 && fma512_gflop.per_s > 0;
+  return wide ? fma512_gflop : fma_gflop;
+}
+
 MachineCeilings CeilingProbe::measure(int runs, long long fma_iters) {
   MachineCeilings c;
   if (cpu::detected_isa() < cpu::Isa::kAvx2) return c;

@@ -25,8 +25,9 @@ struct MachineCeilings {
   Rate read_gb;       // GB (1e9 bytes) streamed from memory per second, median of the runs
   Rate fma_gflop;     // GFLOP/s (an FMA counts 2) with 8-wide AVX2 FMAs, median
   Rate fma512_gflop;  // the same with 16-wide AVX-512 FMAs; zero without AVX-512
-  // The higher of the two FMA peaks (what the best kernel could reach).
-  Rate best_fma() const { return fma512_gflop.per_s > fma_gflop.per_s ? fma512_gflop : fma_gflop; }
+  // The FMA peak of the widest vectors the kernels may use now: the AVX-512 one when
+  // cpu::active_isa() allows AVX-512 (and it was measured), else the AVX2 one.
+  Rate best_fma() const;
 };
 
 // CPU-seconds used so far by this process (all threads, user + system).

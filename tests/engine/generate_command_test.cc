@@ -4,11 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <cstdlib>
-
 #include "model/llama_reference.h"
 #include "model/test_files.h"
+#include "support/cli_runner.h"
 #include "text/tokenizer.h"
 #include "util/atomic_file.h"
 #include "util/json.h"
@@ -19,24 +17,9 @@ namespace {
 using model::testing::TempDir;
 using ::testing::HasSubstr;
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using infermark::test_support::CliResult;
 
-Result run_cli(const std::string& args, const TempDir& tmp) {
-  const auto err_file = tmp / "stderr.txt";
-  const std::string cmd =
-      std::string(std::getenv("INFERMARK_BIN")) + " " + args + " 2>" + err_file.string();
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, util::read_file(err_file)};
-}
+CliResult run_cli(const std::string& args) { return infermark::test_support::run_infermark(args); }
 
 class GenerateCommand : public ::testing::Test {
  protected:
@@ -60,8 +43,8 @@ TempDir* GenerateCommand::dir_ = nullptr;
 TEST_F(GenerateCommand, GreedyIdsEqualTheReference) {
   const std::vector<int32_t> prompt = {128000, 791, 6864, 315, 9822, 374};
   util::write_file_atomic(tmp_ / "ids.txt", "128000 791, 6864\n315 9822 374\n");
-  const Result r = run_cli(
-      model_arg() + " --max-new-tokens 12 --prompt-ids " + (tmp_ / "ids.txt").string(), tmp_);
+  const CliResult r = run_cli(
+      model_arg() + " --max-new-tokens 12 --prompt-ids " + (tmp_ / "ids.txt").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json j = util::parse_json(r.out, "stdout");
   EXPECT_EQ(j.at("prompt_tokens"), 6);
@@ -72,8 +55,8 @@ TEST_F(GenerateCommand, GreedyIdsEqualTheReference) {
 }
 
 TEST_F(GenerateCommand, TextPromptIsEncodedAndOutputDecoded) {
-  const Result r =
-      run_cli(model_arg() + " --max-new-tokens 5 --prompt 'The capital of France'", tmp_);
+  const CliResult r =
+      run_cli(model_arg() + " --max-new-tokens 5 --prompt 'The capital of France'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json j = util::parse_json(r.out, "stdout");
   const text::Tokenizer tok = text::Tokenizer::load(dir_->path());
@@ -87,16 +70,16 @@ TEST_F(GenerateCommand, SamplingWithASeedIsReproducible) {
   util::write_file_atomic(tmp_ / "ids.json", "[128000, 40, 1093]");
   const std::string args = model_arg() + " --max-new-tokens 8 --temperature 1.2 --top-p 0.9 " +
                            "--prompt-ids " + (tmp_ / "ids.json").string();
-  const Result a = run_cli(args + " --seed 11", tmp_), b = run_cli(args + " --seed 11", tmp_),
-               c = run_cli(args + " --seed 12", tmp_);
+  const CliResult a = run_cli(args + " --seed 11"), b = run_cli(args + " --seed 11"),
+               c = run_cli(args + " --seed 12");
   ASSERT_EQ(a.exit_code, 0) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out, c.out);
 }
 
 TEST_F(GenerateCommand, DumpWritesIntermediatesOfEveryStep) {
-  const Result r = run_cli(
-      model_arg() + " --max-new-tokens 3 --prompt hi --dump " + (tmp_ / "dump").string(), tmp_);
+  const CliResult r = run_cli(
+      model_arg() + " --max-new-tokens 3 --prompt hi --dump " + (tmp_ / "dump").string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const util::Json index = util::parse_json(util::read_file(tmp_ / "dump" / "index.json"), "i");
   std::set<std::pair<int, std::string>> names;
@@ -110,7 +93,7 @@ TEST_F(GenerateCommand, DumpWritesIntermediatesOfEveryStep) {
 
 TEST_F(GenerateCommand, BadInputIsAOneLineErrorWithExitCode1) {
   util::write_file_atomic(tmp_ / "bad.txt", "1 2 128256");
-  Result r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "bad.txt").string(), tmp_);
+  CliResult r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "bad.txt").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
             "infermark: error: generate: prompt token 2 is 128256, outside the vocabulary "
@@ -118,17 +101,17 @@ TEST_F(GenerateCommand, BadInputIsAOneLineErrorWithExitCode1) {
   std::string long_prompt;
   for (int i = 0; i < 70; ++i) long_prompt += "5 ";
   util::write_file_atomic(tmp_ / "long.txt", long_prompt);
-  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "long.txt").string(), tmp_);
+  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "long.txt").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("prompt has 70 tokens, more than the context of 64 tokens"));
   util::write_file_atomic(tmp_ / "word.txt", "1 two 3");
-  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "word.txt").string(), tmp_);
+  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "word.txt").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("'two' is not a token id"));
-  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "missing.txt").string(), tmp_);
+  r = run_cli(model_arg() + " --prompt-ids " + (tmp_ / "missing.txt").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("missing.txt"));
-  r = run_cli("generate --model " + (tmp_ / "nomodel").string() + " --prompt x", tmp_);
+  r = run_cli("generate --model " + (tmp_ / "nomodel").string() + " --prompt x");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("nomodel"));
 }

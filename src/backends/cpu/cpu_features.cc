@@ -51,6 +51,13 @@ std::string_view isa_name(Isa isa) {
   return "?";
 }
 
+std::optional<Isa> isa_from_name(std::string_view name) {
+  for (Isa isa : {Isa::kGeneric, Isa::kAvx2, Isa::kAvx512}) {
+    if (isa_name(isa) == name) return isa;
+  }
+  return std::nullopt;
+}
+
 Isa detected_isa() {
   static const Isa isa = detect();
   return isa;

@@ -4,6 +4,7 @@
 // by tests and benchmarks to force a slower variant). Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace infermark::cpu {
@@ -12,7 +13,7 @@ namespace infermark::cpu {
 enum class Isa : int {
   kGeneric = 0,  // no SIMD requirement beyond the compiler's baseline
   kAvx2 = 1,     // AVX2 + FMA + F16C
-  kAvx512 = 2,   // AVX-512 F/BW/VL (detected and reported; no kernels use it yet)
+  kAvx512 = 2,   // AVX-512 F/BW/VL (the matmul for m >= 16; other ops use their AVX2 kernels)
 };
 
 std::string_view isa_name(Isa isa);
@@ -25,6 +26,9 @@ Isa active_isa();
 
 // Caps the level used by dispatch (kAvx512 = no cap). Affects later calls only.
 void set_max_isa(Isa isa);
+
+// The level named `name` ("generic", "avx2", "avx512"), or nullopt.
+std::optional<Isa> isa_from_name(std::string_view name);
 
 // Number of physical cores (not hyper-threads) this process may run on; at least 1.
 int physical_cores();

@@ -1,0 +1,91 @@
+// `infermark bench` through the CLI binary on a tiny generated model: a row per batch size with
+// positive rates in the table and the JSON file, the decode window holding full batch steps,
+// --isa capping the kernels (and reported), and bad options as one-line errors with exit code 1.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "backends/cpu/cpu_features.h"
+#include "model/llama_reference.h"
+#include "model/test_files.h"
+#include "support/cli_runner.h"
+#include "util/atomic_file.h"
+#include "util/json.h"
+
+namespace infermark::engine {
+namespace {
+
+using model::testing::TempDir;
+using test_support::CliResult;
+using test_support::run_infermark;
+using ::testing::HasSubstr;
+
+class BenchCommand : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir;
+    model::testing::write_tiny_model(dir_->path(), model::DType::kBF16, /*harder=*/false);
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  std::string bench() const {
+    return "bench --threads 2 --prompt-len 12 --gen-len 6 --model " + dir_->path().string();
+  }
+  static TempDir* dir_;
+  TempDir tmp_;
+};
+TempDir* BenchCommand::dir_ = nullptr;
+
+TEST_F(BenchCommand, RowPerBatchInTableAndJson) {
+  const auto json = tmp_ / "bench.json";
+  const CliResult r = run_infermark(bench() + " --batch 1,3 --repeat 2 --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("prompt 12, gen 6"));
+  EXPECT_THAT(r.out, HasSubstr("decode tok/s"));
+  const util::Json j = util::parse_json(util::read_file(json), json.string());
+  EXPECT_EQ(j.at("prompt_len"), 12);
+  EXPECT_EQ(j.at("repeat"), 2);
+  EXPECT_EQ(j.at("isa"), std::string(cpu::isa_name(cpu::detected_isa())));
+  const util::Json& rows = j.at("results");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].at("batch"), 1);
+  EXPECT_EQ(rows[1].at("batch"), 3);
+  for (const util::Json& row : rows) {
+    EXPECT_GT(row.at("prefill_tok_s").get<double>(), 0);
+    EXPECT_GT(row.at("decode_tok_s").get<double>(), 0);
+    // Decode window: from the last first token to the first finish, all batch-sized steps.
+    EXPECT_EQ(row.at("decode_tokens").get<int64_t>() % row.at("batch").get<int64_t>(), 0);
+    EXPECT_GT(row.at("decode_tokens").get<int64_t>(), 0);
+  }
+  EXPECT_DOUBLE_EQ(rows[0].at("decode_vs_batch1").get<double>(), 1.0);
+}
+
+TEST_F(BenchCommand, IsaCapsTheKernels) {
+  if (cpu::detected_isa() < cpu::Isa::kAvx2) GTEST_SKIP() << "no AVX2";
+  const auto json = tmp_ / "bench.json";
+  const CliResult r = run_infermark(bench() + " --batch 2 --isa avx2 --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("isa avx2"));
+  EXPECT_EQ(util::parse_json(util::read_file(json), json.string()).at("isa"), "avx2");
+}
+
+TEST_F(BenchCommand, BadOptionsAreOneLineErrors) {
+  CliResult r = run_infermark(bench() + " --isa sse9");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--isa 'sse9' is not one of generic, avx2, avx512"));
+  if (cpu::detected_isa() < cpu::Isa::kAvx512) {
+    r = run_infermark(bench() + " --isa avx512");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_THAT(r.err, HasSubstr("--isa avx512 is not available on this CPU"));
+  }
+  r = run_infermark(bench() + " --batch 1,x");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--batch '1,x' is not a list of positive integers"));
+  r = run_infermark("bench --gen-len 1 --model " + dir_->path().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--gen-len >= 2"));
+  r = run_infermark("bench --model " + (tmp_ / "absent").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("absent"));
+}
+
+}  // namespace
+}  // namespace infermark::engine
