@@ -1,4 +1,5 @@
-// Benchmarks of the non-matmul ops, AVX2 against generic, with in-process ceilings (timed.h).
+// Benchmarks of the non-matmul ops, each SIMD variant against generic, with in-process ceilings
+// (timed.h).
 //
 // attention_decode: n_seqs sequences each decoding one token over `ctx` cached tokens (Llama-3.2-1B
 //   heads: 32 query, 8 kv, head_dim 64) in a cache of `block`-token blocks interleaved across
@@ -152,8 +153,9 @@ void add(const std::string& name, Args&&... args) {
 }
 
 void register_all() {
-  for (cpu::Isa isa : {cpu::Isa::kAvx512, cpu::Isa::kGeneric}) {
-    const std::string v = isa == cpu::Isa::kGeneric ? "generic" : "simd";
+  for (cpu::Isa isa : {cpu::Isa::kAvx512, cpu::Isa::kAvx2, cpu::Isa::kGeneric}) {
+    if (isa > cpu::detected_isa()) continue;
+    const std::string v(cpu::isa_name(isa));
     for (ops::DType dt : {ops::DType::kF32, ops::DType::kBF16}) {
       const std::string d(ops::dtype_name(dt));
       for (int n_seqs : {1, 16}) {
@@ -165,6 +167,7 @@ void register_all() {
       }
       add("attention_prefill/" + v + "/" + d + "/rows:512", bm_attention_prefill, dt, 512, isa);
     }
+    if (isa == cpu::Isa::kAvx512) continue;  // the other ops have no AVX-512 variant
     for (int64_t rows : {1, 512}) {
       add("rms_norm/" + v + "/rows:" + std::to_string(rows) + "/d:2048", bm_rms_norm, rows,
           int64_t{2048}, isa);

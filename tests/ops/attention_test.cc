@@ -155,6 +155,7 @@ TEST_P(AttentionTest, MixedBatchesMatchFloat64) {
       {8, 1, 16, 5, DType::kF32, mixed},
       {32, 8, 128, 16, DType::kF32, {{0, 20}, {50, 1}, {7, 3}}},
       {8, 2, 64, 32, DType::kBF16, mixed},
+      {8, 2, 48, 16, DType::kBF16, mixed},  // AVX-512: head_dim not a multiple of 64
       {8, 2, 64, 16, DType::kF16, mixed},
       {4, 1, 24, 7, DType::kF16, {{3, 2}, {0, 30}}},
       {4, 2, 6, 4, DType::kF32, mixed},  // head_dim not a multiple of 8: generic fallback

@@ -80,7 +80,7 @@ void attention(ThreadPool& pool, const PagedKv& kv, const SeqBatch& batch, const
     const int64_t n_rows = batch.q_start[s + 1] - batch.q_start[s];
     n_items += (n_rows + kTileRows - 1) / kTileRows * kv.n_kv_heads;
   }
-  const bool simd = active_isa() >= Isa::kAvx2;
+  const Isa isa = active_isa();
   std::atomic<int64_t> next{0};
   pool.run([&](int, int) {
     int s = 0;
@@ -111,7 +111,9 @@ void attention(ThreadPool& pool, const PagedKv& kv, const SeqBatch& batch, const
       t.out = out + row0 * ldo;
       t.ldo = ldo;
       t.scale = scale;
-      if (simd) {
+      if (isa >= Isa::kAvx512) {
+        avx512::attend(t);
+      } else if (isa >= Isa::kAvx2) {
         avx2::attend(t);
       } else {
         generic::attend(t);

@@ -82,5 +82,9 @@ namespace avx2 {
 // Falls back to generic::attend when head_dim is not a multiple of 8 or exceeds 256.
 void attend(const AttnTile& tile);
 }  // namespace avx2
+namespace avx512 {
+// Falls back to avx2::attend when head_dim is not a multiple of 16 or exceeds 256.
+void attend(const AttnTile& tile);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

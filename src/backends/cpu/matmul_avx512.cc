@@ -3,13 +3,19 @@
 // smaller m is bound by memory bandwidth, which AVX2 already reaches). Same rules as
 // matmul_avx2.cc: all internal linkage, no shared inline functions.
 //
-// For each block of kMc rows × kKc columns, the rows of x are packed into tiles of kMr rows,
-// column-major inside a tile (so a tile's broadcasts read one sequential stream with constant
-// offsets instead of kMr rows kMr × ldx apart, which alias in L1), and two adjacent 16-column
-// weight panels are widened to f32 once; a 12-row × 32-column register tile (24 zmm
-// accumulators, one FMA per weight vector and row) runs over them for every 12 rows. Packed x
-// (≤ 120 KiB, L2) and the widened panels (16 KiB, L1) live on the stack. Partial panels use
-// masked stores.
+// The rows of x are packed into tiles of kMr rows, column-major inside a tile (a tile's
+// broadcasts then read one sequential stream at constant offsets, instead of kMr rows ldx apart
+// that alias in L1 and need kMr pointers), and two adjacent 16-column weight panels are widened
+// to f32 one block of kKc columns at a time; a 12-row × 32-column register tile (24 zmm
+// accumulators, one FMA per weight vector and row) runs over the block for every 12 rows.
+// Two loop orders:
+// - m <= kMaxRowsByPanel (batched decode): x is packed whole once per call (a per-thread buffer
+//   of m × k floats, in L2), then each panel pair is streamed from start to end, the first row
+//   tile prefetching the next block one line per column (weights come from memory: sequential
+//   reads with the prefetch spread over the compute keep the stream ahead).
+// - larger m (prefill): for each block of kMc rows × kKc columns, x is packed once (≤ 180 KiB,
+//   on the stack, in L2) and every panel pair of the thread runs over it.
+// Partial panels use masked stores.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -23,8 +29,8 @@ namespace {
 
 constexpr int kP = PackedWeights::kPanel;
 constexpr int kMr = 12;
-constexpr int64_t kKc = 128;  // columns per block: 2 panels × 128 × 64 B = 16 KiB of f32
-constexpr int64_t kMc = 240;  // rows per block (a multiple of kMr): 240 × 128 × 4 B = 120 KiB
+constexpr int64_t kKc = 192;  // columns per block: 2 panels × 192 × 64 B = 24 KiB of f32
+constexpr int64_t kMc = 240;  // rows per block (a multiple of kMr): 240 × 192 × 4 B = 180 KiB
 
 constexpr int64_t kMaxRowsByPanel = 48;  // packed x ≤ 48 × k × 4 B (1.5 MiB at k = 8192)
 
