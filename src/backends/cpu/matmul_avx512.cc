@@ -183,10 +183,11 @@ void run_panels_by_row_block(const MatmulArgs& a, int64_t p_begin, int64_t p_end
       pack_x(a.x + m0 * a.ldx + k0, a.ldx, mc, kc, xp);
       for (int64_t p = p_begin; p < p_end; p += 2) {
         const bool pair = p + 1 < p_end;
-        // The same block of the next pair, two panels further on.
-        const int64_t ahead = p + 3 < p_end ? 2 * a.panel_bytes : 0;
-        const float* b0 = panel_block(a, p, k0, kc, scratch[0], ahead);
-        const float* b1 = pair ? panel_block(a, p + 1, k0, kc, scratch[1], ahead) : b0;
+        // Each panel prefetches its block of the next pair, two panels further on.
+        const int64_t ahead = 2 * a.panel_bytes;
+        const float* b0 = panel_block(a, p, k0, kc, scratch[0], p + 2 < p_end ? ahead : 0);
+        const float* b1 =
+            pair ? panel_block(a, p + 1, k0, kc, scratch[1], p + 3 < p_end ? ahead : 0) : b0;
         float* y = a.y + m0 * a.ldy + p * kP;
         if (pair) {
           tiles<2>(xp, kc, 0, b0, b1, kc, y, a.ldy, mc, panel_mask(a, p), panel_mask(a, p + 1), add);
@@ -231,12 +232,16 @@ void run_panels_by_panel(const MatmulArgs& a, int64_t p_begin, int64_t p_end) {
       const bool add = a.accumulate || k0 > 0;
       const float* b0 = panel_block(a, p, k0, kc, scratch[0], 0);
       const float* b1 = pair ? panel_block(a, p + 1, k0, kc, scratch[1], 0) : b0;
-      // While this block runs, fetch the next one: of the same panels, else of the next pair.
+      // While this block runs, fetch the next one: of the same panels, else of the next pair
+      // (a panel that does not exist is replaced by the first).
       Prefetch pf;
-      const char* next = k0 + kKc < a.k ? a.panels + p * a.panel_bytes + (k0 + kKc) * kP * esize
-                         : p + 2 < p_end ? a.panels + (p + 2) * a.panel_bytes
-                                         : nullptr;
-      if (next != nullptr) pf.at[0] = next, pf.at[1] = next + a.panel_bytes;
+      if (k0 + kKc < a.k) {
+        pf.at[0] = a.panels + p * a.panel_bytes + (k0 + kKc) * kP * esize;
+        pf.at[1] = pair ? pf.at[0] + a.panel_bytes : pf.at[0];
+      } else if (p + 2 < p_end) {
+        pf.at[0] = a.panels + (p + 2) * a.panel_bytes;
+        pf.at[1] = p + 3 < p_end ? pf.at[0] + a.panel_bytes : pf.at[0];
+      }
       if (pair) {
         tiles<2>(xp, a.k, k0, b0, b1, kc, y, a.ldy, a.m, panel_mask(a, p), panel_mask(a, p + 1),
                  add, pf);
