@@ -8,14 +8,15 @@
 // transposes, no horizontal sums); the online softmax update is vectorised over the 16 keys,
 // with causal / absent keys masked to probability exactly 0; then O += P V with 2 queries × 32
 // dims of accumulators. With many queries (prefill) bf16 / f16 keys are widened to f32 once per
-// chunk; for decode (<= 4 queries) they are widened in the score loop. The next block's K and V
-// are prefetched (blocks are scattered, beyond the hardware prefetcher's reach).
+// chunk; for decode (<= 4 queries) they are widened in the score loop. The walk over blocks and
+// chunks (with the next block prefetched) is attention_simd.h's.
 #include <immintrin.h>
 #include <math.h>
 
 #include <cstdint>
 
 #include "backends/cpu/attention.h"
+#include "backends/cpu/attention_simd.h"
 #include "backends/cpu/simd_avx2.h"
 
 namespace infermark::cpu::avx2 {
@@ -212,69 +213,41 @@ inline void all_scores(Pass& ps, int nq, const typename L::T* kt, int64_t stride
 void run_pass(const AttnTile& t, Pass& ps, int nq) {
   const PagedKv& kv = t.kv;
   const int hd = kv.head_dim, bs = kv.block_size;
-  int32_t max_limit = 0;
-  for (int i = 0; i < nq; ++i) max_limit = ps.limit[i] > max_limit ? ps.limit[i] : max_limit;
-  const int64_t n_keys = int64_t{max_limit} + 1;
-  const size_t esize = float_type_size(kv.type);
-  const size_t slice_bytes = static_cast<size_t>(bs) * static_cast<size_t>(hd) * esize;
-  auto slice_offset = [&](int64_t block) {  // bytes to this head's slots in `block`
-    return static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) * static_cast<size_t>(hd) *
-           esize;
-  };
-  for (int64_t blk = 0; blk * bs < n_keys; ++blk) {
-    const int64_t block = t.block_table[blk];
-    const size_t head_off = slice_offset(block) / esize;
-    // Blocks are scattered in memory, so the hardware prefetcher cannot see the next one coming:
-    // fetch its K and V slices while this block is processed.
-    if ((blk + 1) * bs < n_keys) {
-      const size_t next = slice_offset(t.block_table[blk + 1]);
-      const size_t bytes = slice_bytes < (16u << 10) ? slice_bytes : (16u << 10);
-      for (size_t b = 0; b < bytes; b += 64) {
-        _mm_prefetch(static_cast<const char*>(kv.k) + next + b, _MM_HINT_T0);
-        _mm_prefetch(static_cast<const char*>(kv.v) + next + b, _MM_HINT_T0);
-      }
-    }
-    for (int c0 = 0; c0 < bs && blk * bs + c0 < n_keys; c0 += kChunk) {
-      const int64_t pos0 = blk * bs + c0;
-      int nk = bs - c0 < kChunk ? bs - c0 : kChunk;
-      if (n_keys - pos0 < nk) nk = static_cast<int>(n_keys - pos0);
-      // K is [hd][bs] per head and block (chunk start at column c0), V is [bs][hd].
-      const char* kp = static_cast<const char*>(kv.k) + (head_off + c0) * esize;
-      const char* vp = static_cast<const char*>(kv.v) +
-                       (head_off + static_cast<size_t>(c0) * static_cast<size_t>(hd)) * esize;
-      const float* v = reinterpret_cast<const float*>(vp);
-      if (kv.type != FloatType::kF32) {
-        for (int j = 0; j < nk; ++j) {
-          for (int d = 0; d < hd; d += 8) {
-            _mm256_store_ps(ps.vf + j * hd + d, load8(vp, kv.type, int64_t{j} * hd + d));
+  const int64_t n_keys = attention_simd::pass_keys(ps, nq);
+  attention_simd::for_each_key_chunk<kChunk>(
+      t, n_keys, [&](int64_t pos0, int nk, const char* kp, const char* vp) {
+        const float* v = reinterpret_cast<const float*>(vp);
+        if (kv.type != FloatType::kF32) {
+          for (int j = 0; j < nk; ++j) {
+            for (int d = 0; d < hd; d += 8) {
+              _mm256_store_ps(ps.vf + j * hd + d, load8(vp, kv.type, int64_t{j} * hd + d));
+            }
           }
+          v = ps.vf;
         }
-        v = ps.vf;
-      }
-      if (nk == kChunk && (kv.type == FloatType::kF32 || nq <= 4)) {
-        switch (kv.type) {
-          case FloatType::kF32:
-            all_scores<KF32>(ps, nq, reinterpret_cast<const float*>(kp), bs, hd);
-            break;
-          case FloatType::kBF16:
-            all_scores<KBf16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
-            break;
-          case FloatType::kF16:
-            all_scores<KF16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
-            break;
+        if (nk == kChunk && (kv.type == FloatType::kF32 || nq <= 4)) {
+          switch (kv.type) {
+            case FloatType::kF32:
+              all_scores<KF32>(ps, nq, reinterpret_cast<const float*>(kp), bs, hd);
+              break;
+            case FloatType::kBF16:
+              all_scores<KBf16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
+              break;
+            case FloatType::kF16:
+              all_scores<KF16>(ps, nq, reinterpret_cast<const uint16_t*>(kp), bs, hd);
+              break;
+          }
+        } else {
+          widen_keys(kp, kv.type, bs, hd, nk, ps.kt);
+          all_scores<KF32>(ps, nq, ps.kt, kChunk, hd);
         }
-      } else {
-        widen_keys(kp, kv.type, bs, hd, nk, ps.kt);
-        all_scores<KF32>(ps, nq, ps.kt, kChunk, hd);
-      }
-      int i = 0;
-      for (; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
-      for (i = 0; i + 2 <= nq; i += 2) {
-        accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
-      }
-      if (i < nq) accumulate_pv<1>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
-    }
-  }
+        int i = 0;
+        for (; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
+        for (i = 0; i + 2 <= nq; i += 2) {
+          accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
+        }
+        if (i < nq) accumulate_pv<1>(ps.s + i * kChunk, ps.corr + i, v, hd, nk, ps.o + i * kMaxHd);
+      });
   for (int i = 0; i < nq; ++i) {
     const __m256 inv = _mm256_set1_ps(1.0f / ps.l[i]);
     for (int d = 0; d < hd; d += 8) {
@@ -289,25 +262,7 @@ void attend(const AttnTile& t) {
   const int hd = t.kv.head_dim;
   if (hd % 8 != 0 || hd > kMaxHd || t.kv.block_size > 1024) return generic::attend(t);
   Pass ps;  // ~100 KiB of stack, uninitialised
-  const __m256 scale = _mm256_set1_ps(t.scale);
-  const int total = t.n_rows * t.group;
-  for (int first = 0; first < total; first += kMaxQ) {
-    const int nq = total - first < kMaxQ ? total - first : kMaxQ;
-    for (int i = 0; i < nq; ++i) {
-      const int r = (first + i) / t.group;
-      const int h = t.kv_head * t.group + (first + i) % t.group;
-      const float* q = t.q + r * t.ldq + int64_t{h} * hd;
-      for (int d = 0; d < hd; d += 8) {
-        _mm256_store_ps(ps.qs + i * kMaxHd + d, _mm256_mul_ps(_mm256_loadu_ps(q + d), scale));
-        _mm256_store_ps(ps.o + i * kMaxHd + d, _mm256_setzero_ps());
-      }
-      ps.m[i] = -INFINITY;
-      ps.l[i] = 0;
-      ps.limit[i] = t.first_pos + r;
-      ps.out[i] = t.out + r * t.ldo + int64_t{h} * hd;
-    }
-    run_pass(t, ps, nq);
-  }
+  attention_simd::for_each_pass<kMaxQ, kMaxHd>(t, ps, [&](Pass& p, int nq) { run_pass(t, p, nq); });
 }
 
 }  // namespace infermark::cpu::avx2

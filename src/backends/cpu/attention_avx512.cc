@@ -10,13 +10,19 @@
 // and get probability exactly 0, like causally hidden ones). The online softmax update is one
 // vector per query; then O += P V with up to 4 queries × 64 dims of accumulators. With many
 // queries (prefill) bf16 / f16 keys are widened to f32 once per chunk; for decode (<= 4
-// queries) they are widened in the score loop. The next block's K and V are prefetched.
+// queries) they are widened in the score loop. The walk over blocks and chunks (with the next
+// block prefetched) is attention_simd.h's.
 #include <immintrin.h>
 #include <math.h>
 
 #include <cstdint>
 
 #include "backends/cpu/attention.h"
+#include "backends/cpu/attention_simd.h"
+
+// GCC 12's AVX-512 intrinsics (max, min, conversions, reductions) start from an "undefined"
+// vector that -Wmaybe-uninitialized reports once they are inlined: a known false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 namespace infermark::cpu::avx512 {
 namespace {
@@ -72,8 +78,8 @@ inline void widen_keys(const typename L::T* k, int64_t stride, int hd, __mmask16
 // s[i][0:16] = qs[i] · keys for kQ queries starting at qs (stride kMaxHd); dimension d of the
 // 16 keys at kt + d * stride.
 template <int kQ, typename L>
-inline void scores(const float* qs, const typename L::T* kt, int64_t stride, int hd,
-                   __mmask16 mask, float* s) {
+inline void scores(const float* qs, const typename L::T* kt, int64_t stride, int hd, __mmask16 mask,
+                   float* s) {
   __m512 acc[kQ];
   for (int i = 0; i < kQ; ++i) acc[i] = _mm512_setzero_ps();
   for (int d = 0; d < hd; ++d) {
@@ -203,62 +209,37 @@ inline void widen_values(const char* vp, int hd, int nk, float* vf) {
 
 void run_pass(const AttnTile& t, Pass& ps, int nq) {
   const PagedKv& kv = t.kv;
-  const int hd = kv.head_dim, bs = kv.block_size;
-  int32_t max_limit = 0;
-  for (int i = 0; i < nq; ++i) max_limit = ps.limit[i] > max_limit ? ps.limit[i] : max_limit;
-  const int64_t n_keys = int64_t{max_limit} + 1;
-  const size_t esize = float_type_size(kv.type);
-  const size_t slice_bytes = static_cast<size_t>(bs) * static_cast<size_t>(hd) * esize;
-  auto slice_offset = [&](int64_t block) {  // bytes to this head's slots in `block`
-    return static_cast<size_t>((block * kv.n_kv_heads + t.kv_head) * bs) * static_cast<size_t>(hd) *
-           esize;
-  };
-  for (int64_t blk = 0; blk * bs < n_keys; ++blk) {
-    const int64_t block = t.block_table[blk];
-    const size_t head_off = slice_offset(block) / esize;
-    // Blocks are scattered in memory: fetch the next one's K and V while this one is processed.
-    if ((blk + 1) * bs < n_keys) {
-      const size_t next = slice_offset(t.block_table[blk + 1]);
-      const size_t bytes = slice_bytes < (16u << 10) ? slice_bytes : (16u << 10);
-      for (size_t b = 0; b < bytes; b += 64) {
-        _mm_prefetch(static_cast<const char*>(kv.k) + next + b, _MM_HINT_T0);
-        _mm_prefetch(static_cast<const char*>(kv.v) + next + b, _MM_HINT_T0);
-      }
-    }
-    for (int c0 = 0; c0 < bs && blk * bs + c0 < n_keys; c0 += kChunk) {
-      const int64_t pos0 = blk * bs + c0;
-      int nk = bs - c0 < kChunk ? bs - c0 : kChunk;
-      if (n_keys - pos0 < nk) nk = static_cast<int>(n_keys - pos0);
-      const auto mask = static_cast<__mmask16>((1u << nk) - 1u);
-      // K is [hd][bs] per head and block (chunk start at column c0), V is [bs][hd].
-      const char* kp = static_cast<const char*>(kv.k) + (head_off + c0) * esize;
-      const char* vp = static_cast<const char*>(kv.v) +
-                       (head_off + static_cast<size_t>(c0) * static_cast<size_t>(hd)) * esize;
-      switch (kv.type) {
-        case FloatType::kF32:
-          chunk_scores<KF32>(ps, nq, kp, bs, hd, mask);
-          widen_values<KF32>(vp, hd, nk, ps.vf);  // aligned copy for the PV loads
-          break;
-        case FloatType::kBF16:
-          chunk_scores<KBf16>(ps, nq, kp, bs, hd, mask);
-          widen_values<KBf16>(vp, hd, nk, ps.vf);
-          break;
-        case FloatType::kF16:
-          chunk_scores<KF16>(ps, nq, kp, bs, hd, mask);
-          widen_values<KF16>(vp, hd, nk, ps.vf);
-          break;
-      }
-      for (int i = 0; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
-      int i = 0;
-      for (; i + 4 <= nq; i += 4) {
-        accumulate_pv<4>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
-      }
-      for (; i + 2 <= nq; i += 2) {
-        accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
-      }
-      if (i < nq) accumulate_pv<1>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
-    }
-  }
+  const int hd = kv.head_dim;
+  const int64_t n_keys = attention_simd::pass_keys(ps, nq);
+  attention_simd::for_each_key_chunk<kChunk>(
+      t, n_keys, [&](int64_t pos0, int nk, const char* kp, const char* vp) {
+        const int bs = kv.block_size;
+        const auto mask = static_cast<__mmask16>((1u << nk) - 1u);
+        switch (kv.type) {
+          case FloatType::kF32:
+            chunk_scores<KF32>(ps, nq, kp, bs, hd, mask);
+            widen_values<KF32>(vp, hd, nk, ps.vf);  // aligned copy for the PV loads
+            break;
+          case FloatType::kBF16:
+            chunk_scores<KBf16>(ps, nq, kp, bs, hd, mask);
+            widen_values<KBf16>(vp, hd, nk, ps.vf);
+            break;
+          case FloatType::kF16:
+            chunk_scores<KF16>(ps, nq, kp, bs, hd, mask);
+            widen_values<KF16>(vp, hd, nk, ps.vf);
+            break;
+        }
+        for (int i = 0; i < nq; ++i) softmax_update(ps, i, static_cast<int32_t>(pos0), nk);
+        int i = 0;
+        for (; i + 4 <= nq; i += 4) {
+          accumulate_pv<4>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
+        }
+        for (; i + 2 <= nq; i += 2) {
+          accumulate_pv<2>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
+        }
+        if (i < nq)
+          accumulate_pv<1>(ps.s + i * kChunk, ps.corr + i, ps.vf, hd, nk, ps.o + i * kMaxHd);
+      });
   for (int i = 0; i < nq; ++i) {
     const __m512 inv = _mm512_set1_ps(1.0f / ps.l[i]);
     for (int d = 0; d < hd; d += 16) {
@@ -273,25 +254,7 @@ void attend(const AttnTile& t) {
   const int hd = t.kv.head_dim;
   if (hd % 16 != 0 || hd > kMaxHd || t.kv.block_size > 1024) return avx2::attend(t);
   Pass ps;  // ~100 KiB of stack, uninitialised
-  const __m512 scale = _mm512_set1_ps(t.scale);
-  const int total = t.n_rows * t.group;
-  for (int first = 0; first < total; first += kMaxQ) {
-    const int nq = total - first < kMaxQ ? total - first : kMaxQ;
-    for (int i = 0; i < nq; ++i) {
-      const int r = (first + i) / t.group;
-      const int h = t.kv_head * t.group + (first + i) % t.group;
-      const float* q = t.q + r * t.ldq + int64_t{h} * hd;
-      for (int d = 0; d < hd; d += 16) {
-        _mm512_store_ps(ps.qs + i * kMaxHd + d, _mm512_mul_ps(_mm512_loadu_ps(q + d), scale));
-        _mm512_store_ps(ps.o + i * kMaxHd + d, _mm512_setzero_ps());
-      }
-      ps.m[i] = -INFINITY;
-      ps.l[i] = 0;
-      ps.limit[i] = t.first_pos + r;
-      ps.out[i] = t.out + r * t.ldo + int64_t{h} * hd;
-    }
-    run_pass(t, ps, nq);
-  }
+  attention_simd::for_each_pass<kMaxQ, kMaxHd>(t, ps, [&](Pass& p, int nq) { run_pass(t, p, nq); });
 }
 
 }  // namespace infermark::cpu::avx512
