@@ -22,8 +22,10 @@
 #include "ceilings.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
+#include "ops/embedding.h"
 #include "ops/norm.h"
 #include "ops/rope.h"
+#include "ops/sampling.h"
 #include "timed.h"
 
 namespace infermark::bench {
@@ -105,6 +107,37 @@ void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Is
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
+// Greedy sampling of `rows` rows of Llama-3 logits (128256 each): bytes read per call.
+void bm_argmax(benchmark::State& st, int64_t rows, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  const int64_t vocab = 128256;
+  std::vector<float> logits(static_cast<size_t>(rows * vocab));
+  for (size_t i = 0; i < logits.size(); ++i) logits[i] = static_cast<float>((i * 7919) % 1000);
+  std::vector<int32_t> out(static_cast<size_t>(rows));
+  const auto lv = ops::TensorView::of(logits.data(), ops::DType::kF32, {rows, vocab});
+  run_timed(st, *g_probe, g_pool->size(), 4.0 * rows * vocab, 0, rows,
+            [&] { ops::argmax(ctx, lv, out); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
+// Embedding lookup of `rows` tokens from a bf16 table of 128256 × 2048 (bytes read + written).
+void bm_embedding(benchmark::State& st, int64_t rows, cpu::Isa isa) {
+  cpu::set_max_isa(isa);
+  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  const int64_t vocab = 128256, d = 2048;
+  std::vector<uint16_t> table(static_cast<size_t>(vocab * d), 0x3f80);
+  std::vector<int32_t> ids(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i)
+    ids[static_cast<size_t>(i)] = static_cast<int32_t>((i * 4099) % vocab);
+  std::vector<float> out(static_cast<size_t>(rows * d));
+  const auto tv = ops::TensorView::of(table.data(), ops::DType::kBF16, {vocab, d});
+  const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
+  run_timed(st, *g_probe, g_pool->size(), 6.0 * rows * d, 0, rows,
+            [&] { ops::embedding(ctx, tv, ids, ov); });
+  cpu::set_max_isa(cpu::Isa::kAvx512);
+}
+
 void bm_rms_norm(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
   cpu::set_max_isa(isa);
   const ops::Context ctx = ops::Context::cpu(*g_pool);
@@ -167,7 +200,12 @@ void register_all() {
       }
       add("attention_prefill/" + v + "/" + d + "/rows:512", bm_attention_prefill, dt, 512, isa);
     }
-    if (isa == cpu::Isa::kAvx512) continue;  // the other ops have no AVX-512 variant
+    for (int64_t rows : {1, 32}) {
+      add("argmax/" + v + "/rows:" + std::to_string(rows) + "/vocab:128256", bm_argmax, rows, isa);
+      add("embedding/" + v + "/bf16/rows:" + std::to_string(rows) + "/d:2048", bm_embedding, rows,
+          isa);
+    }
+    if (isa == cpu::Isa::kAvx512) continue;  // the ops below have no AVX-512 variant
     for (int64_t rows : {1, 512}) {
       add("rms_norm/" + v + "/rows:" + std::to_string(rows) + "/d:2048", bm_rms_norm, rows,
           int64_t{2048}, isa);

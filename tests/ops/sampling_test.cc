@@ -10,6 +10,8 @@
 #include <map>
 #include <numeric>
 
+#include "backends/cpu/cpu_features.h"
+#include "backends/cpu/sampling.h"
 #include "ops/op_test_util.h"
 
 namespace infermark::ops {
@@ -140,6 +142,39 @@ TEST_F(SamplingTest, BatchedRowsUseTheirOwnParams) {
     EXPECT_EQ(out[static_cast<size_t>(r)], sample_one(row, p[r], u[r]));
   }
   EXPECT_EQ(out[0], std::max_element(logits.begin(), logits.begin() + vocab) - logits.begin());
+}
+
+// Every argmax variant this CPU has gives the generic loop's index: ties (lowest index), NaNs
+// anywhere (ignored), all-NaN rows (0), rows of -inf, -0 beside +0, and lengths that leave
+// tails after the vector loops.
+TEST(ArgmaxVariants, AgreeWithGenericOnEdgeCases) {
+  std::vector<std::vector<float>> rows;
+  for (int64_t n : {1, 7, 8, 15, 16, 31, 33, 64, 65, 100, 1000, 128256}) {
+    std::vector<float> r = random_floats(static_cast<size_t>(n), -3, 3, static_cast<uint32_t>(n));
+    rows.push_back(r);
+    for (size_t i = 0; i < r.size(); i += 3) r[i] = NAN;
+    rows.push_back(r);                                        // NaNs among values
+    rows.push_back(std::vector<float>(r.size(), NAN));        // all NaN
+    rows.push_back(std::vector<float>(r.size(), -INFINITY));  // all -inf
+    std::vector<float> ties(r.size(), 1.0f);
+    ties.back() = 2.0f;
+    if (ties.size() > 2) ties[ties.size() / 2] = 2.0f;
+    rows.push_back(ties);  // tie at the top
+    std::vector<float> zeros(r.size(), -1.0f);
+    zeros.back() = 0.0f;
+    zeros[0] = -0.0f;
+    rows.push_back(zeros);  // -0 first, +0 last
+  }
+  for (const auto& r : rows) {
+    const auto n = static_cast<int64_t>(r.size());
+    const int32_t want = cpu::generic::argmax(r.data(), n);
+    if (cpu::detected_isa() >= cpu::Isa::kAvx2) {
+      ASSERT_EQ(cpu::avx2::argmax(r.data(), n), want) << "avx2, n " << n;
+    }
+    if (cpu::detected_isa() >= cpu::Isa::kAvx512) {
+      ASSERT_EQ(cpu::avx512::argmax(r.data(), n), want) << "avx512, n " << n;
+    }
+  }
 }
 
 }  // namespace

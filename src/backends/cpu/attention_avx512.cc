@@ -21,8 +21,9 @@
 #include "backends/cpu/attention_simd.h"
 
 // GCC 12's AVX-512 intrinsics (max, min, conversions, reductions) start from an "undefined"
-// vector that -Wmaybe-uninitialized reports once they are inlined: a known false positive.
+// vector that -W(maybe-)uninitialized reports once they are inlined: a known false positive.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace infermark::cpu::avx512 {
 namespace {

@@ -2,11 +2,18 @@
 
 #include <cstring>
 
+#include "backends/cpu/cpu_features.h"
 #include "backends/cpu/half.h"
 
 namespace infermark::cpu {
 
 void to_f32(const void* src, FloatType type, int64_t n, float* dst) {
+  if (type != FloatType::kF32 && n >= 8) {
+    const Isa isa = active_isa();
+    const auto* half = static_cast<const uint16_t*>(src);
+    if (isa >= Isa::kAvx512) return avx512::to_f32_half(half, type, n, dst);
+    if (isa >= Isa::kAvx2) return avx2::to_f32_half(half, type, n, dst);
+  }
   switch (type) {
     case FloatType::kF32:
       std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));

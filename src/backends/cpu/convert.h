@@ -1,5 +1,6 @@
 // Conversions between f32 and the stored float types, and the embedding lookup (a gather of
-// table rows widened to f32). Plain loops the compiler vectorises; memory-bound.
+// table rows widened to f32). Memory-bound. Widening bf16 / f16 has AVX2 and AVX-512 variants,
+// chosen by active_isa(); the rest are plain loops the compiler vectorises.
 #pragma once
 
 #include <cstdint>
@@ -19,5 +20,14 @@ void from_f32(const float* src, int64_t n, FloatType type, void* dst);
 // stride ld (elements); every id must be a valid row (checked by the caller).
 void embedding(ThreadPool& pool, const void* table, FloatType type, int64_t ld, int64_t d,
                const int32_t* ids, int64_t n, float* out, int64_t ldo);
+
+namespace avx2 {
+// to_f32 for bf16 / f16 (`type` is one of them). Requires AVX2 + F16C.
+void to_f32_half(const uint16_t* src, FloatType type, int64_t n, float* dst);
+}  // namespace avx2
+namespace avx512 {
+// to_f32 for bf16 / f16 (`type` is one of them). Requires AVX-512 F/BW/VL.
+void to_f32_half(const uint16_t* src, FloatType type, int64_t n, float* dst);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

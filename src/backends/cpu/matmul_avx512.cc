@@ -190,7 +190,8 @@ void run_panels_by_row_block(const MatmulArgs& a, int64_t p_begin, int64_t p_end
             pair ? panel_block(a, p + 1, k0, kc, scratch[1], p + 3 < p_end ? ahead : 0) : b0;
         float* y = a.y + m0 * a.ldy + p * kP;
         if (pair) {
-          tiles<2>(xp, kc, 0, b0, b1, kc, y, a.ldy, mc, panel_mask(a, p), panel_mask(a, p + 1), add);
+          tiles<2>(xp, kc, 0, b0, b1, kc, y, a.ldy, mc, panel_mask(a, p), panel_mask(a, p + 1),
+                   add);
         } else {
           tiles<1>(xp, kc, 0, b0, b0, kc, y, a.ldy, mc, panel_mask(a, p), 0, add);
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "backends/cpu/cpu_features.h"
 #include "util/error.h"
 
 namespace infermark::cpu {
@@ -17,6 +18,13 @@ bool before(const std::pair<float, int32_t>& a, const std::pair<float, int32_t>&
 
 int32_t argmax(const float* x, int64_t n) {
   IM_CHECK(n >= 1);
+  const Isa isa = active_isa();
+  if (isa >= Isa::kAvx512) return avx512::argmax(x, n);
+  if (isa >= Isa::kAvx2) return avx2::argmax(x, n);
+  return generic::argmax(x, n);
+}
+
+int32_t generic::argmax(const float* x, int64_t n) {
   int64_t best = -1;
   for (int64_t i = 0; i < n; ++i) {
     if (std::isnan(x[i])) continue;

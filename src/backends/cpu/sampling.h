@@ -10,8 +10,19 @@
 namespace infermark::cpu {
 
 // Index of the largest of x[0..n) (n >= 1); ties go to the lowest index, like torch.argmax.
-// NaN entries are ignored unless all are NaN (then 0).
+// NaN entries are ignored unless all are NaN (then 0). Dispatches on active_isa() to the
+// variants below (same result).
 int32_t argmax(const float* x, int64_t n);
+
+namespace generic {
+int32_t argmax(const float* x, int64_t n);
+}  // namespace generic
+namespace avx2 {
+int32_t argmax(const float* x, int64_t n);  // requires AVX2
+}  // namespace avx2
+namespace avx512 {
+int32_t argmax(const float* x, int64_t n);  // requires AVX-512 F/BW/VL
+}  // namespace avx512
 
 struct SamplingParams {
   float temperature = 1.0f;  // <= 0 means greedy (argmax)
