@@ -205,7 +205,6 @@ void register_all() {
       add("embedding/" + v + "/bf16/rows:" + std::to_string(rows) + "/d:2048", bm_embedding, rows,
           isa);
     }
-    if (isa == cpu::Isa::kAvx512) continue;  // the ops below have no AVX-512 variant
     for (int64_t rows : {1, 512}) {
       add("rms_norm/" + v + "/rows:" + std::to_string(rows) + "/d:2048", bm_rms_norm, rows,
           int64_t{2048}, isa);

@@ -13,13 +13,15 @@ constexpr int64_t kWorkPerElement = 3;
 
 void swiglu(ThreadPool& pool, const float* gate, int64_t ldg, const float* up, int64_t ldu,
             int64_t rows, int64_t d, float* out, int64_t ldo) {
-  const bool simd = active_isa() >= Isa::kAvx2;
+  const Isa isa = active_isa();
   // Rows are split when there are several; a single long row is split by columns.
   if (rows == 1) {
     pool.parallel_for(
         d,
         [&](int64_t b, int64_t e, int) {
-          if (simd) {
+          if (isa >= Isa::kAvx512) {
+            avx512::swiglu(gate + b, ldg, up + b, ldu, 1, e - b, out + b, ldo);
+          } else if (isa >= Isa::kAvx2) {
             avx2::swiglu(gate + b, ldg, up + b, ldu, 1, e - b, out + b, ldo);
           } else {
             generic::swiglu(gate + b, ldg, up + b, ldu, 1, e - b, out + b, ldo);
@@ -31,7 +33,9 @@ void swiglu(ThreadPool& pool, const float* gate, int64_t ldg, const float* up, i
   pool.parallel_for(
       rows,
       [&](int64_t b, int64_t e, int) {
-        if (simd) {
+        if (isa >= Isa::kAvx512) {
+          avx512::swiglu(gate + b * ldg, ldg, up + b * ldu, ldu, e - b, d, out + b * ldo, ldo);
+        } else if (isa >= Isa::kAvx2) {
           avx2::swiglu(gate + b * ldg, ldg, up + b * ldu, ldu, e - b, d, out + b * ldo, ldo);
         } else {
           generic::swiglu(gate + b * ldg, ldg, up + b * ldu, ldu, e - b, d, out + b * ldo, ldo);

@@ -22,5 +22,9 @@ namespace avx2 {
 void swiglu(const float* gate, int64_t ldg, const float* up, int64_t ldu, int64_t rows, int64_t d,
             float* out, int64_t ldo);
 }  // namespace avx2
+namespace avx512 {
+void swiglu(const float* gate, int64_t ldg, const float* up, int64_t ldu, int64_t rows, int64_t d,
+            float* out, int64_t ldo);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

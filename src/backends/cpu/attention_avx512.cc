@@ -19,6 +19,7 @@
 
 #include "backends/cpu/attention.h"
 #include "backends/cpu/attention_simd.h"
+#include "backends/cpu/simd_avx512.h"
 
 // GCC 12's AVX-512 intrinsics (max, min, conversions, reductions) start from an "undefined"
 // vector that -W(maybe-)uninitialized reports once they are inlined: a known false positive.
@@ -31,25 +32,6 @@ namespace {
 constexpr int kChunk = 16;  // keys per chunk = lanes per vector
 constexpr int kMaxQ = 32;   // query vectors per pass
 constexpr int kMaxHd = 256;
-
-// e^x per lane (as avx2::exp): relative error below 2e-7 for x in [-87, 88], inputs clamped.
-inline __m512 exp16(__m512 x) {
-  x = _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-87.0f)), _mm512_set1_ps(88.0f));
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.0f / 5040);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
-  const __m512i e = _mm512_slli_epi32(_mm512_cvtps_epi32(n), 23);
-  return _mm512_castsi512_ps(_mm512_add_epi32(_mm512_castps_si512(p), e));
-}
 
 // 16 consecutive values (f32, bf16 or f16) as floats, lanes outside `mask` zero.
 struct KF32 {

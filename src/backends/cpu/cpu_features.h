@@ -13,7 +13,7 @@ namespace infermark::cpu {
 enum class Isa : int {
   kGeneric = 0,  // no SIMD requirement beyond the compiler's baseline
   kAvx2 = 1,     // AVX2 + FMA + F16C
-  kAvx512 = 2,   // AVX-512 F/BW/VL (matmul for m >= 16 and attention; other ops use AVX2)
+  kAvx512 = 2,   // AVX-512 F/BW/VL (every op; matmul only for m >= 16, below it AVX2's)
 };
 
 std::string_view isa_name(Isa isa);

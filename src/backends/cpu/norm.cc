@@ -8,11 +8,13 @@ namespace infermark::cpu {
 
 void rms_norm(ThreadPool& pool, const float* x, int64_t ldx, const float* weight, float eps,
               int64_t rows, int64_t d, float* out, int64_t ldo) {
-  const bool simd = active_isa() >= Isa::kAvx2;
+  const Isa isa = active_isa();
   pool.parallel_for(
       rows,
       [&](int64_t b, int64_t e, int) {
-        if (simd) {
+        if (isa >= Isa::kAvx512) {
+          avx512::rms_norm(x + b * ldx, ldx, weight, eps, e - b, d, out + b * ldo, ldo);
+        } else if (isa >= Isa::kAvx2) {
           avx2::rms_norm(x + b * ldx, ldx, weight, eps, e - b, d, out + b * ldo, ldo);
         } else {
           generic::rms_norm(x + b * ldx, ldx, weight, eps, e - b, d, out + b * ldo, ldo);

@@ -23,5 +23,9 @@ namespace avx2 {
 void rms_norm(const float* x, int64_t ldx, const float* weight, float eps, int64_t rows, int64_t d,
               float* out, int64_t ldo);
 }  // namespace avx2
+namespace avx512 {
+void rms_norm(const float* x, int64_t ldx, const float* weight, float eps, int64_t rows, int64_t d,
+              float* out, int64_t ldo);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

@@ -23,14 +23,16 @@ void rope(ThreadPool& pool, float* x, int64_t ldx, int64_t rows, int n_heads, in
           const int32_t* positions, const float* inv_freq) {
   IM_CHECK(head_dim % 2 == 0 && head_dim / 2 <= kMaxHalf);
   const int half = head_dim / 2;
-  const bool simd = active_isa() >= Isa::kAvx2;
+  const Isa isa = active_isa();
   pool.parallel_for(
       rows,
       [&](int64_t b, int64_t e, int) {
         float cos[kMaxHalf], sin[kMaxHalf];
         for (int64_t r = b; r < e; ++r) {
           rope_angles(positions[r], inv_freq, half, cos, sin);
-          if (simd) {
+          if (isa >= Isa::kAvx512) {
+            avx512::rope_row(x + r * ldx, n_heads, head_dim, cos, sin);
+          } else if (isa >= Isa::kAvx2) {
             avx2::rope_row(x + r * ldx, n_heads, head_dim, cos, sin);
           } else {
             generic::rope_row(x + r * ldx, n_heads, head_dim, cos, sin);

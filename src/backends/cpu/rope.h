@@ -28,5 +28,8 @@ void rope_row(float* x, int n_heads, int head_dim, const float* cos, const float
 namespace avx2 {
 void rope_row(float* x, int n_heads, int head_dim, const float* cos, const float* sin);
 }  // namespace avx2
+namespace avx512 {
+void rope_row(float* x, int n_heads, int head_dim, const float* cos, const float* sin);
+}  // namespace avx512
 
 }  // namespace infermark::cpu
