@@ -25,6 +25,7 @@
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/half.h"
 #include "backends/cpu/matmul.h"
+#include "bench_env.h"
 #include "ceilings.h"
 #include "ops/matmul.h"
 #include "timed.h"
@@ -179,19 +180,12 @@ void register_all() {
 
 int main(int argc, char** argv) {
   using namespace infermark;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  if (cpu::detected_isa() < cpu::Isa::kAvx2) {
-    std::fprintf(stderr, "matmul_bench needs AVX2 + FMA for its ceiling probes\n");
-    return 1;
-  }
-  cpu::ThreadPool pool;
-  bench::g_pool = &pool;
-  bench::Probe probe(pool);
-  bench::g_probe = &probe;
+  const auto env = bench::start_bench(&argc, argv, "matmul_bench");
+  if (!env) return 1;
+  bench::g_pool = &env->pool;
+  bench::g_probe = &env->probe;
+  bench::Probe& probe = env->probe;
   const bench::Ceilings start = probe.measure(5, 20'000'000);
-  benchmark::AddCustomContext("threads", std::to_string(pool.size()));
-  benchmark::AddCustomContext("cpu_isa", std::string(cpu::isa_name(cpu::detected_isa())));
   benchmark::AddCustomContext("ceiling_read_GBps", std::to_string(start.read_gb.per_s));
   benchmark::AddCustomContext("ceiling_fma_GFLOPs", std::to_string(start.fma_gflop.per_s));
   benchmark::AddCustomContext("ceiling_fma512_GFLOPs", std::to_string(start.fma512_gflop.per_s));

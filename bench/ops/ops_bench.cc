@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
+#include "bench_env.h"
 #include "ceilings.h"
 #include "ops/activation.h"
 #include "ops/attention.h"
@@ -220,18 +221,10 @@ void register_all() {
 
 int main(int argc, char** argv) {
   using namespace infermark;
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  if (cpu::detected_isa() < cpu::Isa::kAvx2) {
-    std::fprintf(stderr, "ops_bench needs AVX2 + FMA for its ceiling probes\n");
-    return 1;
-  }
-  cpu::ThreadPool pool;
-  bench::g_pool = &pool;
-  bench::Probe probe(pool);
-  bench::g_probe = &probe;
-  benchmark::AddCustomContext("threads", std::to_string(pool.size()));
-  benchmark::AddCustomContext("cpu_isa", std::string(cpu::isa_name(cpu::detected_isa())));
+  const auto env = bench::start_bench(&argc, argv, "ops_bench");
+  if (!env) return 1;
+  bench::g_pool = &env->pool;
+  bench::g_probe = &env->probe;
   bench::register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
