@@ -2,13 +2,14 @@
 // every scenario and mode completes; accuracy mode yields a scored accuracy.txt; a submission run
 // produces the full results tree; `infermark accuracy` and `compliance test06` agree with it.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "support/cli_runner.h"
 #include "util/atomic_file.h"
 #include "util/json.h"
 
@@ -21,25 +22,25 @@ struct Outcome {
   std::string out, err;
 };
 
-fs::path temp(const std::string& name) { return fs::path(::testing::TempDir()) / ("e2e_" + name); }
+// This process's scratch folder: ctest runs each test of the binary in its own process, two
+// at a time, so nothing here may be shared between processes.
+fs::path temp_root() {
+  return fs::path(::testing::TempDir()) / ("e2e_" + std::to_string(::getpid()));
+}
+fs::path temp(const std::string& name) { return temp_root() / name; }
 
 Outcome cli(const std::string& args) {
-  const fs::path io = temp("io");
-  fs::create_directories(io);
-  const std::string cmd = std::string(std::getenv("INFERMARK_BIN")) + " " + args +
-                          " >" + (io / "out").string() + " 2>" + (io / "err").string();
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-          infermark::util::read_file(io / "out"), infermark::util::read_file(io / "err")};
+  const infermark::test_support::CliResult r = infermark::test_support::run_infermark(args);
+  return {r.exit_code, r.out, r.err};
 }
 
 // A tiny model and the first 6 bundled samples, made once for the whole test binary.
 class E2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    fs::create_directories(temp_root());
     model_ = temp("model");
-    if (!fs::exists(model_ / "config.json")) {
-      fs::remove_all(model_);
+    {
       const std::string tok = std::string(std::getenv("INFERMARK_BUILD_DIR")) + "/llama3-tokenizer";
       const Outcome o = cli("make-model --shape tiny --out " + model_.string() + " --tokenizer " +
                             tok + " --seed 7");
@@ -63,6 +64,8 @@ class E2eTest : public ::testing::Test {
                " --scenario " + scenario + " --mode " + mode + " --quick --no-progress" +
                " --system e2e --user-conf " + conf_.string() + " --output " + out.string());
   }
+
+  static void TearDownTestSuite() { fs::remove_all(temp_root()); }
 
   static fs::path model_, dataset_, conf_;
 };
@@ -96,8 +99,8 @@ TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
         const std::string acc = infermark::util::read_file(dir / "accuracy.txt");
         EXPECT_NE(acc.find("'gen_num': 6"), std::string::npos) << acc;
       } else {
-        const auto run = infermark::util::parse_json(infermark::util::read_file(dir / "run.json"),
-                                                     "run.json");
+        const auto run =
+            infermark::util::parse_json(infermark::util::read_file(dir / "run.json"), "run.json");
         EXPECT_EQ(run["performance"]["samples"].get<int>() % 6, 0) << run.dump(2);
         EXPECT_GT(run["performance"]["tokens"].get<int>(), 0);
       }
@@ -113,9 +116,8 @@ TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
   const fs::path sc = out / "results/e2e/llama3.1-8b/Server";
   for (const char* f :
        {"performance/run_1/mlperf_log_summary.txt", "performance/run_1/mlperf_log_detail.txt",
-        "accuracy/accuracy.txt", "accuracy/mlperf_log_accuracy.json",
-        "TEST06/verify_accuracy.txt", "TEST06/accuracy/mlperf_log_accuracy.json",
-        "measurements.json", "user.conf"}) {
+        "accuracy/accuracy.txt", "accuracy/mlperf_log_accuracy.json", "TEST06/verify_accuracy.txt",
+        "TEST06/accuracy/mlperf_log_accuracy.json", "measurements.json", "user.conf"}) {
     EXPECT_TRUE(fs::exists(sc / f)) << f;
   }
   EXPECT_TRUE(fs::exists(out / "systems/e2e.json"));
@@ -126,9 +128,10 @@ TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
 
   // Re-scoring the accuracy log with the standalone command gives the same accuracy.txt.
   const std::string original = infermark::util::read_file(sc / "accuracy/accuracy.txt");
-  const Outcome rescored = cli("accuracy --log " + (sc / "accuracy/mlperf_log_accuracy.json").string() +
-                               " --dataset " + dataset_.string() + " --tokenizer " +
-                               model_.string() + " --out " + temp("rescored.txt").string());
+  const Outcome rescored =
+      cli("accuracy --log " + (sc / "accuracy/mlperf_log_accuracy.json").string() + " --dataset " +
+          dataset_.string() + " --tokenizer " + model_.string() + " --out " +
+          temp("rescored.txt").string());
   EXPECT_EQ(infermark::util::read_file(temp("rescored.txt")), original) << rescored.err;
 
   const Outcome t06 = cli("compliance test06 --run " + (sc / "accuracy").string() + " --out " +
@@ -141,11 +144,12 @@ TEST_F(E2eTest, CtrlCStopsCleanlyWithLogsMarkedInterrupted) {
   fs::remove_all(out);
   const fs::path rc_file = temp("interrupted.rc");
   // A Server run at the real 600 s minimum, stopped by SIGINT after 4 s.
-  const std::string cmd = "(" + std::string(std::getenv("INFERMARK_BIN")) + " run --model " +
-                          model_.string() + " --dataset " + dataset_.string() +
-                          " --scenario Server --no-progress --system e2e --output " +
-                          out.string() + " >/dev/null 2>&1 & p=$!; sleep 4; kill -INT $p; " +
-                          "wait $p; echo $? >" + rc_file.string() + ")";
+  std::string cmd = "(";  // built step by step: GCC 12 warns (-Wrestrict) on "(" + string
+  cmd += std::getenv("INFERMARK_BIN");
+  cmd += " run --model " + model_.string() + " --dataset " + dataset_.string() +
+         " --scenario Server --no-progress --system e2e --output " + out.string() +
+         " >/dev/null 2>&1 & p=$!; sleep 4; kill -INT $p; " + "wait $p; echo $? >" +
+         rc_file.string() + ")";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   EXPECT_EQ(infermark::util::read_file(rc_file), "130\n");
   const fs::path run = out / "results/e2e/llama3.1-8b/Server/performance/run_1";

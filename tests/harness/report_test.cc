@@ -18,6 +18,7 @@
 
 #include "harness/report_analysis.h"
 #include "harness/report_html.h"
+#include "support/cli_runner.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -276,17 +277,15 @@ struct Cli {
 };
 
 Cli cli(const std::string& args) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "report_cli_io";
-  fs::create_directories(dir);
-  const int code = run_command(std::string(std::getenv("INFERMARK_BIN")) + " " + args + " >" +
-                               (dir / "out").string() + " 2>" + (dir / "err").string());
-  return {code, util::read_file(dir / "out"), util::read_file(dir / "err")};
+  const test_support::CliResult r = test_support::run_infermark(args);
+  return {r.exit_code, r.out, r.err};
 }
 
 TEST(ReportCliTest, ReportsAndComparison) {
   const fs::path a = copy_run(server_run(), "cli_a");
   const fs::path b = copy_run(offline_valid_run(), "cli_b");
-  const fs::path out = fs::path(::testing::TempDir()) / "report_cli_compare.html";
+  const fs::path out = fs::path(::testing::TempDir()) /
+                       ("report_cli_compare_" + std::to_string(::getpid()) + ".html");
   const Cli r = cli("report " + a.string() + " " + b.string() + " --out " + out.string());
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(fs::exists(a / "report.html"));

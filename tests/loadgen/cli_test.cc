@@ -1,33 +1,23 @@
 // `infermark run --sut null` as a user runs it: a short run writes the four files; each kind of
 // bad input gives one clear line on stderr, a non-zero exit and no output folder.
 #include <gtest/gtest.h>
-
-#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "log_parsing.h"
+#include "support/cli_runner.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string out, err;
-};
+using Outcome = infermark::test_support::CliResult;
 
-Outcome run_cli(const std::string& args) {
-  const fs::path dir = fs::path(::testing::TempDir()) / "cli_io";
-  fs::create_directories(dir);
-  const std::string cmd = std::string(std::getenv("INFERMARK_BIN")) + " " + args + " >" +
-                          (dir / "out").string() + " 2>" + (dir / "err").string();
-  const int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-          infermark::testing::read_text(dir / "out"), infermark::testing::read_text(dir / "err")};
-}
+// Each call captures into its own files (ctest runs this binary's tests in parallel processes).
+Outcome run_cli(const std::string& args) { return infermark::test_support::run_infermark(args); }
 
 fs::path fresh(const std::string& name) {
   const fs::path p = fs::path(::testing::TempDir()) / ("cli_" + name);
@@ -36,7 +26,8 @@ fs::path fresh(const std::string& name) {
 }
 
 std::string short_conf() {
-  const fs::path p = fs::path(::testing::TempDir()) / "cli_short.conf";
+  const fs::path p =
+      fs::path(::testing::TempDir()) / ("cli_short_" + std::to_string(::getpid()) + ".conf");
   std::ofstream(p) << "*.*.min_duration = 200\n*.Offline.min_query_count = 50\n"
                       "*.*.performance_sample_count_override = 64\n";
   return p.string();
@@ -44,16 +35,18 @@ std::string short_conf() {
 
 TEST(CliTest, ShortOfflineRunWritesTheFourFiles) {
   const fs::path out = fresh("ok");
-  const Outcome o = run_cli("run --sut null --qsl-size 128 --scenario Offline --mode performance "
-                            "--user-conf " + short_conf() + " --output " + out.string());
+  const Outcome o = run_cli(
+      "run --sut null --qsl-size 128 --scenario Offline --mode performance "
+      "--user-conf " +
+      short_conf() + " --output " + out.string());
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_NE(o.out.find("Result is : "), std::string::npos) << o.out;
   for (const char* f : {"mlperf_log_summary.txt", "mlperf_log_detail.txt",
                         "mlperf_log_accuracy.json", "mlperf_log_trace.json"}) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
-  const auto fields =
-      infermark::testing::summary_fields(infermark::testing::read_text(out / "mlperf_log_summary.txt"));
+  const auto fields = infermark::testing::summary_fields(
+      infermark::testing::read_text(out / "mlperf_log_summary.txt"));
   EXPECT_EQ(fields.at("performance_sample_count"), "64");
   EXPECT_EQ(fields.at("qsl_rng_seed"), "2085463073848966840");
   // No temporary files are left behind.
@@ -69,8 +62,8 @@ TEST(CliTest, OtherRoundsSeedsWithMlperfConf) {
   const Outcome o = run_cli("run --sut null --qsl-size 64 --scenario Offline --user-conf " +
                             short_conf() + " --mlperf-conf " + conf + " --output " + out.string());
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const auto fields =
-      infermark::testing::summary_fields(infermark::testing::read_text(out / "mlperf_log_summary.txt"));
+  const auto fields = infermark::testing::summary_fields(
+      infermark::testing::read_text(out / "mlperf_log_summary.txt"));
   EXPECT_EQ(fields.at("qsl_rng_seed"), "1780908523862526354");
 }
 
@@ -95,7 +88,8 @@ TEST_P(CliBadInputTest, OneClearLineAndNothingWritten) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, CliBadInputTest,
     ::testing::Values(
-        BadCase{"scenario", "run --sut null --qsl-size 8 --scenario Batch", "unknown scenario 'Batch'"},
+        BadCase{"scenario", "run --sut null --qsl-size 8 --scenario Batch",
+                "unknown scenario 'Batch'"},
         BadCase{"mode", "run --sut null --qsl-size 8 --mode fast", "unknown mode 'fast'"},
         BadCase{"qsl_zero", "run --sut null --qsl-size 0", "--qsl-size"},
         BadCase{"psc_too_big", "run --sut null --qsl-size 8 --performance-sample-count 9",
@@ -117,7 +111,8 @@ TEST(CliTest, UnwritableOutputFolder) {
 }
 
 TEST(CliTest, MalformedUserConfNamesFileAndLine) {
-  const fs::path conf = fs::path(::testing::TempDir()) / "cli_bad.conf";
+  const fs::path conf =
+      fs::path(::testing::TempDir()) / ("cli_bad_" + std::to_string(::getpid()) + ".conf");
   std::ofstream(conf) << "# ok\n*.Offline.target_qps = 5 # trailing\n";
   const fs::path out = fresh("bad_conf");
   const Outcome o = run_cli("run --sut null --qsl-size 8 --user-conf " + conf.string() +
