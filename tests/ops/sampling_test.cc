@@ -102,22 +102,28 @@ TEST_F(SamplingTest, DistributionMatchesHuggingFaceWarpers) {
   auto logits = random_floats(700, -4, 4, 3);
   logits[10] = logits[11] = logits[12] = 6.0f;
   constexpr int kDraws = 20000;
-  for (const SamplingParams& p : params) {
-    const auto probs = expected(logits, p);
-    std::map<int32_t, int> hits;
-    for (int i = 0; i < kDraws; ++i) {
-      ++hits[sample_one(logits, p, (static_cast<float>(i) + 0.5f) / kDraws)];
-    }
-    for (const auto& [id, n] : hits) {
-      ASSERT_TRUE(probs.count(id)) << "token " << id << " outside the kept set, T=" << p.temperature
-                                   << " k=" << p.top_k << " p=" << p.top_p;
-    }
-    for (const auto& [id, prob] : probs) {
-      // A regular grid of u gives each interval its length to within one grid step.
-      EXPECT_NEAR(hits[id] / double{kDraws}, prob, 1.5 / kDraws + 1e-5)
-          << "token " << id << " T=" << p.temperature << " k=" << p.top_k << " p=" << p.top_p;
+  for (cpu::Isa isa : testing::isas()) {  // every variant of the softmax-weights pass
+    cpu::set_max_isa(isa);
+    for (const SamplingParams& p : params) {
+      const auto probs = expected(logits, p);
+      std::map<int32_t, int> hits;
+      for (int i = 0; i < kDraws; ++i) {
+        ++hits[sample_one(logits, p, (static_cast<float>(i) + 0.5f) / kDraws)];
+      }
+      for (const auto& [id, n] : hits) {
+        ASSERT_TRUE(probs.count(id))
+            << "token " << id << " outside the kept set, T=" << p.temperature << " k=" << p.top_k
+            << " p=" << p.top_p;
+      }
+      for (const auto& [id, prob] : probs) {
+        // A regular grid of u gives each interval its length to within one grid step.
+        EXPECT_NEAR(hits[id] / double{kDraws}, prob, 1.5 / kDraws + 1e-5)
+            << "token " << id << " T=" << p.temperature << " k=" << p.top_k << " p=" << p.top_p
+            << " isa " << cpu::isa_name(isa);
+      }
     }
   }
+  cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 TEST_F(SamplingTest, TopKKeepsTiesWithTheKthLogit) {
@@ -142,6 +148,42 @@ TEST_F(SamplingTest, BatchedRowsUseTheirOwnParams) {
     EXPECT_EQ(out[static_cast<size_t>(r)], sample_one(row, p[r], u[r]));
   }
   EXPECT_EQ(out[0], std::max_element(logits.begin(), logits.begin() + vocab) - logits.begin());
+}
+
+// The softmax-weights pass of every variant against the generic one: the same maximum, weights
+// and total within the vector exp's 2e-7 relative error, exactly 0 for NaN and -inf logits,
+// all-NaN / all -inf rows giving max -inf, lengths with tails.
+TEST(SoftmaxWeightsVariants, AgreeWithGeneric) {
+  for (int64_t n : {1, 5, 8, 16, 17, 100, 128256}) {
+    auto logits = random_floats(static_cast<size_t>(n), -20, 20, static_cast<uint32_t>(n + 1));
+    for (size_t i = 0; i < logits.size(); i += 5) logits[i] = i % 2 ? NAN : -INFINITY;
+    for (const auto& row : {logits, std::vector<float>(static_cast<size_t>(n), NAN),
+                            std::vector<float>(static_cast<size_t>(n), -INFINITY)}) {
+      for (float inv_t : {1.0f, 1.7f, 0.25f}) {
+        std::vector<float> wg(row.size()), wv(row.size());
+        const cpu::SoftmaxWeights g =
+            cpu::generic::softmax_weights(row.data(), n, inv_t, wg.data());
+        for (cpu::Isa isa : {cpu::Isa::kAvx2, cpu::Isa::kAvx512}) {
+          if (isa > cpu::detected_isa()) continue;
+          const cpu::SoftmaxWeights v =
+              isa == cpu::Isa::kAvx2
+                  ? cpu::avx2::softmax_weights(row.data(), n, inv_t, wv.data())
+                  : cpu::avx512::softmax_weights(row.data(), n, inv_t, wv.data());
+          const std::string what = std::string(cpu::isa_name(isa)) + " n " + std::to_string(n) +
+                                   " inv_t " + std::to_string(inv_t);
+          ASSERT_EQ(v.max, g.max) << what;
+          ASSERT_NEAR(v.total, g.total, 1e-6 * g.total) << what;
+          for (size_t i = 0; i < row.size(); ++i) {
+            if (wg[i] == 0.0f && !(row[i] * inv_t > -INFINITY)) {
+              ASSERT_EQ(wv[i], 0.0f) << what << " at " << i;
+            } else {
+              ASSERT_NEAR(wv[i], wg[i], 1e-6 * wg[i] + 1e-37) << what << " at " << i;
+            }
+          }
+        }
+      }
+    }
+  }
 }
 
 // Every argmax variant this CPU has gives the generic loop's index: ties (lowest index), NaNs

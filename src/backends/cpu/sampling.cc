@@ -33,6 +33,27 @@ int32_t generic::argmax(const float* x, int64_t n) {
   return static_cast<int32_t>(best < 0 ? 0 : best);
 }
 
+SoftmaxWeights softmax_weights(const float* logits, int64_t n, float inv_t, float* w) {
+  const Isa isa = active_isa();
+  if (isa >= Isa::kAvx512) return avx512::softmax_weights(logits, n, inv_t, w);
+  if (isa >= Isa::kAvx2) return avx2::softmax_weights(logits, n, inv_t, w);
+  return generic::softmax_weights(logits, n, inv_t, w);
+}
+
+SoftmaxWeights generic::softmax_weights(const float* logits, int64_t n, float inv_t, float* w) {
+  SoftmaxWeights r{-INFINITY, 0.0};
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = logits[i] * inv_t;
+    if (v > r.max) r.max = v;  // false for NaN
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = logits[i] * inv_t;
+    w[i] = v > -INFINITY ? std::exp(v - r.max) : 0.0f;  // NaN and -inf weigh 0
+    r.total += w[i];
+  }
+  return r;
+}
+
 int32_t sample(const float* logits, int64_t n, const SamplingParams& params, float u,
                SamplingScratch& scratch) {
   IM_CHECK(n >= 1);
@@ -40,29 +61,39 @@ int32_t sample(const float* logits, int64_t n, const SamplingParams& params, flo
   auto& c = scratch.candidates;
   c.resize(static_cast<size_t>(n));
   const float inv_t = 1.0f / params.temperature;
-  for (int64_t i = 0; i < n; ++i) {
-    const float v = logits[i] * inv_t;
-    c[static_cast<size_t>(i)] = {std::isnan(v) ? -INFINITY : v, static_cast<int32_t>(i)};
-  }
-  // Top-k: keep every logit >= the k-th largest.
   size_t kept = c.size();
+  double total = 0;
   if (params.top_k > 0 && static_cast<size_t>(params.top_k) < c.size()) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = logits[i] * inv_t;
+      c[static_cast<size_t>(i)] = {std::isnan(v) ? -INFINITY : v, static_cast<int32_t>(i)};
+    }
+    // Top-k: keep every logit >= the k-th largest.
     const size_t k = static_cast<size_t>(params.top_k);
     std::nth_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(k - 1), c.end(), before);
     const float kth = c[k - 1].first;
     kept = static_cast<size_t>(
         std::partition(c.begin(), c.end(), [&](const auto& e) { return e.first >= kth; }) -
         c.begin());
-  }
-  const float max_logit =
-      std::max_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(kept),
-                       [](const auto& a, const auto& b) { return a.first < b.first; })
-          ->first;
-  if (!(max_logit > -INFINITY)) return argmax(logits, n);  // nothing finite to sample from
-  double total = 0;
-  for (size_t i = 0; i < kept; ++i) {
-    c[i].first = std::exp(c[i].first - max_logit);  // now an unnormalised probability
-    total += c[i].first;
+    const float max_logit =
+        std::max_element(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(kept),
+                         [](const auto& a, const auto& b) { return a.first < b.first; })
+            ->first;
+    if (!(max_logit > -INFINITY)) return argmax(logits, n);  // nothing finite to sample from
+    for (size_t i = 0; i < kept; ++i) {
+      c[i].first = std::exp(c[i].first - max_logit);  // now an unnormalised probability
+      total += c[i].first;
+    }
+  } else {
+    // Every token is a candidate: the weights come from one vectorised pass over the logits.
+    scratch.weights.resize(static_cast<size_t>(n));
+    const SoftmaxWeights sw = softmax_weights(logits, n, inv_t, scratch.weights.data());
+    if (!(sw.max > -INFINITY)) return argmax(logits, n);  // nothing finite to sample from
+    for (int64_t i = 0; i < n; ++i) {
+      c[static_cast<size_t>(i)] = {scratch.weights[static_cast<size_t>(i)],
+                                   static_cast<int32_t>(i)};
+    }
+    total = sw.total;
   }
   if (params.top_p >= 1.0f && kept == c.size()) {
     // No filter at all: draw in id order (the candidates are still in it); no sort needed.

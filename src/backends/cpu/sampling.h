@@ -14,14 +14,28 @@ namespace infermark::cpu {
 // variants below (same result).
 int32_t argmax(const float* x, int64_t n);
 
+// The unnormalised softmax of logits * inv_t (inv_t > 0): w[i] = exp(logits[i] * inv_t - max)
+// where max is the largest scaled logit that is not NaN; NaN and -inf logits weigh exactly 0.
+// Returns max (-inf when every logit is NaN or -inf) and the
+// sum of the weights (in double). Dispatches on active_isa(); the SIMD variants' exp is within
+// 2e-7 relative of the generic one's std::exp.
+struct SoftmaxWeights {
+  float max = 0;
+  double total = 0;
+};
+SoftmaxWeights softmax_weights(const float* logits, int64_t n, float inv_t, float* w);
+
 namespace generic {
 int32_t argmax(const float* x, int64_t n);
+SoftmaxWeights softmax_weights(const float* logits, int64_t n, float inv_t, float* w);
 }  // namespace generic
-namespace avx2 {
-int32_t argmax(const float* x, int64_t n);  // requires AVX2
+namespace avx2 {  // require AVX2 + FMA
+int32_t argmax(const float* x, int64_t n);
+SoftmaxWeights softmax_weights(const float* logits, int64_t n, float inv_t, float* w);
 }  // namespace avx2
-namespace avx512 {
-int32_t argmax(const float* x, int64_t n);  // requires AVX-512 F/BW/VL
+namespace avx512 {  // require AVX-512 F/BW/VL
+int32_t argmax(const float* x, int64_t n);
+SoftmaxWeights softmax_weights(const float* logits, int64_t n, float inv_t, float* w);
 }  // namespace avx512
 
 struct SamplingParams {
@@ -35,6 +49,7 @@ struct SamplingParams {
 // thread.
 struct SamplingScratch {
   std::vector<std::pair<float, int32_t>> candidates;
+  std::vector<float> weights;
 };
 
 // Samples a token id from softmax(logits / temperature) restricted by top-k and top-p. `u` is a
