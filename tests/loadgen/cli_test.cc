@@ -98,7 +98,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"user_conf_missing", "run --sut null --qsl-size 8 --user-conf /nonexistent/u.conf",
                 "/nonexistent/u.conf"},
         BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& test) { return test.param.name; });
 
 TEST(CliTest, UnwritableOutputFolder) {
   const fs::path file = fresh("file_in_the_way");

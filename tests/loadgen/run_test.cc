@@ -146,9 +146,9 @@ INSTANTIATE_TEST_SUITE_P(
                                          Scenario::kSingleStream, Scenario::kMultiStream),
                        ::testing::Values(Mode::kPerformanceOnly, Mode::kAccuracyOnly,
                                          Mode::kSubmission, Mode::kFindPeakPerformance)),
-    [](const auto& info) {
-      return std::string(to_string(std::get<0>(info.param))) +
-             std::string(to_string(std::get<1>(info.param)));
+    [](const auto& test) {
+      return std::string(to_string(std::get<0>(test.param))) +
+             std::string(to_string(std::get<1>(test.param)));
     });
 
 TEST(RunTest, ShortOfflineRunMissesMinDuration) {
