@@ -16,9 +16,8 @@ int32_t argmax(const float* x, int64_t n);
 
 // The unnormalised softmax of logits * inv_t (inv_t > 0): w[i] = exp(logits[i] * inv_t - max)
 // where max is the largest scaled logit that is not NaN; NaN and -inf logits weigh exactly 0.
-// Returns max (-inf when every logit is NaN or -inf) and the
-// sum of the weights (in double). Dispatches on active_isa(); the SIMD variants' exp is within
-// 2e-7 relative of the generic one's std::exp.
+// Returns max (-inf when every logit is NaN or -inf) and the sum of the weights (in double).
+// Dispatches on active_isa(); the SIMD variants' exp is within 2e-7 relative of std::exp.
 struct SoftmaxWeights {
   float max = 0;
   double total = 0;
