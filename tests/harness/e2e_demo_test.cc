@@ -2,7 +2,6 @@
 // every scenario and mode completes; accuracy mode yields a scored accuracy.txt; a submission run
 // produces the full results tree; `infermark accuracy` and `compliance test06` agree with it.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,10 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string out, err;
-};
+using Outcome = infermark::test_support::CliResult;
 
 // This process's scratch folder: ctest runs each test of the binary in its own process, two
 // at a time, so nothing here may be shared between processes.
@@ -29,10 +25,7 @@ fs::path temp_root() {
 }
 fs::path temp(const std::string& name) { return temp_root() / name; }
 
-Outcome cli(const std::string& args) {
-  const infermark::test_support::CliResult r = infermark::test_support::run_infermark(args);
-  return {r.exit_code, r.out, r.err};
-}
+Outcome cli(const std::string& args) { return infermark::test_support::run_infermark(args); }
 
 // A tiny model and the first 6 bundled samples, made once for the whole test binary.
 class E2eTest : public ::testing::Test {

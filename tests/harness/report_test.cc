@@ -271,15 +271,9 @@ TEST(ReportRunTest, AccuracyAndRunMetadataAreShown) {
   expect_self_contained(html);  // the URL in run.json is shown as text, not as a link
 }
 
-struct Cli {
-  int code;
-  std::string out, err;
-};
+using Cli = test_support::CliResult;
 
-Cli cli(const std::string& args) {
-  const test_support::CliResult r = test_support::run_infermark(args);
-  return {r.exit_code, r.out, r.err};
-}
+Cli cli(const std::string& args) { return test_support::run_infermark(args); }
 
 TEST(ReportCliTest, ReportsAndComparison) {
   const fs::path a = copy_run(server_run(), "cli_a");
@@ -287,7 +281,7 @@ TEST(ReportCliTest, ReportsAndComparison) {
   const fs::path out = fs::path(::testing::TempDir()) /
                        ("report_cli_compare_" + std::to_string(::getpid()) + ".html");
   const Cli r = cli("report " + a.string() + " " + b.string() + " --out " + out.string());
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(a / "report.html"));
   EXPECT_TRUE(fs::exists(b / "report.html"));
   const std::string html = util::read_file(out);
@@ -302,7 +296,7 @@ TEST(ReportCliTest, ReportsAndComparison) {
 
 TEST(ReportCliTest, BadInputGivesOneLineAndNonZeroExit) {
   const Cli missing = cli("report /nonexistent/run");
-  EXPECT_NE(missing.code, 0);
+  EXPECT_NE(missing.exit_code, 0);
   EXPECT_THAT(missing.err, HasSubstr("/nonexistent/run: not a folder"));
   EXPECT_EQ(count_of(missing.err, "\n"), 1u) << missing.err;
 
@@ -310,14 +304,14 @@ TEST(ReportCliTest, BadInputGivesOneLineAndNonZeroExit) {
   const std::string detail = util::read_file(run / "mlperf_log_detail.txt");
   std::ofstream(run / "mlperf_log_detail.txt") << detail.substr(0, detail.size() / 2);
   const Cli truncated = cli("report " + run.string());
-  EXPECT_NE(truncated.code, 0);
+  EXPECT_NE(truncated.exit_code, 0);
   EXPECT_THAT(truncated.err, HasSubstr("mlperf_log_detail.txt: line "));
   EXPECT_THAT(truncated.err, HasSubstr("truncated"));
   EXPECT_EQ(count_of(truncated.err, "\n"), 1u) << truncated.err;
   EXPECT_FALSE(fs::exists(run / "report.html"));
 
   const Cli none = cli("report");
-  EXPECT_NE(none.code, 0);
+  EXPECT_NE(none.exit_code, 0);
 }
 
 }  // namespace
