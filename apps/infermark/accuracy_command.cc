@@ -17,14 +17,13 @@ namespace {
 struct AccuracyOptions {
   std::string log, dataset, tokenizer, punkt, texts, out;
   bool edge = false;
+  bool approximate_sentence_split = false;
   int threads = 2;
 };
 
 void print_results(const accuracy::AccuracyResults& r, bool with_targets) {
   std::printf("%s\n", accuracy::format_results_dict(r).c_str());
-  if (!r.exact_sentence_split) {
-    std::printf("warning: no Punkt data found; rougeLsum and gen_len may differ from MLPerf's\n");
-  }
+  if (!r.exact_sentence_split) std::printf("%s\n", accuracy::kNotComparableNote.data());
   if (!with_targets) return;
   std::printf("%s targets (%s): %s\n", accuracy::accuracy_reference(r.target).name.data(),
               r.target == accuracy::AccuracyTarget::kEdge ? "edge" : "datacenter",
@@ -35,8 +34,8 @@ void print_results(const accuracy::AccuracyResults& r, bool with_targets) {
 int run(const AccuracyOptions& o) {
   const std::optional<std::filesystem::path> punkt =
       o.punkt.empty() ? std::nullopt : std::optional<std::filesystem::path>(o.punkt);
-  accuracy::SplitterChoice splitter = accuracy::load_sentence_splitter(punkt);
-  if (!splitter.warning.empty()) std::fprintf(stderr, "infermark: warning: %s\n", splitter.warning.c_str());
+  const accuracy::SplitterChoice splitter =
+      accuracy::load_sentence_splitter(punkt, o.approximate_sentence_split);
   accuracy::EvaluationOptions eo;
   eo.splitter = &splitter.splitter;
   eo.threads = o.threads;
@@ -76,7 +75,11 @@ CommandRegistration reg{
       app.add_option("--log", o->log, "mlperf_log_accuracy.json");
       app.add_option("--dataset", o->dataset, "cnn_eval.json (reference summaries)");
       app.add_option("--tokenizer", o->tokenizer, "Folder (or file) with tokenizer.json");
-      app.add_option("--punkt", o->punkt, "NLTK punkt_tab data (else the usual nltk_data paths)");
+      app.add_option("--punkt", o->punkt, "NLTK punkt_tab data (else the usual nltk_data "
+                                          "folders; scoring stops without it)");
+      app.add_flag("--approximate-sentence-split", o->approximate_sentence_split,
+                   "Score without Punkt data, with a simple splitter (results marked not "
+                   "comparable with MLPerf)");
       app.add_option("--texts", o->texts, "Score {\"predictions\": [...], \"references\": [...]}");
       app.add_option("--out", o->out, "Where to write accuracy.txt (default: beside the log)");
       app.add_flag("--edge", o->edge, "Check the llama3.1-8b-edge (5,000-sample) targets");

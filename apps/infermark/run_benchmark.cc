@@ -113,6 +113,7 @@ int run_benchmark_command(const RunOptions& o) {
   ho.progress = !o.no_progress;
   ho.stop = &stop_flag();
   if (!o.punkt.empty()) ho.punkt_dir = o.punkt;
+  ho.approximate_sentence_split = o.approximate_sentence_split;
 
   const std::string tokenizer_dir = o.tokenizer.empty() ? o.model : o.tokenizer;
   std::optional<text::Tokenizer> tokenizer;

@@ -80,7 +80,11 @@ CommandRegistration reg{
       app.add_flag("--quick", o->quick, "Smoke run: min duration 0 and counts capped at the "
                                         "dataset size (labelled not valid for submission)");
       app.add_option("--tokenizer", o->tokenizer, "Tokenizer folder (default: --model)");
-      app.add_option("--punkt", o->punkt, "NLTK punkt_tab data for scoring");
+      app.add_option("--punkt", o->punkt, "NLTK punkt_tab data for scoring (default: the usual "
+                                          "nltk_data folders; scoring stops without it)");
+      app.add_flag("--approximate-sentence-split", o->approximate_sentence_split,
+                   "Score without Punkt data, with a simple splitter (results marked not "
+                   "comparable with MLPerf)");
       app.add_flag("--no-trace", o->no_trace, "Leave mlperf_log_trace.json empty");
       app.add_flag("--no-progress", o->no_progress, "No live progress line");
       app.add_option("--engine-preset", o->engine_preset, "offline|server (default: by scenario)");

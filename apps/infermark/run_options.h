@@ -24,6 +24,7 @@ struct RunOptions {
   std::string user_conf, mlperf_conf, audit_conf = "audit.config";
   std::string output = "infermark-results";
   std::string punkt;
+  bool approximate_sentence_split = false;
   bool quick = false;
   bool no_trace = false;
   bool no_progress = false;

@@ -210,6 +210,7 @@ std::string format_results_dict(const AccuracyResults& r) {
 
 std::string accuracy_txt(const AccuracyResults& r) {
   std::string out = "\nResults\n\n" + format_results_dict(r) + "\n";
+  if (!r.exact_sentence_split) out += std::string(kNotComparableNote) + "\n";
   if (!r.log_sha256.empty()) out += "hash=" + r.log_sha256 + "\n";
   return out;
 }

@@ -94,7 +94,7 @@ struct AccuracyResults {
   int64_t gen_num = 0;
   std::string log_sha256;            // digest of mlperf_log_accuracy.json ("" for score_texts)
   size_t log_entries = 0;            // entries in the log, duplicates included
-  bool exact_sentence_split = true;  // false: fallback splitter, rougeLsum/gen_len approximate
+  bool exact_sentence_split = true;  // false: approximate splitter (kNotComparableNote)
   AccuracyTarget target = AccuracyTarget::kDatacenter;
   TargetCheck check;
   std::vector<SampleScore> samples;  // in scoring order, with keep_samples

@@ -28,7 +28,7 @@ bool is_opening(char32_t c) {
   return c == '"' || c == '\'' || c == '(' || c == 0x201C || c == 0x2018;
 }
 
-std::vector<TextSpan> fallback_split(std::string_view utf8) {
+std::vector<TextSpan> approximate_split(std::string_view utf8) {
   std::vector<size_t> offsets;
   const std::u32string t = utf8_decode(utf8, &offsets);
   std::vector<TextSpan> out;
@@ -70,10 +70,10 @@ SentenceSplitter SentenceSplitter::punkt(PunktParameters params) {
   return SentenceSplitter(std::make_shared<const PunktSentenceTokenizer>(std::move(params)));
 }
 
-SentenceSplitter SentenceSplitter::fallback() { return SentenceSplitter(nullptr); }
+SentenceSplitter SentenceSplitter::approximate() { return SentenceSplitter(nullptr); }
 
 std::vector<TextSpan> SentenceSplitter::split(std::string_view text) const {
-  return punkt_ ? punkt_->span_tokenize(text) : fallback_split(text);
+  return punkt_ ? punkt_->span_tokenize(text) : approximate_split(text);
 }
 
 std::string SentenceSplitter::postprocess(std::string_view text) const {
@@ -89,24 +89,30 @@ std::string SentenceSplitter::postprocess(std::string_view text) const {
   return out;
 }
 
-SplitterChoice load_sentence_splitter(const std::optional<std::filesystem::path>& punkt_dir) {
+SplitterChoice load_sentence_splitter(const std::optional<std::filesystem::path>& punkt_dir,
+                                      bool allow_approximate) {
   if (auto dir = find_punkt_dir(punkt_dir)) {
-    return {SentenceSplitter::punkt(load_punkt_parameters(*dir)), *dir, ""};
+    return {SentenceSplitter::punkt(load_punkt_parameters(*dir)), *dir};
   }
+  std::string tried;
+  for (const auto& d : punkt_search_dirs(punkt_dir)) {
+    tried += (tried.empty() ? "" : ", ") + d.string();
+  }
+  constexpr std::string_view kFiles =
+      "abbrev_types.txt, collocations.tab, ortho_context.tab, sent_starters.txt";
   if (punkt_dir) {
-    std::string tried;
-    for (const auto& d : punkt_search_dirs(punkt_dir))
-      tried += (tried.empty() ? "" : ", ") + d.string();
-    throw Error::format(
-        "--punkt {}: no NLTK punkt_tab English data (abbrev_types.txt, collocations.tab, "
-        "ortho_context.tab, sent_starters.txt) in {}",
-        punkt_dir->string(), tried);
+    throw Error::format("--punkt {}: no NLTK punkt_tab English data ({}) in {}",
+                        punkt_dir->string(), kFiles, tried);
   }
-  return {SentenceSplitter::fallback(), std::nullopt,
-          "NLTK punkt_tab data not found (looked in $NLTK_DATA, ~/nltk_data, /usr/share/nltk_data, "
-          "/usr/local/share/nltk_data, /usr/lib/nltk_data, /usr/local/lib/nltk_data); using a "
-          "simple sentence splitter, so rougeLsum and gen_len may differ from MLPerf's. Install "
-          "punkt_tab (python3 -m nltk.downloader punkt_tab) or pass --punkt DIR."};
+  if (allow_approximate) return {SentenceSplitter::approximate(), std::nullopt};
+  throw Error::format(
+      "NLTK Punkt parameters (punkt_tab/english: {}) not found; looked in {}. MLPerf's accuracy "
+      "numbers (rougeLsum, gen_len) depend on NLTK's Punkt sentence splitter, so infermark does "
+      "not score without it. Get the data with `python3 -m nltk.downloader punkt_tab` (it goes "
+      "to ~/nltk_data) or point --punkt DIR at a punkt_tab folder; "
+      "--approximate-sentence-split scores with a simple splitter instead, and marks the "
+      "results not comparable with MLPerf's",
+      kFiles, tried);
 }
 
 std::string_view python_strip(std::string_view text) {

@@ -1,9 +1,10 @@
 // Sentence splitting for MLPerf's post-processing, with or without NLTK's Punkt data.
 //
 // evaluation.py post-processes each text with `"\n".join(nltk.sent_tokenize(text.strip()))`.
-// With punkt_tab data this is exact (punkt.h). Without it a simple rule-based splitter stands in
-// and `exact()` is false: ROUGE-1/2/L are unaffected (newlines are just separators to them), but
-// ROUGE-Lsum and gen_len may differ from the reference, so callers must warn. Immutable after
+// With punkt_tab data this is exact (punkt.h). The approximate splitter exists only for users who
+// ask for it explicitly (`--approximate-sentence-split`): ROUGE-1/2/L are unaffected by it
+// (newlines are just separators to them), but ROUGE-Lsum and gen_len may differ from MLPerf's, so
+// every output scored with it is marked not comparable (kNotComparableNote). Immutable after
 // construction; copies share the parameters; all methods may be called from many threads.
 #pragma once
 
@@ -21,9 +22,10 @@ namespace infermark::accuracy {
 class SentenceSplitter {
  public:
   static SentenceSplitter punkt(PunktParameters params);
-  // Splits after . ? ! (with closing quotes/brackets) before whitespace and a capital letter,
-  // digit or opening quote, except after single-letter initials and common abbreviations.
-  static SentenceSplitter fallback();
+  // Not NLTK's: splits after . ? ! (with closing quotes/brackets) before whitespace and a
+  // capital letter, digit or opening quote, except after single-letter initials and common
+  // abbreviations.
+  static SentenceSplitter approximate();
 
   // True when this is NLTK's Punkt splitter.
   bool exact() const { return punkt_ != nullptr; }
@@ -39,18 +41,24 @@ class SentenceSplitter {
   std::shared_ptr<const PunktSentenceTokenizer> punkt_;
 };
 
-// The splitter the CLI should use, where it came from, and a warning for the user (empty when
-// Punkt data was found).
+// What marks every result scored with the approximate splitter (summary, accuracy.txt, report).
+inline constexpr std::string_view kNotComparableNote =
+    "NOT COMPARABLE WITH MLPERF: scored with an approximate sentence splitter "
+    "(--approximate-sentence-split, no NLTK Punkt data), so rougeLsum and gen_len may differ "
+    "from MLPerf's";
+
+// The splitter to score with and the Punkt folder it came from (none: approximate).
 struct SplitterChoice {
   SentenceSplitter splitter;
   std::optional<std::filesystem::path> punkt_dir;
-  std::string warning;
 };
 
-// With `punkt_dir` (e.g. from --punkt DIR) the data must be there: throws Error naming the
-// folders tried. Without it, searches the usual nltk_data locations (punkt_search_dirs) and
-// falls back to SentenceSplitter::fallback() with a warning if none has the files.
-SplitterChoice load_sentence_splitter(const std::optional<std::filesystem::path>& punkt_dir);
+// NLTK's Punkt splitter from `punkt_dir` (e.g. --punkt DIR), else from the usual nltk_data
+// locations (punkt_search_dirs). Without the data: the approximate splitter if
+// `allow_approximate`, else throws Error naming every folder tried, how to get the data and why
+// MLPerf's numbers need it.
+SplitterChoice load_sentence_splitter(const std::optional<std::filesystem::path>& punkt_dir,
+                                      bool allow_approximate = false);
 
 // Python's str.strip(): removes leading and trailing Unicode whitespace.
 std::string_view python_strip(std::string_view text);

@@ -51,9 +51,10 @@ uint64_t expected_samples(const loadgen::TestSettings& s, loadgen::Mode mode, ui
 class Runner {
  public:
   Runner(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut, DatasetQsl& qsl,
-         BenchmarkRunResult& result, loadgen::LoadedSettings settings, MachineInfo machine)
+         BenchmarkRunResult& result, loadgen::LoadedSettings settings, MachineInfo machine,
+         std::optional<accuracy::SplitterChoice> splitter)
       : o_(o), qsl_(qsl), counting_(sut), result_(result), settings_(std::move(settings)),
-        machine_(std::move(machine)) {}
+        machine_(std::move(machine)), splitter_(std::move(splitter)) {}
 
   PhaseResult& run_phase(const std::string& name, loadgen::Mode mode, const fs::path& dir,
                          const fs::path& audit_config = {}) {
@@ -84,11 +85,10 @@ class Runner {
     std::vector<std::string> references;
     references.reserve(qsl_.samples().size());
     for (const auto& sample : qsl_.samples().samples()) references.push_back(sample.output);
-    accuracy::SplitterChoice splitter = accuracy::load_sentence_splitter(o_.punkt_dir);
-    if (!splitter.warning.empty()) result_.notes.push_back(splitter.warning);
+    IM_CHECK(splitter_.has_value());
     accuracy::EvaluationOptions eo;
     eo.decode = o_.decode;
-    eo.splitter = &splitter.splitter;
+    eo.splitter = &splitter_->splitter;
     eo.target = o_.benchmark.edge ? accuracy::AccuracyTarget::kEdge
                                   : accuracy::AccuracyTarget::kDatacenter;
     try {
@@ -127,6 +127,7 @@ class Runner {
   BenchmarkRunResult& result_;
   loadgen::LoadedSettings settings_;
   MachineInfo machine_;
+  std::optional<accuracy::SplitterChoice> splitter_;  // when accuracy is scored
 };
 
 void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& layout) {
@@ -161,7 +162,16 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   if (!o.decode && (o.mode == loadgen::Mode::kAccuracyOnly || o.mode == loadgen::Mode::kSubmission)) {
     throw Error("accuracy scoring needs a tokenizer to decode the generated ids");
   }
+  using loadgen::Mode;
+  // Scoring needs NLTK's Punkt data: find out before the run, not after it.
+  std::optional<accuracy::SplitterChoice> splitter;
+  if (o.mode == Mode::kAccuracyOnly || o.mode == Mode::kSubmission) {
+    splitter = accuracy::load_sentence_splitter(o.punkt_dir, o.approximate_sentence_split);
+  }
   BenchmarkRunResult result;
+  if (splitter && !splitter->splitter.exact()) {
+    result.notes.emplace_back(accuracy::kNotComparableNote);
+  }
   result.layout = {o.output, o.system_name.empty() ? default_system_name()
                                                    : sanitize_system_name(o.system_name),
                    o.benchmark};
@@ -191,8 +201,7 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   util::write_file_atomic(layout.system_json(), system_description(machine, sd).dump(4) + "\n");
   write_scenario_files(o, layout);
 
-  Runner runner(o, sut, qsl, result, std::move(settings), machine);
-  using loadgen::Mode;
+  Runner runner(o, sut, qsl, result, std::move(settings), machine, std::move(splitter));
   if (o.mode == Mode::kAccuracyOnly || o.mode == Mode::kSubmission) {
     PhaseResult& acc = runner.run_phase("accuracy", Mode::kAccuracyOnly, layout.accuracy_dir());
     runner.score_accuracy(acc);

@@ -42,7 +42,10 @@ struct BenchmarkRunOptions {
   // Decodes generated ids for scoring (skip special tokens + cleanup, as MLPerf).
   accuracy::DecodeFn decode;
   std::vector<int32_t> eos_ids = {128009};  // for TEST06's EOS check
+  // NLTK Punkt data for scoring (else the usual nltk_data folders). Without it the run stops
+  // before it starts, unless approximate_sentence_split (results marked not comparable).
   std::optional<std::filesystem::path> punkt_dir;
+  bool approximate_sentence_split = false;
   const std::atomic<bool>* stop = nullptr;
   util::Json metadata = util::Json::object();  // model, dataset, engine: copied into run.json
   // Weight precision etc. for measurements.json.

@@ -75,6 +75,10 @@ AccuracyScores parse_accuracy_txt(const std::string& text, const std::filesystem
   }
   std::smatch m;
   if (std::regex_search(text, m, std::regex(R"((?:^|\n)hash=([0-9A-Fa-f]+))"))) s.hash = m[1];
+  const std::string_view marker = accuracy::kNotComparableNote.substr(0, 26);
+  if (const size_t at = text.find(marker); at != std::string::npos) {
+    s.not_comparable = text.substr(at, text.find('\n', at) - at);
+  }
   check_against_targets(s);
   return s;
 }

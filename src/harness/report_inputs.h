@@ -22,6 +22,8 @@ struct AccuracyScores {
   // What each value must be, aligned with `values`, e.g. "≥ 38.3914 (99% of 38.7792)".
   std::vector<std::string> requirements;
   std::vector<std::string> failures;  // unmet targets, one line each; empty = passed
+  // The file's "NOT COMPARABLE WITH MLPERF" line (approximate sentence splitter), "" if absent.
+  std::string not_comparable;
 };
 
 // Parses accuracy.txt text; `origin` names the file in errors. Throws Error if it holds no

@@ -114,6 +114,9 @@ std::string accuracy_section(const AccuracyScores& acc) {
   const bool met = acc.failures.empty();
   out += fmt::format("<p><span class=\"{}\">{} the {} accuracy targets.</span></p>\n",
                      met ? "pass" : "fail", met ? "✓ Meets" : "✗ Misses", escape(acc.target_name));
+  if (!acc.not_comparable.empty()) {
+    out += "<div class=\"banner\"><strong>" + escape(acc.not_comparable) + "</strong></div>\n";
+  }
   out += "<table>\n" + html::header_row({"Metric", "Value", "Required"});
   for (size_t i = 0; i < acc.values.size(); ++i) {
     const auto& [name, v] = acc.values[i];

@@ -28,7 +28,7 @@ std::string decode(std::span<const int32_t> ids) {
 
 struct Fixture {
   SentenceSplitter splitter = SentenceSplitter::punkt(
-      load_punkt_parameters(testing::shared_dir() / "data/punkt_tab/english"));
+      load_punkt_parameters(testing::source_dir() / "tests/fixtures/punkt_tab/english"));
   EvaluationOptions options() const {
     EvaluationOptions o;
     o.decode = decode;
@@ -103,6 +103,17 @@ TEST(Evaluation, AccuracyTxtParsesWithTheCheckerPatterns) {
   EXPECT_EQ(testing::read_text(tmp.path() / "accuracy.txt"), txt);
   r.log_sha256.clear();
   EXPECT_EQ(accuracy_txt(r).find("hash="), std::string::npos);
+}
+
+TEST(Evaluation, ApproximateSplitterMarksAccuracyTxtNotComparable) {
+  const SentenceSplitter approximate = SentenceSplitter::approximate();
+  Fixture f;
+  EvaluationOptions o = f.options();
+  o.splitter = &approximate;
+  const AccuracyResults r = evaluate_accuracy_log(make_log(), kReferences, o);
+  EXPECT_FALSE(r.exact_sentence_split);
+  EXPECT_EQ(accuracy_txt(r), "\nResults\n\n" + format_results_dict(r) + "\n" +
+                                 std::string(kNotComparableNote) + "\nhash=abc123\n");
 }
 
 TEST(Evaluation, ReadsTheLogFileAndRecordsItsHash) {

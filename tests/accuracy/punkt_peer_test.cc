@@ -8,6 +8,7 @@
 
 #include "accuracy/punkt.h"
 #include "python_peer.h"
+#include "support/shared_data.h"
 #include "util/json.h"
 
 namespace infermark::accuracy {
@@ -43,7 +44,7 @@ std::vector<std::string> peer_texts() {
 }
 
 TEST(PunktPeer, MatchesNltkSentTokenize) {
-  const auto dir = testing::shared_dir() / "data/punkt_tab/english";
+  IM_REQUIRE_SHARED_FILE(dir, "data/punkt_tab/english");
   const PunktSentenceTokenizer punkt(load_punkt_parameters(dir));
   const std::vector<std::string> texts = peer_texts();
   ASSERT_GT(texts.size(), 500u);

@@ -31,12 +31,6 @@ inline std::filesystem::path source_dir() {
                                                : std::filesystem::path("."));
 }
 
-// $INFERMARK_SHARED_DIR, else the shared folder beside the source checkout.
-inline std::filesystem::path shared_dir() {
-  if (const char* env = std::getenv("INFERMARK_SHARED_DIR"); env && *env) return env;
-  return source_dir().parent_path() / "shared";
-}
-
 inline std::filesystem::path peer_script(const std::string& name) {
   return source_dir() / "tests" / "accuracy" / "peers" / name;
 }

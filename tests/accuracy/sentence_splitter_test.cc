@@ -1,5 +1,6 @@
-// MLPerf's postprocess_text (strip, sentence split, join with "\n") with Punkt and with the
-// fallback splitter, and choosing between them.
+// MLPerf's postprocess_text (strip, sentence split, join with "\n") with Punkt (the small
+// parameter set in tests/fixtures/punkt_tab; its expected splits are NLTK's) and with the
+// approximate splitter, and finding Punkt data or refusing to score without it.
 #include "accuracy/sentence_splitter.h"
 
 #include <gtest/gtest.h>
@@ -13,7 +14,8 @@
 namespace infermark::accuracy {
 namespace {
 
-std::filesystem::path punkt_dir() { return testing::shared_dir() / "data/punkt_tab/english"; }
+std::filesystem::path fixture_root() { return testing::source_dir() / "tests/fixtures"; }
+std::filesystem::path punkt_dir() { return fixture_root() / "punkt_tab/english"; }
 
 TEST(SentenceSplitter, PostprocessWithPunkt) {
   const SentenceSplitter s = SentenceSplitter::punkt(load_punkt_parameters(punkt_dir()));
@@ -31,8 +33,8 @@ TEST(SentenceSplitter, PythonStrip) {
   EXPECT_EQ(python_strip("   "), "");
 }
 
-TEST(SentenceSplitter, Fallback) {
-  const SentenceSplitter s = SentenceSplitter::fallback();
+TEST(SentenceSplitter, Approximate) {
+  const SentenceSplitter s = SentenceSplitter::approximate();
   EXPECT_FALSE(s.exact());
   EXPECT_EQ(s.postprocess("Mr. Smith went to Washington. He arrived at 3 p.m. Monday."),
             "Mr. Smith went to Washington.\nHe arrived at 3 p.m. Monday.");
@@ -43,41 +45,75 @@ TEST(SentenceSplitter, Fallback) {
 }
 
 TEST(SentenceSplitter, ExplicitPunktFolder) {
-  const SplitterChoice c = load_sentence_splitter(testing::shared_dir() / "data");
+  const SplitterChoice c = load_sentence_splitter(fixture_root());  // finds punkt_tab/english
   EXPECT_TRUE(c.splitter.exact());
-  EXPECT_TRUE(c.warning.empty());
   ASSERT_TRUE(c.punkt_dir.has_value());
-  EXPECT_EQ(c.punkt_dir->filename(), "english");
-  try {
-    load_sentence_splitter(std::filesystem::path("/no/such/folder"));
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("/no/such/folder"), std::string::npos);
+  EXPECT_EQ(*c.punkt_dir, punkt_dir());
+  // An explicit folder without the data is an error even when approximation is allowed.
+  for (bool allow : {false, true}) {
+    try {
+      load_sentence_splitter(std::filesystem::path("/no/such/folder"), allow);
+      FAIL() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("/no/such/folder"), std::string::npos);
+    }
   }
 }
 
-TEST(SentenceSplitter, DefaultLocationsOrFallbackWithWarning) {
-  testing::TempDir home;
-  const char* old_home = std::getenv("HOME");
-  const std::string saved = old_home ? old_home : "";
-  ::setenv("HOME", home.path().c_str(), 1);
-  ::unsetenv("NLTK_DATA");
-  const SplitterChoice none = load_sentence_splitter(std::nullopt);
-  // Without any data the fallback is used and says so; a system-wide nltk_data is used if present.
-  EXPECT_EQ(none.splitter.exact(), find_punkt_dir(std::nullopt).has_value());
-  EXPECT_EQ(none.warning.empty(), none.splitter.exact());
-  if (!none.splitter.exact()) {
-    EXPECT_NE(none.warning.find("rougeLsum"), std::string::npos);
+// HOME and NLTK_DATA pointed at an empty folder for the test's duration.
+class NoPunktData : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const char* h = std::getenv("HOME")) saved_home_ = h;
+    if (const char* n = std::getenv("NLTK_DATA")) saved_nltk_ = n;
+    ::setenv("HOME", home_.path().c_str(), 1);
+    ::setenv("NLTK_DATA", (home_.path() / "none").c_str(), 1);
+    if (find_punkt_dir(std::nullopt)) {
+      GTEST_SKIP() << "this machine has NLTK punkt_tab data in a system folder ("
+                   << find_punkt_dir(std::nullopt)->string() << "), so it cannot be hidden";
+    }
   }
-  // Data under ~/nltk_data is found.
-  const auto english = home.path() / "nltk_data/tokenizers/punkt_tab/english";
+  void TearDown() override {
+    ::setenv("HOME", saved_home_.c_str(), 1);
+    if (saved_nltk_.empty()) {
+      ::unsetenv("NLTK_DATA");
+    } else {
+      ::setenv("NLTK_DATA", saved_nltk_.c_str(), 1);
+    }
+  }
+  testing::TempDir home_;
+  std::string saved_home_, saved_nltk_;
+};
+
+TEST_F(NoPunktData, ScoringStopsWithWhereItLookedAndHowToGetTheData) {
+  try {
+    load_sentence_splitter(std::nullopt);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    for (const char* part : {"nltk_data/tokenizers/punkt_tab/english", "nltk.downloader punkt_tab",
+                             "--punkt DIR", "MLPerf", "--approximate-sentence-split"}) {
+      EXPECT_NE(m.find(part), std::string::npos) << "missing '" << part << "' in: " << m;
+    }
+    EXPECT_NE(m.find(home_.path().string()), std::string::npos) << m;
+  }
+}
+
+TEST_F(NoPunktData, ApproximateOnlyWhenAskedFor) {
+  const SplitterChoice c = load_sentence_splitter(std::nullopt, /*allow_approximate=*/true);
+  EXPECT_FALSE(c.splitter.exact());
+  EXPECT_FALSE(c.punkt_dir.has_value());
+}
+
+TEST_F(NoPunktData, DataUnderHomeNltkDataIsFound) {
+  const auto english = home_.path() / "nltk_data/tokenizers/punkt_tab/english";
   std::filesystem::create_directories(english);
   for (const auto& f : std::filesystem::directory_iterator(punkt_dir())) {
     std::filesystem::copy_file(f.path(), english / f.path().filename());
   }
   const SplitterChoice found = load_sentence_splitter(std::nullopt);
   EXPECT_TRUE(found.splitter.exact());
-  ::setenv("HOME", saved.c_str(), 1);
+  EXPECT_EQ(found.punkt_dir, english);
 }
 
 }  // namespace

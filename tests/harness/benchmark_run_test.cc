@@ -41,6 +41,7 @@ BenchmarkRunOptions quick_options(BenchmarkScenario sc, loadgen::Mode mode, cons
   o.quick = true;
   o.progress = false;
   o.decode = [](std::span<const int32_t>) { return std::string("A short summary. Of news."); };
+  o.punkt_dir = fs::path(std::getenv("INFERMARK_SOURCE_DIR")) / "tests/fixtures/punkt_tab";
   const fs::path conf = out.parent_path() / (out.filename().string() + ".conf");
   std::ofstream(conf) << "*.Server.target_qps = 400\n";
   o.user_conf = conf.string();

@@ -27,6 +27,11 @@ fs::path temp(const std::string& name) { return temp_root() / name; }
 
 Outcome cli(const std::string& args) { return infermark::test_support::run_infermark(args); }
 
+// The small Punkt parameter set written for the tests (NLTK's English one is not in the repo).
+std::string punkt_fixture() {
+  return (fs::path(std::getenv("INFERMARK_SOURCE_DIR")) / "tests/fixtures/punkt_tab").string();
+}
+
 // A tiny model and the first 6 bundled samples, made once for the whole test binary.
 class E2eTest : public ::testing::Test {
  protected:
@@ -51,11 +56,13 @@ class E2eTest : public ::testing::Test {
     std::ofstream(conf_) << "*.Server.target_qps = 20\n*.SingleStream.target_latency = 50\n";
   }
 
-  Outcome run(const std::string& scenario, const std::string& mode, const fs::path& out) {
+  Outcome run(const std::string& scenario, const std::string& mode, const fs::path& out,
+              const std::string& scoring = " --punkt " + punkt_fixture()) {
     fs::remove_all(out);
     return cli("run --model " + model_.string() + " --dataset " + dataset_.string() +
                " --scenario " + scenario + " --mode " + mode + " --quick --no-progress" +
-               " --system e2e --user-conf " + conf_.string() + " --output " + out.string());
+               " --system e2e --user-conf " + conf_.string() + " --output " + out.string() +
+               scoring);
   }
 
   static void TearDownTestSuite() { fs::remove_all(temp_root()); }
@@ -124,12 +131,50 @@ TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
   const Outcome rescored =
       cli("accuracy --log " + (sc / "accuracy/mlperf_log_accuracy.json").string() + " --dataset " +
           dataset_.string() + " --tokenizer " + model_.string() + " --out " +
-          temp("rescored.txt").string());
+          temp("rescored.txt").string() + " --punkt " + punkt_fixture());
   EXPECT_EQ(infermark::util::read_file(temp("rescored.txt")), original) << rescored.err;
 
   const Outcome t06 = cli("compliance test06 --run " + (sc / "accuracy").string() + " --out " +
                           temp("t06").string());
   EXPECT_EQ(t06.exit_code, 0) << t06.out << t06.err;
+}
+
+// HOME and NLTK_DATA pointed at an empty folder, so no Punkt data can be found.
+class NoPunktEnvironment {
+ public:
+  explicit NoPunktEnvironment(const fs::path& home) : home_(home) {
+    fs::create_directories(home);
+    if (const char* h = std::getenv("HOME")) saved_home_ = h;
+    ::setenv("HOME", home.c_str(), 1);
+    ::setenv("NLTK_DATA", (home / "none").c_str(), 1);
+  }
+  ~NoPunktEnvironment() {
+    ::setenv("HOME", saved_home_.c_str(), 1);
+    ::unsetenv("NLTK_DATA");
+  }
+
+ private:
+  fs::path home_;
+  std::string saved_home_;
+};
+
+TEST_F(E2eTest, WithoutPunktDataAccuracyStopsBeforeTheRunUnlessApproximationIsAsked) {
+  NoPunktEnvironment env(temp("empty_home"));
+  const fs::path out = temp("no_punkt");
+  const Outcome refused = run("Offline", "accuracy", out, "");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("python3 -m nltk.downloader punkt_tab"), std::string::npos)
+      << refused.err;
+  EXPECT_FALSE(fs::exists(out / "results")) << "nothing is run or written without Punkt data";
+
+  const Outcome approx = run("Offline", "accuracy", out, " --approximate-sentence-split");
+  ASSERT_EQ(approx.exit_code, 0) << approx.out << approx.err;
+  EXPECT_NE(approx.out.find("NOT COMPARABLE WITH MLPERF"), std::string::npos) << approx.out;
+  const fs::path dir = out / "results/e2e/llama3.1-8b/Offline/accuracy";
+  EXPECT_NE(infermark::util::read_file(dir / "accuracy.txt").find("NOT COMPARABLE WITH MLPERF"),
+            std::string::npos);
+  EXPECT_NE(infermark::util::read_file(dir / "report.html").find("NOT COMPARABLE WITH MLPERF"),
+            std::string::npos);
 }
 
 TEST_F(E2eTest, CtrlCStopsCleanlyWithLogsMarkedInterrupted) {

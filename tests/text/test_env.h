@@ -1,5 +1,5 @@
 // Test helper: the paths every test binary gets in its environment (tests/support/test_env.cc):
-// INFERMARK_BIN, INFERMARK_SHARED_DIR, INFERMARK_SOURCE_DIR.
+// INFERMARK_BIN, INFERMARK_SOURCE_DIR (../shared data: tests/support/shared_data.h).
 #pragma once
 
 #include <cstdlib>
@@ -15,7 +15,6 @@ inline std::string env_path(const char* name) {
 }
 
 inline std::string infermark_bin() { return env_path("INFERMARK_BIN"); }
-inline std::string shared_dir() { return env_path("INFERMARK_SHARED_DIR"); }
 inline std::string source_dir() { return env_path("INFERMARK_SOURCE_DIR"); }
 
 }  // namespace infermark::text::testing
