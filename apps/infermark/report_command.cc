@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "command.h"
-#include "harness/report.h"
+#include "report/comparison.h"
+#include "report/run_report.h"
 
 namespace infermark::cli {
 namespace {
@@ -20,11 +21,11 @@ struct ReportOptions {
 int run(const ReportOptions& o) {
   std::vector<std::filesystem::path> dirs(o.dirs.begin(), o.dirs.end());
   for (const auto& d : dirs) {
-    const auto path = harness::write_report(d);
+    const auto path = report::write_report(d);
     std::printf("%s\n", path.string().c_str());
   }
   if (dirs.size() > 1) {
-    harness::write_comparison(dirs, o.out);
+    report::write_comparison(dirs, o.out);
     std::printf("%s\n", o.out.c_str());
   }
   return 0;

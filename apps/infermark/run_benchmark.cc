@@ -9,7 +9,7 @@
 #include "dataset/sample_set.h"
 #include "engine/engine.h"
 #include "harness/benchmark_run.h"
-#include "harness/report.h"
+#include "report/run_report.h"
 #include "loadgen/log_format.h"
 #include "run_options.h"
 #include "sut/engine_sut.h"
@@ -133,7 +133,7 @@ int run_benchmark_command(const RunOptions& o) {
                             {"sha256", samples.sha256()},
                             {"samples", samples.size()},
                             {"variant", samples.variant_name()}};
-  ho.after_run = [](const fs::path& run_dir) { harness::write_report(run_dir); };
+  ho.after_run = [](const fs::path& run_dir) { report::write_report(run_dir); };
 
   std::unique_ptr<loadgen::SystemUnderTest> sut;
   std::shared_ptr<const model::Llama> model;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace infermark::harness::svg {
+namespace infermark::report::svg {
 
 struct Axis {
   std::string label;  // e.g. "latency (ms)"
@@ -68,4 +68,4 @@ std::vector<double> nice_ticks(double lo, double hi, int count);
 // A distinct, colour-blind-friendly colour for series `i`.
 const std::string& palette(size_t i);
 
-}  // namespace infermark::harness::svg
+}  // namespace infermark::report::svg

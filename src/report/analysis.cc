@@ -1,12 +1,12 @@
-#include "harness/report_analysis.h"
+#include "report/analysis.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-#include "harness/report_html.h"
+#include "report/html.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 // The real rules' sample counts (mlperf-llama31-8b.md §1, §4.2) and minimum duration.
@@ -255,4 +255,4 @@ RunAnalysis analyze_run(const MlperfLogs& logs) {
   return a;
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

@@ -4,10 +4,10 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "harness/mlperf_logs.h"
+#include "report/mlperf_logs.h"
 #include "util/error.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 using util::Json;
@@ -113,4 +113,4 @@ void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out
   out.samples = std::move(complete);
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

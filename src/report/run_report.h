@@ -1,21 +1,19 @@
 // The readable report of a run: a self-contained report.html (inline CSS and SVG, nothing
 // fetched) per run folder, with the verdict and the scenario's metric, why a run is INVALID in
 // plain words, a banner when its settings are below the real rules, latency and throughput
-// charts, the effective settings, accuracy results and run metadata; and a comparison page of
-// several runs side by side. Input is the MLPerf log folder (mlperf_logs.h) plus, when present,
-// accuracy.txt and run.json (report_inputs.h).
+// charts, the effective settings, accuracy results and run metadata. Input is the MLPerf log
+// folder (mlperf_logs.h) plus, when present, accuracy.txt and run.json (run_inputs.h). Several
+// runs side by side: comparison.h.
 #pragma once
 
 #include <filesystem>
 #include <optional>
-#include <span>
 #include <string>
-#include <vector>
 
-#include "harness/mlperf_logs.h"
-#include "harness/report_inputs.h"
+#include "report/mlperf_logs.h"
+#include "report/run_inputs.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 
 // The file name of a run's report inside its folder.
 inline constexpr std::string_view kReportFile = "report.html";
@@ -36,12 +34,4 @@ std::string render_report(const RunReportInput& run);
 // Reads `run_dir` and writes run_dir/report.html atomically; returns its path. Throws Error.
 std::filesystem::path write_report(const std::filesystem::path& run_dir);
 
-// The HTML of a comparison page: a key-metrics table with one column per run and overlaid
-// latency CDFs (per sample where the trace has them, else from the logged percentiles).
-std::string render_comparison(std::span<const RunReportInput> runs);
-
-// Reads every folder in `run_dirs` and writes the comparison page to `out` atomically.
-void write_comparison(std::span<const std::filesystem::path> run_dirs,
-                      const std::filesystem::path& out);
-
-}  // namespace infermark::harness
+}  // namespace infermark::report

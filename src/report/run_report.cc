@@ -2,16 +2,16 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "harness/report.h"
-#include "harness/report_analysis.h"
-#include "harness/report_charts.h"
-#include "harness/report_html.h"
-#include "harness/report_page_parts.h"
+#include "report/run_report.h"
+#include "report/analysis.h"
+#include "report/charts.h"
+#include "report/html.h"
+#include "report/page_parts.h"
 #include "util/atomic_file.h"
 #include "util/build_info.h"
 #include "util/json.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 using html::escape;
@@ -168,4 +168,4 @@ std::filesystem::path write_report(const std::filesystem::path& run_dir) {
   return path;
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

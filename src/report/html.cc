@@ -1,10 +1,10 @@
-#include "harness/report_html.h"
+#include "report/html.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-namespace infermark::harness::html {
+namespace infermark::report::html {
 namespace {
 
 // Readable on screen and in print; system fonts only (nothing is fetched).
@@ -149,4 +149,4 @@ std::string page(std::string_view title, std::string_view body_html) {
   return out;
 }
 
-}  // namespace infermark::harness::html
+}  // namespace infermark::report::html

@@ -1,13 +1,13 @@
-#include "harness/report_svg.h"
+#include "report/svg.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 
-#include "harness/report_html.h"
+#include "report/html.h"
 
-namespace infermark::harness::svg {
+namespace infermark::report::svg {
 namespace {
 
 constexpr double kLeft = 58, kRight = 18, kTop = 30, kBottom = 44, kNoteHeight = 16;
@@ -261,4 +261,4 @@ std::string bar_chart(const ChartOptions& options, std::span<const Bar> bars,
   return out + f.end();
 }
 
-}  // namespace infermark::harness::svg
+}  // namespace infermark::report::svg

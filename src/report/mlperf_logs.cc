@@ -1,4 +1,4 @@
-#include "harness/mlperf_logs.h"
+#include "report/mlperf_logs.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include "util/atomic_file.h"
 #include "util/error.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 constexpr std::string_view kDetailPrefix = ":::MLLOG ";
@@ -157,4 +157,4 @@ std::string MlperfLogs::display(std::string_view key) const {
   return v == nullptr ? std::string() : message_text(*v);
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

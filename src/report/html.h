@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace infermark::harness::html {
+namespace infermark::report::html {
 
 // Escapes & < > " ' and breaks "://" as ":&#47;/" (renders the same, links nowhere).
 std::string escape(std::string_view text);
@@ -30,4 +30,4 @@ std::string header_row(const std::vector<std::string>& labels);
 // A whole document: doctype, <title>, the inline stylesheet and `body_html` inside <main>.
 std::string page(std::string_view title, std::string_view body_html);
 
-}  // namespace infermark::harness::html
+}  // namespace infermark::report::html

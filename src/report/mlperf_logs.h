@@ -18,7 +18,7 @@
 
 #include "util/json.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 
 // The standard file names inside a run folder.
 inline constexpr std::string_view kSummaryFile = "mlperf_log_summary.txt";
@@ -86,4 +86,4 @@ void parse_summary(std::string_view text, std::string_view origin, MlperfLogs& o
 void parse_detail(std::string_view text, std::string_view origin, MlperfLogs& out);
 void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out);
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

@@ -1,10 +1,10 @@
-#include "harness/report_page_parts.h"
+#include "report/page_parts.h"
 
 #include <fmt/format.h>
 
-#include "harness/report_html.h"
+#include "report/html.h"
 
-namespace infermark::harness::page {
+namespace infermark::report::page {
 namespace {
 
 using html::escape;
@@ -181,4 +181,4 @@ std::string metadata_section(const RunMetadata& meta) {
          ".</p></section>\n";
 }
 
-}  // namespace infermark::harness::page
+}  // namespace infermark::report::page

@@ -3,7 +3,7 @@
 // words, shows the quick banner, has its SVG charts and references nothing outside itself; and
 // `infermark report` writes pages and a comparison, with one-line errors on bad input. Runs are
 // made once per CLI build and shared by the test processes (cached under INFERMARK_BUILD_DIR).
-#include "harness/report.h"
+#include "report/run_report.h"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -16,13 +16,14 @@
 #include <fstream>
 #include <functional>
 
-#include "harness/report_analysis.h"
-#include "harness/report_html.h"
+#include "report/analysis.h"
+#include "report/comparison.h"
+#include "report/html.h"
 #include "support/cli_runner.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 namespace fs = std::filesystem;
@@ -315,4 +316,4 @@ TEST(ReportCliTest, BadInputGivesOneLineAndNonZeroExit) {
 }
 
 }  // namespace
-}  // namespace infermark::harness
+}  // namespace infermark::report

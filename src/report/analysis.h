@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "harness/mlperf_logs.h"
+#include "report/mlperf_logs.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 
 // The percentile levels LoadGen reports, and their labels in key names ("99.00").
 inline constexpr std::array<double, 6> kReportPercentiles = {.50, .90, .95, .97, .99, .999};
@@ -74,4 +74,4 @@ RunAnalysis analyze_run(const MlperfLogs& logs);
 // The checks of `a`, filled from `logs` (part of analyze_run; report_checks.cc).
 std::vector<Check> validity_checks(const MlperfLogs& logs, const RunAnalysis& a);
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

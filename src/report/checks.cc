@@ -7,10 +7,10 @@
 #include <cmath>
 #include <regex>
 
-#include "harness/report_analysis.h"
-#include "harness/report_html.h"
+#include "report/analysis.h"
+#include "report/html.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 using html::duration_ns;
@@ -287,4 +287,4 @@ std::vector<Check> validity_checks(const MlperfLogs& logs, const RunAnalysis& a)
   return out;
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

@@ -1,13 +1,13 @@
-#include "harness/report_charts.h"
+#include "report/charts.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-#include "harness/report_html.h"
+#include "report/html.h"
 
-namespace infermark::harness::charts {
+namespace infermark::report::charts {
 namespace {
 
 constexpr size_t kMaxCdfPoints = 500;
@@ -194,4 +194,4 @@ std::string throughput_chart(const MlperfLogs& logs, const RunAnalysis& a) {
   return svg::line_chart(o, series);
 }
 
-}  // namespace infermark::harness::charts
+}  // namespace infermark::report::charts

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace infermark::harness {
+namespace infermark::report {
 
 struct AccuracyScores {
   std::filesystem::path path;
@@ -43,4 +43,4 @@ struct RunMetadata {
 // object. Non-string values are shown as compact JSON, cut to 400 characters.
 std::optional<RunMetadata> read_run_metadata(const std::filesystem::path& run_dir);
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

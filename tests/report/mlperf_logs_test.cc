@@ -6,13 +6,13 @@
 
 #include <fstream>
 
-#include "harness/mlperf_logs.h"
-#include "harness/report_html.h"
-#include "harness/report_inputs.h"
-#include "harness/report_svg.h"
+#include "report/mlperf_logs.h"
+#include "report/html.h"
+#include "report/run_inputs.h"
+#include "report/svg.h"
 #include "util/error.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 namespace fs = std::filesystem;
@@ -241,4 +241,4 @@ TEST(ReportSvgTest, NiceTicksAndSelfContainedCharts) {
 }
 
 }  // namespace
-}  // namespace infermark::harness
+}  // namespace infermark::report

@@ -4,16 +4,16 @@
 
 #include <set>
 
-#include "harness/report.h"
-#include "harness/report_analysis.h"
-#include "harness/report_charts.h"
-#include "harness/report_html.h"
-#include "harness/report_page_parts.h"
+#include "report/comparison.h"
+#include "report/analysis.h"
+#include "report/charts.h"
+#include "report/html.h"
+#include "report/page_parts.h"
 #include "util/atomic_file.h"
 #include "util/build_info.h"
 #include "util/error.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 using html::escape;
@@ -191,4 +191,4 @@ void write_comparison(std::span<const std::filesystem::path> run_dirs,
   util::write_file_atomic(out, render_comparison(runs));
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

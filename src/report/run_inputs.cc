@@ -1,4 +1,4 @@
-#include "harness/report_inputs.h"
+#include "report/run_inputs.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include "util/error.h"
 #include "util/json.h"
 
-namespace infermark::harness {
+namespace infermark::report {
 namespace {
 
 constexpr size_t kMaxMetadataValue = 400;
@@ -118,4 +118,4 @@ std::optional<RunMetadata> read_run_metadata(const std::filesystem::path& run_di
   return out;
 }
 
-}  // namespace infermark::harness
+}  // namespace infermark::report

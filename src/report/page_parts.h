@@ -5,11 +5,11 @@
 
 #include <string>
 
-#include "harness/mlperf_logs.h"
-#include "harness/report_analysis.h"
-#include "harness/report_inputs.h"
+#include "report/mlperf_logs.h"
+#include "report/analysis.h"
+#include "report/run_inputs.h"
 
-namespace infermark::harness::page {
+namespace infermark::report::page {
 
 // "PerformanceOnly" -> "performance run", "AccuracyOnly" -> "accuracy run", ...
 std::string mode_name(const std::string& mode);
@@ -24,4 +24,4 @@ std::string settings_section(const RunAnalysis& a);
 std::string messages_section(const MlperfLogs& logs);
 std::string metadata_section(const RunMetadata& meta);
 
-}  // namespace infermark::harness::page
+}  // namespace infermark::report::page

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "harness/mlperf_logs.h"
-#include "harness/report_analysis.h"
-#include "harness/report_svg.h"
+#include "report/mlperf_logs.h"
+#include "report/analysis.h"
+#include "report/svg.h"
 
-namespace infermark::harness::charts {
+namespace infermark::report::charts {
 
 // End-to-end latencies (scheduled -> completed) of the trace's samples, in ms, ascending.
 std::vector<double> e2e_latencies_ms(const MlperfLogs& logs);
@@ -41,4 +41,4 @@ std::string percentile_bars(const std::string& title, const LatencyStats& stats,
 // the target QPS), binned from the trace. Empty string without trace samples.
 std::string throughput_chart(const MlperfLogs& logs, const RunAnalysis& analysis);
 
-}  // namespace infermark::harness::charts
+}  // namespace infermark::report::charts
