@@ -1,6 +1,5 @@
 #include "model/demo_model.h"
 
-#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -59,9 +58,9 @@ uint64_t fnv1a64(std::string_view s) {
 }
 
 // Standard normal quantiles at (k + 0.5) / 65536, k = 0..65535, found by bisection on erfc.
-const std::array<float, 65536>& normal_quantiles() {
+const std::vector<float>& normal_quantiles() {
   static const auto table = [] {
-    std::array<float, 65536> t{};
+    std::vector<float> t(65536);
     for (size_t k = 0; k < t.size() / 2; ++k) {
       double p = (static_cast<double>(k) + 0.5) / 65536.0;  // < 0.5: the negative half
       double lo = -10.0, hi = 0.0;
