@@ -1,8 +1,7 @@
-// The run report on real short runs made with `infermark run --sut null` (INFERMARK_BIN): the
+// The run report on real short runs made with `infermark run --sut null` (sample_runs.h): the
 // logs parse, the page states the verdict and the scenario's metric, explains an INVALID run in
-// words, shows the quick banner, has its SVG charts and references nothing outside itself; and
-// `infermark report` writes pages and a comparison, with one-line errors on bad input. Runs are
-// made once per CLI build and shared by the test processes (cached under INFERMARK_BUILD_DIR).
+// words, shows the quick banner, has its SVG charts and references nothing outside itself. The
+// `infermark report` command: tests/apps/infermark/report_command_test.cc.
 #include "report/run_report.h"
 
 #include <fmt/format.h>
@@ -19,7 +18,7 @@
 #include "report/analysis.h"
 #include "report/comparison.h"
 #include "report/html.h"
-#include "support/cli_runner.h"
+#include "report/sample_runs.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -30,103 +29,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-constexpr const char* kShortConf =
-    "*.*.min_duration = 500\n*.*.performance_sample_count_override = 256\n"
-    "*.Server.target_qps = 200\n*.Offline.target_qps = 100\n"
-    "llama3_1-8b.Offline.min_query_count = 50\n";
-
-int run_command(const std::string& cmd) {
-  const int status = std::system(cmd.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// Removes the cached runs named `name` other than `keep` (made by earlier CLI builds).
-void remove_stale(const fs::path& root, const std::string& name, const fs::path& keep) {
-  for (const auto& e : fs::directory_iterator(root)) {
-    const std::string f = e.path().filename().string();
-    const bool ours = f.starts_with(name + "-") &&
-                      f.find_first_not_of("0123456789", name.size() + 1) == std::string::npos;
-    std::error_code ec;
-    if (ours && e.path() != keep) fs::remove_all(e.path(), ec);
-  }
-}
-
-// A folder with the logs of `infermark run --sut null --qsl-size 256 <args>` under kShortConf,
-// made once per CLI binary (keyed by its size and mtime) and reused by later test processes.
-// With `interrupt`, the run gets SIGTERM half a second after it starts logging. Treat the
-// folder as read-only: copy it (copy_run) before writing into it.
-fs::path cached_run(const std::string& name, const std::string& args, bool interrupt = false) {
-  const std::string bin = std::getenv("INFERMARK_BIN");
-  struct stat st {};
-  EXPECT_EQ(::stat(bin.c_str(), &st), 0) << bin;
-  const size_t key = std::hash<std::string>{}(bin + args + kShortConf + std::to_string(st.st_size) +
-                                              std::to_string(st.st_mtime));
-  const fs::path root = fs::path(std::getenv("INFERMARK_BUILD_DIR")) / "test-data" / "report";
-  const fs::path dir = root / (name + "-" + std::to_string(key % 1000000007));
-  if (fs::exists(dir / "logs" / "mlperf_log_detail.txt")) return dir / "logs";
-  const fs::path tmp = root / (name + ".tmp." + std::to_string(::getpid()));
-  fs::remove_all(tmp);
-  fs::create_directories(tmp);
-  std::ofstream(tmp / "user.conf") << kShortConf;
-  const std::string logs = (tmp / "logs").string();
-  std::string cmd = bin + " run --sut null --qsl-size 256 --user-conf " +
-                    (tmp / "user.conf").string() + " --output " + logs + " " + args + " >" +
-                    (tmp / "out.txt").string() + " 2>&1";
-  if (interrupt) {
-    cmd += " & pid=$!; i=0; while [ -z \"$(ls " + logs +
-           " 2>/dev/null)\" ] && [ $i -lt 600 ]; "
-           "do sleep 0.05; i=$((i+1)); done; sleep 0.5; kill -TERM $pid; wait $pid";
-  }
-  EXPECT_EQ(run_command(cmd), interrupt ? 130 : 0) << cmd << "\n"
-                                                   << util::read_file(tmp / "out.txt");
-  std::error_code ec;
-  fs::rename(tmp, dir, ec);  // another process may have won the race; its run is as good
-  if (ec) fs::remove_all(tmp);
-  remove_stale(root, name, dir);
-  return dir / "logs";
-}
-
-// Random token latencies; 256 queries at 200 QPS: too few for early stopping, so INVALID.
-fs::path server_run() {
-  return cached_run("server", "--scenario Server --null-ttft-ms 5 --null-tpot-ms 1 --null-random");
-}
-fs::path server_untraced_run() {
-  return cached_run("server-notrace",
-                    "--scenario Server --null-ttft-ms 5 --null-tpot-ms 1 --no-trace");
-}
-// 55 samples at 12 ms each: lasts past min_duration, VALID (under lowered settings).
-fs::path offline_valid_run() {
-  return cached_run("offline-valid", "--scenario Offline --null-serial-ms 12");
-}
-// Answers at once: the query ends long before min_duration, INVALID.
-fs::path offline_fast_run() { return cached_run("offline-fast", "--scenario Offline"); }
-// One sample at a time, 20 ms each (about 5 s for the 256 queries), stopped with SIGTERM.
-fs::path interrupted_run() {
-  return cached_run("server-stopped", "--scenario Server --null-serial-ms 20", true);
-}
-
-fs::path copy_run(const fs::path& from, const std::string& name) {
-  const fs::path to = fs::path(::testing::TempDir()) / ("report_" + name) / "run";
-  fs::remove_all(to.parent_path());
-  fs::create_directories(to);
-  fs::copy(from, to, fs::copy_options::recursive);
-  return to;
-}
-
-void expect_self_contained(const std::string& html) {
-  EXPECT_THAT(html, Not(HasSubstr("http://")));
-  EXPECT_THAT(html, Not(HasSubstr("https://")));
-  EXPECT_THAT(html, Not(HasSubstr("<script")));
-  EXPECT_THAT(html, Not(HasSubstr("<link")));
-  EXPECT_THAT(html, Not(HasSubstr("src=")));
-  EXPECT_THAT(html, Not(HasSubstr("url(")));
-}
-
-size_t count_of(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
-  return n;
-}
+using namespace sample_runs;  // NOLINT(google-build-using-namespace): test helpers
 
 TEST(ReportRunTest, LogsOfARealServerRunParse) {
   const MlperfLogs logs = read_mlperf_logs(server_run());
@@ -270,49 +173,6 @@ TEST(ReportRunTest, AccuracyAndRunMetadataAreShown) {
   EXPECT_THAT(html, HasSubstr("<h2>Run metadata</h2>"));
   EXPECT_THAT(html, HasSubstr("deadbeef"));
   expect_self_contained(html);  // the URL in run.json is shown as text, not as a link
-}
-
-using Cli = test_support::CliResult;
-
-Cli cli(const std::string& args) { return test_support::run_infermark(args); }
-
-TEST(ReportCliTest, ReportsAndComparison) {
-  const fs::path a = copy_run(server_run(), "cli_a");
-  const fs::path b = copy_run(offline_valid_run(), "cli_b");
-  const fs::path out = fs::path(::testing::TempDir()) /
-                       ("report_cli_compare_" + std::to_string(::getpid()) + ".html");
-  const Cli r = cli("report " + a.string() + " " + b.string() + " --out " + out.string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(fs::exists(a / "report.html"));
-  EXPECT_TRUE(fs::exists(b / "report.html"));
-  const std::string html = util::read_file(out);
-  EXPECT_THAT(html, HasSubstr("2 runs side by side"));
-  EXPECT_THAT(html, HasSubstr("Completed tokens per second"));
-  EXPECT_THAT(html, HasSubstr("End-to-end latency CDF"));
-  EXPECT_THAT(html, HasSubstr("INVALID"));
-  EXPECT_THAT(html, HasSubstr(">VALID<"));
-  EXPECT_GE(count_of(html, "<svg"), 2u);
-  expect_self_contained(html);
-}
-
-TEST(ReportCliTest, BadInputGivesOneLineAndNonZeroExit) {
-  const Cli missing = cli("report /nonexistent/run");
-  EXPECT_NE(missing.exit_code, 0);
-  EXPECT_THAT(missing.err, HasSubstr("/nonexistent/run: not a folder"));
-  EXPECT_EQ(count_of(missing.err, "\n"), 1u) << missing.err;
-
-  const fs::path run = copy_run(server_run(), "cli_bad");
-  const std::string detail = util::read_file(run / "mlperf_log_detail.txt");
-  std::ofstream(run / "mlperf_log_detail.txt") << detail.substr(0, detail.size() / 2);
-  const Cli truncated = cli("report " + run.string());
-  EXPECT_NE(truncated.exit_code, 0);
-  EXPECT_THAT(truncated.err, HasSubstr("mlperf_log_detail.txt: line "));
-  EXPECT_THAT(truncated.err, HasSubstr("truncated"));
-  EXPECT_EQ(count_of(truncated.err, "\n"), 1u) << truncated.err;
-  EXPECT_FALSE(fs::exists(run / "report.html"));
-
-  const Cli none = cli("report");
-  EXPECT_NE(none.exit_code, 0);
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "llama3_tokenizer.h"
-#include "test_env.h"
+#include "text/llama3_tokenizer.h"
+#include "text/test_env.h"
 #include "util/atomic_file.h"
 
 namespace infermark::text {

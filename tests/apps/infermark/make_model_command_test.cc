@@ -9,7 +9,7 @@
 #include "model/config.h"
 #include "model/weights.h"
 #include "support/cli_runner.h"
-#include "test_files.h"
+#include "model/test_files.h"
 
 namespace infermark::model {
 namespace {

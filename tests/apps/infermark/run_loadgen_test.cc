@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "log_parsing.h"
+#include "loadgen/log_parsing.h"
 #include "support/cli_runner.h"
 
 namespace {
