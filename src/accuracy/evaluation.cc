@@ -7,7 +7,7 @@
 
 #include "accuracy/numpy_compat.h"
 #include "accuracy/rouge.h"
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"

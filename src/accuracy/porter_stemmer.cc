@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <utility>
 
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 namespace infermark::accuracy {
 namespace {

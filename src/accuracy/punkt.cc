@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "accuracy/punkt_internal.h"
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 namespace infermark::accuracy {
 namespace {

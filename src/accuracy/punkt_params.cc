@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "accuracy/punkt.h"
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 

@@ -1,7 +1,7 @@
 // PunktLanguageVars.word_tokenize: nltk's _word_tokenize_fmt regular expression, scanned by hand.
 #include "accuracy/punkt.h"
 #include "accuracy/punkt_internal.h"
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 namespace infermark::accuracy {
 namespace {

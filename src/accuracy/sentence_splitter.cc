@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 #include "util/error.h"
 
 namespace infermark::accuracy {

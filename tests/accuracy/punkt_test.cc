@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 #include "python_peer.h"
 #include "util/error.h"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 namespace infermark::accuracy {
 namespace {

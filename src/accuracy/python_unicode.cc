@@ -1,4 +1,4 @@
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // UTF-8 handling and a few CPython character classes that the splitter and stemmer rely on.
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "accuracy/unicode.h"
+#include "accuracy/python_unicode.h"
 #include "python_peer.h"
 
 namespace infermark::accuracy {

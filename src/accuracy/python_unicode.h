@@ -3,7 +3,7 @@
 // MLPerf's accuracy pipeline runs in Python, so "whitespace", "letter", "upper case" and
 // "lower-casing" there mean what CPython 3's `re` module and `str` methods say. These functions
 // answer the same questions for a single code point from tables generated out of CPython
-// (gen_unicode_tables.py; see kUnicodeVersion). All functions are pure and thread-safe.
+// (gen_python_unicode_tables.py; see kUnicodeVersion). All functions are pure and thread-safe.
 #pragma once
 
 #include <cstddef>
