@@ -1,12 +1,15 @@
 # The two entry points of the README: `make run` and `make test`. Both install what is missing and
 # configure (Ninja + ccache) first. `make run` builds only the infermark binary and the tokenizer
-# files its demo needs; `make test` builds everything, runs every test, lists skipped tests with
-# their reasons, and then proves the repository needs nothing beside it (scripts/check-self-contained).
+# files its demo needs. `make test` builds everything, runs every test, lists skipped tests with
+# their reasons, proves the repository needs nothing beside it (scripts/check-self-contained),
+# runs the unit and integration tests under ASan+UBSan and the concurrency tests under TSan
+# (`make sanitize`), and every fuzz target for FUZZ_SECONDS (`make fuzz`).
 PRESET ?= release
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 10
 
-.PHONY: deps configure build build-run run test clean
+.PHONY: deps configure build build-run run test sanitize fuzz clean
 
 deps:
 	@scripts/install-deps
@@ -29,6 +32,23 @@ test: build
 	ctest --preset $(PRESET) -j $(JOBS)
 	@scripts/ctest-skips $(BUILD_DIR)
 	@JOBS=$(JOBS) scripts/check-self-contained $(PRESET)
+	@$(MAKE) --no-print-directory sanitize
+	@$(MAKE) --no-print-directory fuzz
+
+# ASan+UBSan over the unit and integration tests, TSan over the tests marked CONCURRENCY.
+sanitize: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS) --target all infermark_llama3_tokenizer
+	ctest --preset asan -j $(JOBS)
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS) --target all infermark_llama3_tokenizer
+	ctest --preset tsan -j $(JOBS)
+
+# Every libFuzzer target (clang) for FUZZ_SECONDS seconds each, from its committed seed corpus.
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS) --target infermark_fuzzers
+	scripts/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf build

@@ -11,18 +11,18 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <source_location>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "util/atomic_file.h"
+#include "util/source_location.h"
 
 namespace infermark::loadgen {
 
 class DetailLog {
  public:
-  using Loc = std::source_location;
+  using Loc = util::SourceLocation;
 
   // Opens `path` (atomically published by commit()). Timestamps are relative to `origin_ns`
   // (now_ns() clock).

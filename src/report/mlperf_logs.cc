@@ -80,7 +80,7 @@ void parse_detail(std::string_view text, std::string_view origin, MlperfLogs& ou
     util::Json entry;
     try {
       entry = util::Json::parse(line.substr(kDetailPrefix.size()));
-    } catch (const util::Json::parse_error& e) {
+    } catch (const util::Json::exception& e) {
       throw Error::format("{}: line {}: invalid JSON ({}); the file is corrupt or truncated",
                           origin, number, e.what());
     }

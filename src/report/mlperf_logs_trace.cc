@@ -35,6 +35,8 @@ Json parse_sample_events(std::string_view text, std::string_view origin) {
   } catch (const Json::parse_error& e) {
     throw Error::format("{}: line {}: invalid JSON ({}); the trace is corrupt or truncated", origin,
                         line_of(text, e.byte), e.what());
+  } catch (const Json::exception& e) {  // e.g. a number out of range
+    throw Error::format("{}: invalid JSON ({}); the trace is corrupt", origin, e.what());
   }
 }
 

@@ -101,7 +101,7 @@ std::optional<RunMetadata> read_run_metadata(const std::filesystem::path& run_di
   nlohmann::ordered_json doc;  // keeps the file's key order
   try {
     doc = nlohmann::ordered_json::parse(util::read_file(path));
-  } catch (const nlohmann::ordered_json::parse_error& e) {
+  } catch (const nlohmann::ordered_json::exception& e) {
     throw Error::format("{}: invalid JSON: {}", path.string(), e.what());
   }
   if (!doc.is_object()) throw Error::format("{}: expected a JSON object", path.string());

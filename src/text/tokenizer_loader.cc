@@ -71,10 +71,10 @@ void check_pre_tokenizer(const Json& root, std::string_view origin) {
   if (it == root.end() || type_of(*it, origin, "pre_tokenizer") != "Sequence") {
     throw Error(unsupported);
   }
-  const Json& seq = (*it)["pretokenizers"];
-  if (!seq.is_array() || seq.size() != 2) throw Error(unsupported);
-  const Json& split = seq[0];
-  const Json& byte_level = seq[1];
+  const auto seq = it->find("pretokenizers");
+  if (seq == it->end() || !seq->is_array() || seq->size() != 2) throw Error(unsupported);
+  const Json& split = (*seq)[0];
+  const Json& byte_level = (*seq)[1];
   if (type_of(split, origin, "pre_tokenizer.pretokenizers[0]") != "Split" ||
       type_of(byte_level, origin, "pre_tokenizer.pretokenizers[1]") != "ByteLevel") {
     throw Error(unsupported);

@@ -13,11 +13,12 @@ namespace infermark::util {
 
 using Json = nlohmann::json;
 
-// Parses `text`; on failure throws Error "<origin>: invalid JSON: <reason>".
+// Parses `text`; on failure (syntax, or a number out of range such as 1e309) throws Error
+// "<origin>: invalid JSON: <reason>".
 inline Json parse_json(std::string_view text, std::string_view origin) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
     throw Error::format("{}: invalid JSON: {}", origin, e.what());
   }
 }
