@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 
 #include "util/sha256.h"
@@ -16,11 +17,16 @@ namespace {
 
 using Json = util::Json;
 
+// MLPerf's field order (download_cnndm.py builds each sample dict in this order).
+constexpr std::string_view kMlperfFields[] = {"instruction", "input", "tok_input", "output"};
+constexpr size_t kMlperfFieldCount = std::size(kMlperfFields);
+
 // Streaming reader for the cnn_eval.json array (nlohmann SAX interface). Builds samples as the
 // events arrive; on bad data it records the message and returns false, which stops the parse.
 class SampleReader {
  public:
-  SampleReader(std::vector<Sample>& out, int64_t vocab_size) : out_(out), vocab_size_(vocab_size) {}
+  SampleReader(std::vector<Sample>& out, int64_t vocab_size, bool strict)
+      : out_(out), vocab_size_(vocab_size), strict_(strict) {}
 
   const std::string& error() const { return error_; }
   // Indices of samples that had no tok_input.
@@ -40,20 +46,27 @@ class SampleReader {
   bool string(std::string& s) {
     if (skip_) return true;
     if (level_ == kInstruction) {
-      if (key_ == "llama") out_.back().instruction = std::move(s);
+      if (key_ == "llama") set_instruction(s, InstructionForm::kLlamaObject);
       return true;
     }
     if (level_ != kSample) return scalar("string");
     if (key_ == "input") return set_text(out_.back().input, has_input_, s);
     if (key_ == "output") return set_text(out_.back().output, has_output_, s);
-    if (key_ == "instruction") out_.back().instruction = std::move(s);
+    if (key_ == "instruction") set_instruction(s, InstructionForm::kString);
     if (key_ == "tok_input")
       return fail_field("tok_input", "must be a list of token ids", "string");
     return true;
   }
   bool binary(Json::binary_t&) { return scalar("binary"); }
   bool key(std::string& k) {
-    if (!skip_) key_ = std::move(k);
+    if (skip_) return true;
+    if (strict_ && level_ == kSample && !check_field_order(k)) return false;
+    if (strict_ && level_ == kInstruction && (k != "llama" || ++llama_keys_ > 1)) {
+      return fail(fmt::format(
+          "sample {}: field 'instruction' must be {{\"llama\": template}} (got key '{}')",
+          out_.size() - 1, k));
+    }
+    key_ = std::move(k);
     return true;
   }
   bool start_object(size_t) { return open(true); }
@@ -79,6 +92,26 @@ class SampleReader {
   bool fail_field(std::string_view field, std::string_view what, std::string_view got) {
     return fail(
         fmt::format("sample {}: field '{}' {} (got {})", out_.size() - 1, field, what, got));
+  }
+
+  void set_instruction(std::string& s, InstructionForm form) {
+    out_.back().instruction = std::move(s);
+    out_.back().instruction_form = form;
+  }
+
+  bool check_field_order(const std::string& k) {
+    const size_t i = out_.size() - 1;
+    if (fields_seen_ >= kMlperfFieldCount) {
+      return fail(fmt::format("sample {}: unexpected field '{}' after 'output'", i, k));
+    }
+    if (k != kMlperfFields[fields_seen_]) {
+      return fail(fmt::format(
+          "sample {}: field '{}' where MLPerf's layout has '{}' (instruction, input, tok_input, "
+          "output, in that order)",
+          i, k, kMlperfFields[fields_seen_]));
+    }
+    ++fields_seen_;
+    return true;
   }
 
   bool set_text(std::string& dst, bool& seen, std::string& s) {
@@ -113,15 +146,15 @@ class SampleReader {
                                 out_.size() - 1, out_.back().tok_input.size(), got));
       case kSample:
         if (key_ == "input" || key_ == "output") return fail_field(key_, "must be a string", got);
-        if (key_ == "tok_input" && got != "null") {
+        if (key_ == "tok_input" && (strict_ || got != "null")) {
           return fail_field(key_, "must be a list of token ids", got);
         }
-        if (key_ == "instruction" && got != "null") {
+        if (key_ == "instruction" && (strict_ || got != "null")) {
           return fail_field(key_, "must be a string or an object", got);
         }
         return true;
       case kInstruction:
-        return true;
+        return strict_ ? fail_field("instruction.llama", "must be a string", got) : true;
     }
     return true;
   }
@@ -139,6 +172,7 @@ class SampleReader {
           return fail(fmt::format("sample {}: expected an object (got array)", out_.size()));
         out_.emplace_back();
         has_input_ = has_output_ = has_tokens_ = false;
+        fields_seen_ = 0;
         key_.clear();
         level_ = kSample;
         return true;
@@ -149,7 +183,10 @@ class SampleReader {
           level_ = kTokens;
           return true;
         }
-        if (key_ == "instruction" && object) return level_ = kInstruction, true;
+        if (key_ == "instruction" && object) {
+          llama_keys_ = 0;
+          return level_ = kInstruction, true;
+        }
         if (key_ == "input" || key_ == "output") return fail_field(key_, "must be a string", got);
         if (key_ == "tok_input") return fail_field(key_, "must be a list of token ids", got);
         if (key_ == "instruction") return fail_field(key_, "must be a string or an object", got);
@@ -157,6 +194,7 @@ class SampleReader {
       case kTokens:
         return scalar(got);
       case kInstruction:
+        if (strict_) return fail_field("instruction.llama", "must be a string", got);
         return skip_ = 1, true;
       case kDone:
         return fail("unexpected data after the sample array");
@@ -167,8 +205,13 @@ class SampleReader {
   bool close() {
     if (skip_) return --skip_, true;
     switch (level_) {
-      case kTokens:
       case kInstruction:
+        if (strict_ && llama_keys_ == 0) {
+          return fail_field("instruction", "must be {\"llama\": template}", "an object without it");
+        }
+        level_ = kSample;
+        return true;
+      case kTokens:
         level_ = kSample;
         return true;
       case kSample:
@@ -184,6 +227,9 @@ class SampleReader {
 
   bool finish_sample() {
     const size_t i = out_.size() - 1;
+    if (strict_ && fields_seen_ < kMlperfFieldCount) {
+      return fail(fmt::format("sample {}: missing field '{}'", i, kMlperfFields[fields_seen_]));
+    }
     if (!has_input_) return fail(fmt::format("sample {}: missing field 'input'", i));
     if (!has_output_) return fail(fmt::format("sample {}: missing field 'output'", i));
     if (!has_tokens_) {
@@ -196,10 +242,13 @@ class SampleReader {
 
   std::vector<Sample>& out_;
   const int64_t vocab_size_;
+  const bool strict_;
   Level level_ = kTop;
   int skip_ = 0;  // depth inside a value being ignored
   std::string key_;
   bool has_input_ = false, has_output_ = false, has_tokens_ = false;
+  size_t fields_seen_ = 0;  // strict: MLPerf fields seen so far in this sample
+  int llama_keys_ = 0;      // strict: keys seen in this sample's instruction object
   std::vector<size_t> untokenized_;
   std::string error_;
 };
@@ -247,7 +296,7 @@ SampleSet SampleSet::parse(std::string_view json, std::string_view origin,
   SampleSet set;
   set.origin_ = origin;
   set.sha256_ = util::sha256_hex(json);
-  SampleReader reader(set.samples_, options.vocab_size);
+  SampleReader reader(set.samples_, options.vocab_size, options.strict_layout);
   bool ok = Json::sax_parse(json.begin(), json.end(), &reader);
   if (!ok || !reader.error().empty()) {
     throw Error::format("{}: {}", origin, reader.error().empty() ? "invalid JSON" : reader.error());

@@ -22,10 +22,15 @@ namespace infermark::dataset {
 inline constexpr size_t kDatacenterSampleCount = 13368;
 inline constexpr size_t kEdgeSampleCount = 5000;
 
+// How a sample's `instruction` is written: the eval sets store {"llama": template}
+// (download_cnndm.py), the calibration set the template string (prepare-calibration.py).
+enum class InstructionForm { kLlamaObject, kString };
+
 struct Sample {
   // The prompt template ({input} placeholder). The eval set stores {"llama": template}, the
   // calibration set the string itself; both end up here. nullopt if the sample has none.
   std::optional<std::string> instruction;
+  InstructionForm instruction_form = InstructionForm::kLlamaObject;  // when instruction is set
   std::string input;               // the article
   std::vector<int32_t> tok_input;  // prompt token ids, starting with BOS 128000 (as HF encode)
   std::string output;              // the reference summary (CNN/DM highlights)
@@ -39,6 +44,11 @@ struct LoadOptions {
   Tokenize tokenize;
   // If > 0, every token id must be below it (the model's vocab_size).
   int64_t vocab_size = 0;
+  // MLPerf's exact layout: every sample has the fields instruction, input, tok_input, output and
+  // no others, in that order, with instruction a string or {"llama": string}; no nulls. For
+  // `infermark dataset verify`. The default accepts any key order, extra fields and a missing
+  // instruction or tok_input.
+  bool strict_layout = false;
 };
 
 enum class Variant { kDatacenter, kEdge, kOther };
