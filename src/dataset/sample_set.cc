@@ -61,10 +61,14 @@ class SampleReader {
   bool key(std::string& k) {
     if (skip_) return true;
     if (strict_ && level_ == kSample && !check_field_order(k)) return false;
-    if (strict_ && level_ == kInstruction && (k != "llama" || ++llama_keys_ > 1)) {
+    if (strict_ && level_ == kInstruction && k != "llama") {
       return fail(fmt::format(
           "sample {}: field 'instruction' must be {{\"llama\": template}} (got key '{}')",
           out_.size() - 1, k));
+    }
+    if (strict_ && level_ == kInstruction && ++llama_keys_ > 1) {
+      return fail(fmt::format("sample {}: field 'instruction' has the key 'llama' twice",
+                              out_.size() - 1));
     }
     key_ = std::move(k);
     return true;

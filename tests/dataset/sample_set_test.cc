@@ -63,6 +63,8 @@ TEST(SampleSetTest, ParsesGoodFile) {
   EXPECT_FALSE(s[1].instruction.has_value());
   EXPECT_EQ(s[1].input, "Sun shone \xc3\xa9t\xc3\xa9.");
   EXPECT_EQ(s[2].instruction, "Plain {input} template");
+  EXPECT_EQ(s[0].instruction_form, InstructionForm::kLlamaObject);
+  EXPECT_EQ(s[2].instruction_form, InstructionForm::kString);
   EXPECT_EQ(s[2].input, "Wind blew.");  // key order does not matter
   EXPECT_EQ(s.tokenized_count(), 0u);
   EXPECT_EQ(s.max_input_tokens(), 3u);
@@ -70,6 +72,37 @@ TEST(SampleSetTest, ParsesGoodFile) {
   EXPECT_EQ(s.variant(), Variant::kOther);
   EXPECT_EQ(s.sha256(), util::sha256_hex(kGood));
   EXPECT_EQ(s.origin(), "cnn_eval.json");
+}
+
+TEST(SampleSetTest, StrictLayoutWantsMlperfsFieldsInOrderAndNoNulls) {
+  LoadOptions strict;
+  strict.strict_layout = true;
+  const std::string good = one(
+      R"("instruction": {"llama": "T {input}"}, "input": "a", "tok_input": [1], "output": "b")");
+  EXPECT_EQ(SampleSet::parse(good, "f", strict).size(), 1u);
+  EXPECT_EQ(error_of(kGood, strict),
+            "cnn_eval.json: sample 1: field 'input' where MLPerf's layout has 'instruction' "
+            "(instruction, input, tok_input, output, in that order)");
+  EXPECT_EQ(error_of(one(R"("instruction": "T", "input": "a", "tok_input": [1])"), strict),
+            "cnn_eval.json: sample 0: missing field 'output'");
+  EXPECT_EQ(error_of(one(R"("instruction": null, "input": "a", "tok_input": [1], "output": "")"),
+                     strict),
+            "cnn_eval.json: sample 0: field 'instruction' must be a string or an object (got null)");
+  EXPECT_EQ(
+      error_of(one(R"("instruction": {"llama": 1}, "input": "a", "tok_input": [1], "output": "")"),
+               strict),
+      "cnn_eval.json: sample 0: field 'instruction.llama' must be a string (got number)");
+  EXPECT_EQ(error_of(one(R"("instruction": {}, "input": "a", "tok_input": [1], "output": "")"),
+                     strict),
+            "cnn_eval.json: sample 0: field 'instruction' must be {\"llama\": template} (got an "
+            "object without it)");
+  EXPECT_EQ(error_of(one(R"("instruction": {"llama": "T", "llama": "U"}, "input": "a", )"
+                         R"("tok_input": [1], "output": "")"),
+                     strict),
+            "cnn_eval.json: sample 0: field 'instruction' has the key 'llama' twice");
+  EXPECT_EQ(error_of(one(R"("instruction": "T", "input": "a", "tok_input": null, "output": "")"),
+                     strict),
+            "cnn_eval.json: sample 0: field 'tok_input' must be a list of token ids (got null)");
 }
 
 TEST(SampleSetTest, LoadsFileAndHashesItsBytes) {
