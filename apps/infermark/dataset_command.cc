@@ -77,10 +77,10 @@ void print_notes(const PrepareOptions& o, size_t source_articles, size_t samples
 int run_prepare(const PrepareOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const dataset::Selection selection = selection_of(o);
-  const text::Tokenizer tokenizer = text::Tokenizer::load(o.tokenizer);
   const dataset::ArticleSource source =
       dataset::read_articles(o.from, dataset::parse_source_format(o.format));
   const std::vector<size_t> indices = dataset::select_articles(source, selection);
+  const text::Tokenizer tokenizer = text::Tokenizer::load(o.tokenizer);
   const std::vector<dataset::Sample> samples = dataset::build_samples(
       source, indices, dataset::instruction_form_for(selection), tokenizer);
   const dataset::WrittenFile written = dataset::write_cnn_eval_file(o.out, samples);
