@@ -81,8 +81,8 @@ int run_prepare(const PrepareOptions& o) {
       dataset::read_articles(o.from, dataset::parse_source_format(o.format));
   const std::vector<size_t> indices = dataset::select_articles(source, selection);
   const text::Tokenizer tokenizer = text::Tokenizer::load(o.tokenizer);
-  const std::vector<dataset::Sample> samples = dataset::build_samples(
-      source, indices, dataset::instruction_form_for(selection), tokenizer);
+  const std::vector<dataset::Sample> samples =
+      dataset::build_samples(source, indices, dataset::instruction_form_for(selection), tokenizer);
   const dataset::WrittenFile written = dataset::write_cnn_eval_file(o.out, samples);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -139,8 +139,7 @@ CLI::App* add_prepare(CLI::App& app, PrepareOptions& o) {
   sub->add_option("--from", o.from, "the split: CSV (id,article,highlights), JSON Lines or JSON")
       ->required();
   sub->add_option("--format", o.format, "auto, csv, jsonl or json")->capture_default_str();
-  sub->add_option("--tokenizer", o.tokenizer, "Llama-3.1 tokenizer.json or its folder")
-      ->required();
+  sub->add_option("--tokenizer", o.tokenizer, "Llama-3.1 tokenizer.json or its folder")->required();
   sub->add_option("--out", o.out, "the file to write")->required();
   auto* n = sub->add_option("--n-samples", o.n_samples,
                             "take the first N of the seeded shuffle (MLPerf edge: 5000)")
@@ -160,8 +159,7 @@ CLI::App* add_verify(CLI::App& app, VerifyOptions& o) {
   CLI::App* sub =
       app.add_subcommand("verify", "Check a cnn_eval.json-format file against MLPerf's sets");
   sub->add_option("file", o.file, "the file to check")->required();
-  sub->add_option("--tokenizer", o.tokenizer, "Llama-3.1 tokenizer.json or its folder")
-      ->required();
+  sub->add_option("--tokenizer", o.tokenizer, "Llama-3.1 tokenizer.json or its folder")->required();
   sub->add_flag("--any-count", o.any_count,
                 "accept any sample count (not only 13368, 5000 or 1000)");
   sub->add_option("--sha256", o.sha256, "the SHA-256 the file must have");

@@ -6,12 +6,15 @@
 // CSV and the output stay in DIR so the CLI can be timed on the same input.
 //
 //   dataset_bench [--tokenizer DIR] [--articles 13368] [--mean-bytes 3740] [--keep DIR]
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dataset/article_source.h"
@@ -60,7 +63,11 @@ Args parse_args(int argc, char** argv) {
 // names and numbers, so the tokenizer sees both frequent words and rare pieces.
 class NewsText {
  public:
-  explicit NewsText(uint32_t seed) : rng_(seed) {}
+  explicit NewsText(uint32_t seed)
+      : rng_(seed),
+        words_(split(kWords)),
+        accented_(split(kAccented)),
+        syllables_(split(kSyllables)) {}
 
   std::string sentence() {
     std::string s = capitalised(word());
@@ -73,13 +80,13 @@ class NewsText {
       } else if (r < 11) {
         s += number();
       } else if (r < 12) {
-        s += kAccented[rng_() % std::size(kAccented)];
+        s += accented_[rng_() % accented_.size()];
       } else {
         s += word();
       }
       if (rng_() % 14 == 0 && i + 1 < n) s += ',';
     }
-    if (rng_() % 9 == 0) return "\"" + s + ",\" " + name() + " said.";
+    if (rng_() % 9 == 0) return fmt::format("\"{},\" {} said.", s, name());
     return s + '.';
   }
 
@@ -97,37 +104,45 @@ class NewsText {
 
   size_t target_bytes(size_t mean) {
     std::gamma_distribution<double> size(4.0, static_cast<double>(mean) / 4.0);
-    return std::max<size_t>(200, static_cast<size_t>(size(rng_)));
+    // Capped so that prompts stay under the 2,540-token bound, as CNN-DailyMail's do.
+    return std::clamp<size_t>(static_cast<size_t>(size(rng_)), 200, 8000);
   }
 
  private:
-  static constexpr const char* kWords[] = {
-      "the", "of", "to", "and", "a", "in", "said", "for", "that", "on", "is", "was", "with", "he",
-      "it", "as", "at", "by", "his", "from", "have", "has", "be", "were", "are", "but", "they",
-      "an", "after", "their", "who", "not", "been", "this", "had", "she", "which", "will",
-      "police", "government", "people", "year", "officials", "told", "city", "country", "new",
-      "president", "week", "would", "could", "state", "former", "children", "family", "school",
-      "report", "court", "team", "season", "hospital", "minister", "election", "company",
-      "million", "percent", "statement", "investigation", "authorities", "according", "during",
-      "before", "including", "against", "between", "however", "thousands", "spokesman",
-      "weather", "storm", "flooding", "economy", "market", "prices", "energy", "climate",
-      "football", "championship", "manager", "players", "scientists", "researchers", "study",
-      "university", "museum", "library", "council", "residents", "neighbourhood", "bridge",
-      "airport", "passengers", "flight", "train", "engineers", "construction", "budget"};
-  static constexpr const char* kAccented[] = {"café", "résumé", "naïve", "—", "’s", "Zürich",
-                                              "São", "€12", "£3.5m", "fiancée"};
-  static constexpr const char* kSyllables[] = {"ka", "lo", "mar", "ten", "vi", "shu", "ran",
-                                               "bel", "dor", "ix", "que", "zan", "hel", "o",
-                                               "ste", "wick", "ford", "ley", "ton", "berg"};
+  // Common news vocabulary, most frequent first.
+  static constexpr std::string_view kWords =
+      "the of to and a in said for that on is was with he it as at by his from have has be were "
+      "are but they an after their who not been this had she which will police government people "
+      "year officials told city country new president week would could state former children "
+      "family school report court team season hospital minister election company million percent "
+      "statement investigation authorities according during before including against between "
+      "however thousands spokesman weather storm flooding economy market prices energy climate "
+      "football championship manager players scientists researchers study university museum "
+      "library council residents neighbourhood bridge airport passengers flight train engineers "
+      "construction budget";
+  static constexpr std::string_view kAccented =
+      "café résumé naïve — ’s Zürich São €12 £3.5m fiancée";
+  static constexpr std::string_view kSyllables =
+      "ka lo mar ten vi shu ran bel dor ix que zan hel o ste wick ford ley ton berg";
+
+  static std::vector<std::string> split(std::string_view words) {
+    std::vector<std::string> out;
+    for (size_t pos = 0; pos < words.size();) {
+      const size_t end = std::min(words.find(' ', pos), words.size());
+      out.emplace_back(words.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    return out;
+  }
 
   std::string word() {
     // Zipf: index ~ floor(n^u) for u uniform in [0, 1) favours the first words.
     const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
-    return kWords[static_cast<size_t>(std::pow(std::size(kWords), u)) - 1];
+    return words_[static_cast<size_t>(std::pow(static_cast<double>(words_.size() + 1), u)) - 1];
   }
   std::string name() {
     std::string n;
-    for (size_t i = 0, k = 2 + rng_() % 2; i < k; ++i) n += kSyllables[rng_() % std::size(kSyllables)];
+    for (size_t i = 0, k = 2 + rng_() % 2; i < k; ++i) n += syllables_[rng_() % syllables_.size()];
     return capitalised(n);
   }
   std::string number() {
@@ -137,7 +152,7 @@ class NewsText {
       case 1:
         return std::to_string(1900 + rng_() % 130);
       default:
-        return "$" + std::to_string(1 + rng_() % 900) + "," + std::to_string(100 + rng_() % 900);
+        return fmt::format("${},{}", 1 + rng_() % 900, 100 + rng_() % 900);
     }
   }
   static std::string capitalised(std::string s) {
@@ -150,20 +165,25 @@ class NewsText {
   }
 
   std::mt19937 rng_;
+  std::vector<std::string> words_, accented_, syllables_;
 };
 
 std::string csv_field(const std::string& s) {
   std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
 }
 
 std::string make_split_csv(const Args& a) {
   NewsText gen(2024);
   std::string csv = "id,article,highlights\n";
   for (size_t i = 0; i < a.articles; ++i) {
-    csv += fmt::format("{:040x},", i * 2654435761u) + csv_field(gen.article(gen.target_bytes(a.mean_bytes))) +
-           "," + csv_field(gen.highlights()) + "\n";
+    csv += fmt::format("{:040x},", i * 2654435761u) +
+           csv_field(gen.article(gen.target_bytes(a.mean_bytes))) + "," +
+           csv_field(gen.highlights()) + "\n";
   }
   return csv;
 }
@@ -173,8 +193,8 @@ double since(Clock::time_point start) {
 }
 
 int run(const Args& a) {
-  const fs::path dir = a.keep.empty() ? fs::temp_directory_path() / "infermark_dataset_bench"
-                                      : fs::path(a.keep);
+  const fs::path dir =
+      a.keep.empty() ? fs::temp_directory_path() / "infermark_dataset_bench" : fs::path(a.keep);
   fs::create_directories(dir);
   const fs::path csv_path = dir / "validation.csv", out_path = dir / "cnn_eval.json";
   const std::string csv = make_split_csv(a);
@@ -186,12 +206,13 @@ int run(const Args& a) {
   const text::Tokenizer tokenizer = text::Tokenizer::load(a.tokenizer);
   const double load_s = since(t);
   t = Clock::now();
-  const dataset::ArticleSource source = dataset::read_articles(csv_path, dataset::SourceFormat::kAuto);
+  const dataset::ArticleSource source =
+      dataset::read_articles(csv_path, dataset::SourceFormat::kAuto);
   const std::vector<size_t> all = dataset::select_articles(source, {});
   const double read_s = since(t);
   t = Clock::now();
-  const auto samples = dataset::build_samples(source, all, dataset::InstructionForm::kLlamaObject,
-                                              tokenizer);
+  const auto samples =
+      dataset::build_samples(source, all, dataset::InstructionForm::kLlamaObject, tokenizer);
   const double tokenize_s = since(t);
   size_t tokens = 0, text_bytes = 0;
   for (const auto& s : samples) tokens += s.tok_input.size(), text_bytes += s.input.size();
@@ -209,10 +230,11 @@ int run(const Args& a) {
 
   std::printf("load tokenizer     %7.2f s\n", load_s);
   std::printf("read + parse CSV   %7.2f s  %6.1f MB/s\n", read_s, csv.size() / 1e6 / read_s);
-  std::printf("tokenize prompts   %7.2f s  %6.1f MB/s of article text, %.2f M tokens/s "
-              "(%zu tokens, mean %.0f per prompt)\n",
-              tokenize_s, text_bytes / 1e6 / tokenize_s, tokens / 1e6 / tokenize_s, tokens,
-              static_cast<double>(tokens) / static_cast<double>(samples.size()));
+  std::printf(
+      "tokenize prompts   %7.2f s  %6.1f MB/s of article text, %.2f M tokens/s "
+      "(%zu tokens, mean %.0f per prompt)\n",
+      tokenize_s, text_bytes / 1e6 / tokenize_s, tokens / 1e6 / tokenize_s, tokens,
+      static_cast<double>(tokens) / static_cast<double>(samples.size()));
   std::printf("write cnn_eval     %7.2f s  %6.1f MB/s (%.1f MB incl. SHA-256 and fsync)\n", write_s,
               written.bytes / 1e6 / write_s, written.bytes / 1e6);
   std::printf("prepare total      %7.2f s  (without the tokenizer load)\n",
@@ -220,6 +242,9 @@ int run(const Args& a) {
   std::printf("edge permutation   %7.4f s\n", permute_s);
   std::printf("verify             %7.2f s  (%s; count check: %s)\n", verify_s,
               report.ok() ? "all checks ok" : "FAILED", report.checks.front().detail.c_str());
+  for (const dataset::VerifyCheck& c : report.checks) {
+    if (!c.ok) std::printf("  FAIL %s: %s\n", c.name.c_str(), c.detail.c_str());
+  }
   if (a.keep.empty()) fs::remove_all(dir);
   return report.ok() ? 0 : 1;
 }

@@ -166,7 +166,8 @@ std::vector<SourceArticle> json_array_articles(std::string_view text, std::strin
                         at >= text.size() ? " (the file ends early: is it truncated?)" : "");
   }
   if (!array.is_array()) {
-    throw Error::format("{}: expected a JSON array of articles (got {})", origin, array.type_name());
+    throw Error::format("{}: expected a JSON array of articles (got {})", origin,
+                        array.type_name());
   }
   std::vector<SourceArticle> out;
   out.reserve(array.size());

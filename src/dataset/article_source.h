@@ -36,7 +36,7 @@ struct SourceArticle {
 };
 
 struct ArticleSource {
-  std::string origin;  // the file name, for messages
+  std::string origin;                         // the file name, for messages
   SourceFormat format = SourceFormat::kAuto;  // as detected
   std::vector<SourceArticle> articles;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <iterator>
 
 namespace infermark::dataset {
@@ -84,8 +85,10 @@ void append_cnn_eval_sample(std::string& out, const Sample& sample) {
     out += "[\n";
     for (size_t i = 0; i < sample.tok_input.size(); ++i) {
       if (i > 0) out += ",\n";
+      char digits[16];
+      const auto end = std::to_chars(digits, digits + sizeof digits, sample.tok_input[i]).ptr;
       out += kIndent3;
-      fmt::format_to(std::back_inserter(out), "{}", sample.tok_input[i]);
+      out.append(digits, end);
     }
     out += '\n';
     out += kIndent2;

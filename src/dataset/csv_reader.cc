@@ -55,8 +55,9 @@ class CsvParser {
     const size_t end = std::min(text_.find_first_of(",\r\n", pos_), text_.size());
     std::string_view field = text_.substr(pos_, end - pos_);
     if (field.find('"') != std::string_view::npos) {
-      fail("a quote inside an unquoted field (RFC 4180: quote the whole field and double the "
-           "quote)");
+      fail(
+          "a quote inside an unquoted field (RFC 4180: quote the whole field and double the "
+          "quote)");
     }
     pos_ = end;
     return std::string(field);
@@ -69,9 +70,10 @@ class CsvParser {
     while (true) {
       const size_t quote = text_.find('"', pos_);
       if (quote == std::string_view::npos) {
-        fail(fmt::format("the quoted field opened on line {} is not closed before the end of the "
-                         "file (is the file truncated?)",
-                         open_line));
+        fail(
+            fmt::format("the quoted field opened on line {} is not closed before the end of the "
+                        "file (is the file truncated?)",
+                        open_line));
       }
       std::string_view chunk = text_.substr(pos_, quote - pos_);
       line_ += static_cast<size_t>(std::count(chunk.begin(), chunk.end(), '\n'));
@@ -85,9 +87,10 @@ class CsvParser {
       break;
     }
     if (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '\r' && text_[pos_] != '\n') {
-      fail(fmt::format("unexpected '{}' after a closing quote (RFC 4180: a quote inside a quoted "
-                       "field is doubled)",
-                       text_[pos_]));
+      fail(
+          fmt::format("unexpected '{}' after a closing quote (RFC 4180: a quote inside a quoted "
+                      "field is doubled)",
+                      text_[pos_]));
     }
     return field;
   }

@@ -35,8 +35,7 @@ std::vector<size_t> listed_ids(const ArticleSource& source, const Selection& sel
     if (!source.articles[i].id.empty()) by_id[source.articles[i].id] = i;
   }
   if (by_id.empty()) {
-    throw Error::format("{}: the articles have no 'id' (the id list selects by id)",
-                        source.origin);
+    throw Error::format("{}: the articles have no 'id' (the id list selects by id)", source.origin);
   }
   std::vector<size_t> out;
   out.reserve(selection.ids.size());

@@ -48,10 +48,10 @@ std::vector<ListedId> read_id_list(const std::filesystem::path& path);
 struct Selection {
   enum class Kind { kAll, kShuffledSubset, kIdList };
   Kind kind = Kind::kAll;
-  uint64_t n_samples = 0;          // kShuffledSubset: how many to take
+  uint64_t n_samples = 0;           // kShuffledSubset: how many to take
   uint64_t seed = kMlperfEdgeSeed;  // kShuffledSubset
-  std::vector<ListedId> ids;       // kIdList
-  std::string ids_origin;          // kIdList: the list's file name, for messages
+  std::vector<ListedId> ids;        // kIdList
+  std::string ids_origin;           // kIdList: the list's file name, for messages
 };
 
 // Indices into source.articles, in output order. Errors: n_samples of 0 or above the source's
@@ -71,7 +71,6 @@ struct WrittenFile {
 };
 
 // Writes `samples` to `path` atomically in cnn_eval.json's bytes.
-WrittenFile write_cnn_eval_file(const std::filesystem::path& path,
-                                std::span<const Sample> samples);
+WrittenFile write_cnn_eval_file(const std::filesystem::path& path, std::span<const Sample> samples);
 
 }  // namespace infermark::dataset

@@ -7,10 +7,10 @@
 #include <iterator>
 #include <limits>
 
-#include "util/sha256.h"
 #include "dataset/prompt.h"
 #include "util/error.h"
 #include "util/json.h"
+#include "util/sha256.h"
 
 namespace infermark::dataset {
 namespace {
@@ -67,8 +67,8 @@ class SampleReader {
           out_.size() - 1, k));
     }
     if (strict_ && level_ == kInstruction && ++llama_keys_ > 1) {
-      return fail(fmt::format("sample {}: field 'instruction' has the key 'llama' twice",
-                              out_.size() - 1));
+      return fail(
+          fmt::format("sample {}: field 'instruction' has the key 'llama' twice", out_.size() - 1));
     }
     key_ = std::move(k);
     return true;

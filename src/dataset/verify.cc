@@ -117,7 +117,8 @@ VerifyCheck check_tokens(const std::vector<Sample>& samples, const text::Tokeniz
     }
     ids.clear();
     tokenizer.encode_into(prompt, /*add_bos=*/true, ids);
-    if (ids != s.tok_input) bad.add(fmt::format("sample {}: {}", i, token_difference(s.tok_input, ids)));
+    if (ids != s.tok_input)
+      bad.add(fmt::format("sample {}: {}", i, token_difference(s.tok_input, ids)));
   }
   return bad.check("tok_input",
                    fmt::format("equal to encode(template.format(input)) with BOS in all {} "
@@ -151,9 +152,8 @@ VerifyCheck check_length(const std::vector<Sample>& samples, const PromptLengths
       over.add(fmt::format("sample {}: {} tokens", i, samples[i].tok_input.size()));
     }
   }
-  VerifyCheck c = over.check(
-      "length", fmt::format("longest prompt {} tokens (sample {}) <= {}", l.max, l.max_sample,
-                            kMaxPromptTokens));
+  VerifyCheck c = over.check("length", fmt::format("longest prompt {} tokens (sample {}) <= {}",
+                                                   l.max, l.max_sample, kMaxPromptTokens));
   if (!c.ok) c.detail += fmt::format(" (above the {}-token bound)", kMaxPromptTokens);
   return c;
 }
@@ -171,7 +171,8 @@ VerifyCheck check_layout(std::string_view bytes, const std::vector<Sample>& samp
     }
     const auto [a, e] = std::mismatch(actual.begin(), actual.end(), expected.begin());
     const size_t at = offset + static_cast<size_t>(a - actual.begin());
-    const size_t line = 1 + static_cast<size_t>(std::count(bytes.begin(), bytes.begin() + at, '\n'));
+    const size_t line =
+        1 + static_cast<size_t>(std::count(bytes.begin(), bytes.begin() + at, '\n'));
     return VerifyCheck{"layout", false,
                        fmt::format("{}: the bytes differ from json.dump(indent=4, "
                                    "ensure_ascii=False) at line {} (byte {})",

@@ -21,7 +21,7 @@ namespace {
 namespace peer = accuracy::testing;
 
 uint32_t random_code_point(std::mt19937& rng) {
-  static const uint32_t kPicks[] = {0x2028, 0x2029, 0xFEFF, 0xFFFD, 0xFFFF, 0xE000, 0x85, 0xA0,
+  static const uint32_t kPicks[] = {0x2028, 0x2029, 0xFEFF, 0xFFFD, 0xFFFF, 0xE000, 0x85,    0xA0,
                                     0x7F,   0x22,   0x5C,   0x2F,   0x0,    0x1F,   0x10FFFF};
   switch (rng() % 6) {
     case 0:
@@ -60,7 +60,8 @@ std::vector<Sample> random_samples(size_t count) {
     s.input = random_text(rng, 300);
     s.output = random_text(rng, 60);
     const size_t tokens = 1 + rng() % 30;
-    for (size_t t = 0; t < tokens; ++t) s.tok_input.push_back(static_cast<int32_t>(rng() % 2147483647u));
+    for (size_t t = 0; t < tokens; ++t)
+      s.tok_input.push_back(static_cast<int32_t>(rng() % 2147483647u));
   }
   return samples;
 }
@@ -90,8 +91,8 @@ void expect_same_bytes(const std::string& ours, const std::string& python, const
   const auto diff = std::mismatch(ours.begin(), ours.end(), python.begin(), python.end());
   const size_t at = static_cast<size_t>(diff.first - ours.begin());
   ADD_FAILURE() << who << " differs at byte " << at << ": ours "
-                << ours.substr(at >= 40 ? at - 40 : 0, 80) << "\n" << who << " "
-                << python.substr(at >= 40 ? at - 40 : 0, 80);
+                << ours.substr(at >= 40 ? at - 40 : 0, 80) << "\n"
+                << who << " " << python.substr(at >= 40 ? at - 40 : 0, 80);
 }
 
 TEST(CnnEvalWriterPeerTest, MatchesPythonJsonAndSimplejsonDump) {

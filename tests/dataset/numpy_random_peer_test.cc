@@ -18,10 +18,10 @@ namespace {
 namespace peer = accuracy::testing;
 
 TEST(NumpyRandomPeerTest, PermutationEqualsNumpyOverSizesAndSeeds) {
-  const std::vector<uint64_t> sizes = {0, 1, 2, 3, 10, 255, 256, 257, 1000, 4097, 13368, 65537,
-                                       1000003};
-  const std::vector<uint64_t> seeds = {0, 1, 42, 4294967295ull, 4294967296ull,
-                                       12345678901234567890ull};
+  const std::vector<uint64_t> sizes = {0,   1,    2,    3,     10,    255,    256,
+                                       257, 1000, 4097, 13368, 65537, 1000003};
+  const std::vector<uint64_t> seeds = {
+      0, 1, 42, 4294967295ull, 4294967296ull, 12345678901234567890ull};
   std::string args;
   size_t pairs = 0;
   for (uint64_t n : sizes) {

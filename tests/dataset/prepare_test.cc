@@ -119,17 +119,17 @@ TEST(PrepareTest, IdListKeepsItsOrderAndTheLastOccurrenceOfAnId) {
   s.ids = parse_id_list("id3\nid1\r\nid0", "list.txt");
   s.ids_origin = "list.txt";
   EXPECT_THAT(select_articles(source, s), ElementsAre(3, 4, 0));
-  const auto samples = build_samples(source, select_articles(source, s), InstructionForm::kString,
-                                     tokenizer());
+  const auto samples =
+      build_samples(source, select_articles(source, s), InstructionForm::kString, tokenizer());
   EXPECT_EQ(samples[1].input, "a4");
   EXPECT_EQ(samples[1].instruction_form, InstructionForm::kString);
   EXPECT_EQ(samples[1].tok_input.front(), 128000);
 }
 
 TEST(PrepareTest, IdListErrors) {
-  EXPECT_THAT(parse_id_list("a\rb\r\nc\n", "l"),
-              ElementsAre(::testing::Field(&ListedId::id, "a"), ::testing::Field(&ListedId::id, "b"),
-                          ::testing::Field(&ListedId::id, "c")));
+  EXPECT_THAT(parse_id_list("a\rb\r\nc\n", "l"), ElementsAre(::testing::Field(&ListedId::id, "a"),
+                                                             ::testing::Field(&ListedId::id, "b"),
+                                                             ::testing::Field(&ListedId::id, "c")));
   EXPECT_EQ(error_of([] { parse_id_list("a\n\nb\n", "list.txt"); }),
             "list.txt: line 2 is empty (one id per line)");
 

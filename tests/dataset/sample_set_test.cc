@@ -10,9 +10,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "util/sha256.h"
 #include "dataset/prompt.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace infermark::dataset {
 namespace {
@@ -85,24 +85,24 @@ TEST(SampleSetTest, StrictLayoutWantsMlperfsFieldsInOrderAndNoNulls) {
             "(instruction, input, tok_input, output, in that order)");
   EXPECT_EQ(error_of(one(R"("instruction": "T", "input": "a", "tok_input": [1])"), strict),
             "cnn_eval.json: sample 0: missing field 'output'");
-  EXPECT_EQ(error_of(one(R"("instruction": null, "input": "a", "tok_input": [1], "output": "")"),
-                     strict),
-            "cnn_eval.json: sample 0: field 'instruction' must be a string or an object (got null)");
+  EXPECT_EQ(
+      error_of(one(R"("instruction": null, "input": "a", "tok_input": [1], "output": "")"), strict),
+      "cnn_eval.json: sample 0: field 'instruction' must be a string or an object (got null)");
   EXPECT_EQ(
       error_of(one(R"("instruction": {"llama": 1}, "input": "a", "tok_input": [1], "output": "")"),
                strict),
       "cnn_eval.json: sample 0: field 'instruction.llama' must be a string (got number)");
-  EXPECT_EQ(error_of(one(R"("instruction": {}, "input": "a", "tok_input": [1], "output": "")"),
-                     strict),
-            "cnn_eval.json: sample 0: field 'instruction' must be {\"llama\": template} (got an "
-            "object without it)");
+  EXPECT_EQ(
+      error_of(one(R"("instruction": {}, "input": "a", "tok_input": [1], "output": "")"), strict),
+      "cnn_eval.json: sample 0: field 'instruction' must be {\"llama\": template} (got an "
+      "object without it)");
   EXPECT_EQ(error_of(one(R"("instruction": {"llama": "T", "llama": "U"}, "input": "a", )"
                          R"("tok_input": [1], "output": "")"),
                      strict),
             "cnn_eval.json: sample 0: field 'instruction' has the key 'llama' twice");
-  EXPECT_EQ(error_of(one(R"("instruction": "T", "input": "a", "tok_input": null, "output": "")"),
-                     strict),
-            "cnn_eval.json: sample 0: field 'tok_input' must be a list of token ids (got null)");
+  EXPECT_EQ(
+      error_of(one(R"("instruction": "T", "input": "a", "tok_input": null, "output": "")"), strict),
+      "cnn_eval.json: sample 0: field 'tok_input' must be a list of token ids (got null)");
 }
 
 TEST(SampleSetTest, LoadsFileAndHashesItsBytes) {

@@ -96,8 +96,7 @@ TEST_F(VerifyTest, CalibrationCountExpectsTheStringForm) {
       SourceFormat::kCsv);
   std::vector<size_t> indices(kCalibrationSampleCount);
   for (size_t i = 0; i < indices.size(); ++i) indices[i] = i % source.articles.size();
-  auto samples =
-      build_samples(source, indices, InstructionForm::kString, text::testing::llama3());
+  auto samples = build_samples(source, indices, InstructionForm::kString, text::testing::llama3());
   VerifyReport r = verify(cnn_eval_json(samples));
   EXPECT_TRUE(r.ok()) << ::testing::PrintToString(failed(r));
   EXPECT_EQ(r.kind, "calibration set");
@@ -151,9 +150,7 @@ TEST_F(VerifyTest, TemplateAndTokInputMismatches) {
   EXPECT_THAT(check(r, "tok_input").detail, HasSubstr("sample 1: tok_input["));
   EXPECT_THAT(check(r, "tok_input").detail, HasSubstr("is end, the tokenizer gives"));
 
-  r = verify_edited([](Ordered& j) {
-    j[0]["instruction"]["llama"] = "Summarize:\n{input}";
-  });
+  r = verify_edited([](Ordered& j) { j[0]["instruction"]["llama"] = "Summarize:\n{input}"; });
   EXPECT_THAT(failed(r), ::testing::ElementsAre("template", "tok_input"));
   EXPECT_EQ(check(r, "template").detail,
             "1 sample; sample 0: field 'instruction' is not the MLPerf template");

@@ -165,12 +165,14 @@ TEST_F(DatasetCommandTest, BadCsvInputIsRejectedWithRowAndField) {
 TEST_F(DatasetCommandTest, BadJsonInputIsRejectedWithLineAndField) {
   expect_rejected("field.jsonl", "{\"article\":\"a\",\"highlights\":\"h\"}\n{\"article\":\"b\"}\n",
                   "line 2: missing field 'highlights'");
-  expect_rejected("empty.json", "[{\"article\":\"a\",\"highlights\":\"h\"},"
-                                "{\"article\":\"\",\"highlights\":\"h\"}]",
+  expect_rejected("empty.json",
+                  "[{\"article\":\"a\",\"highlights\":\"h\"},"
+                  "{\"article\":\"\",\"highlights\":\"h\"}]",
                   "element 1: field 'article' is empty");
   const CliResult r = [&] {
-    util::write_file_atomic(tmp_.path() / "cut.jsonl", "{\"article\":\"a\",\"highlights\":\"h\"}\n"
-                                                       "{\"article\":\"b\",\"highl");
+    util::write_file_atomic(tmp_.path() / "cut.jsonl",
+                            "{\"article\":\"a\",\"highlights\":\"h\"}\n"
+                            "{\"article\":\"b\",\"highl");
     return prepare(tmp_.path() / "cut.jsonl");
   }();
   EXPECT_EQ(r.exit_code, 1);
@@ -182,8 +184,8 @@ TEST_F(DatasetCommandTest, MissingFilesAreNamed) {
   CliResult r = prepare(tmp_.path() / "absent.csv");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("absent.csv"));
-  r = run_infermark(fmt::format("dataset verify {} --tokenizer {}", q(out_),
-                                q(tmp_.path() / "no-tokenizer")));
+  r = run_infermark(
+      fmt::format("dataset verify {} --tokenizer {}", q(out_), q(tmp_.path() / "no-tokenizer")));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("no-tokenizer"));
 }
