@@ -7,6 +7,7 @@
 //
 // prepare prints a short summary; verify prints a one-screen report and exits 1 if any check
 // fails.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>

@@ -102,14 +102,28 @@ void append_cnn_eval_sample(std::string& out, const Sample& sample) {
   out += '}';
 }
 
-std::string cnn_eval_json(std::span<const Sample> samples) {
-  if (samples.empty()) return "[]";
-  std::string out(kJsonArrayOpen);
-  for (size_t i = 0; i < samples.size(); ++i) {
-    if (i > 0) out += kJsonArraySeparator;
-    append_cnn_eval_sample(out, samples[i]);
+void write_cnn_eval_json(std::span<const Sample> samples,
+                         const std::function<void(std::string_view)>& sink, size_t piece_bytes) {
+  if (samples.empty()) {
+    sink("[]");
+    return;
   }
-  out += kJsonArrayClose;
+  std::string piece(kJsonArrayOpen);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    if (i > 0) piece += kJsonArraySeparator;
+    append_cnn_eval_sample(piece, samples[i]);
+    if (piece.size() >= piece_bytes) {
+      sink(piece);
+      piece.clear();
+    }
+  }
+  piece += kJsonArrayClose;
+  sink(piece);
+}
+
+std::string cnn_eval_json(std::span<const Sample> samples) {
+  std::string out;
+  write_cnn_eval_json(samples, [&](std::string_view piece) { out += piece; });
   return out;
 }
 

@@ -11,6 +11,8 @@
 // Pure functions, thread-safe. Cost: one pass over the text, about 1 GB/s.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,7 +32,13 @@ void append_python_json_string(std::string& out, std::string_view text);
 // Appends one sample as an element of the top-level array (indented one level, no separator).
 void append_cnn_eval_sample(std::string& out, const Sample& sample);
 
-// The whole file for `samples` (no trailing newline, as json.dump writes none).
+// Produces the whole file for `samples` (no trailing newline, as json.dump writes none) and
+// hands it to `sink` in consecutive pieces of about `piece_bytes` each.
+void write_cnn_eval_json(std::span<const Sample> samples,
+                         const std::function<void(std::string_view)>& sink,
+                         size_t piece_bytes = size_t{1} << 20);
+
+// The whole file as one string.
 std::string cnn_eval_json(std::span<const Sample> samples);
 
 }  // namespace infermark::dataset

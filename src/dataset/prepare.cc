@@ -109,29 +109,14 @@ std::vector<Sample> build_samples(const ArticleSource& source, std::span<const s
 
 WrittenFile write_cnn_eval_file(const std::filesystem::path& path,
                                 std::span<const Sample> samples) {
-  constexpr size_t kFlushBytes = size_t{1} << 20;
   util::AtomicFile file(path);
   util::Sha256 hash;
   WrittenFile written;
-  std::string buffer;
-  auto flush = [&] {
-    file.write(buffer);
-    hash.update(buffer);
-    written.bytes += buffer.size();
-    buffer.clear();
-  };
-  if (samples.empty()) {
-    buffer = "[]";
-  } else {
-    buffer = kJsonArrayOpen;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      if (i > 0) buffer += kJsonArraySeparator;
-      append_cnn_eval_sample(buffer, samples[i]);
-      if (buffer.size() >= kFlushBytes) flush();
-    }
-    buffer += kJsonArrayClose;
-  }
-  flush();
+  write_cnn_eval_json(samples, [&](std::string_view piece) {
+    file.write(piece);
+    hash.update(piece);
+    written.bytes += piece.size();
+  });
   file.commit();
   written.sha256 = hash.hex_digest();
   return written;

@@ -30,8 +30,9 @@ struct Sample {
   // The prompt template ({input} placeholder). The eval set stores {"llama": template}, the
   // calibration set the string itself; both end up here. nullopt if the sample has none.
   std::optional<std::string> instruction;
-  InstructionForm instruction_form = InstructionForm::kLlamaObject;  // when instruction is set
-  std::string input;                                                 // the article
+  // Which of the two the file used (meaningful when instruction is set).
+  InstructionForm instruction_form = InstructionForm::kLlamaObject;
+  std::string input;               // the article
   std::vector<int32_t> tok_input;  // prompt token ids, starting with BOS 128000 (as HF encode)
   std::string output;              // the reference summary (CNN/DM highlights)
 };
