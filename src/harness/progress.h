@@ -39,6 +39,9 @@ class CountingSut final : public loadgen::SystemUnderTest, private loadgen::Resp
  private:
   void first_token(std::span<const loadgen::SampleResponse> responses) override;
   void complete(std::span<const loadgen::SampleResponse> responses) override;
+  void note(loadgen::SutNote kind, std::string_view text) override {
+    outer_.load(std::memory_order_acquire)->note(kind, text);
+  }
 
   loadgen::SystemUnderTest& inner_;
   std::atomic<loadgen::Responder*> outer_{nullptr};

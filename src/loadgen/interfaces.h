@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace infermark::loadgen {
 
@@ -26,6 +27,14 @@ struct SampleResponse {
   int64_t n_tokens = 0;
 };
 
+// What a SUT tells the load generator besides results (Responder::note).
+enum class SutNote {
+  kInfo,        // an event worth a line in the detail log (an endpoint joined)
+  kError,       // a failure of the SUT's own (a request failed), logged as an error
+  kRunInvalid,  // the SUT can no longer give a valid result (every endpoint failed): logged as an
+                // error; the result is INVALID with this reason and a performance run stops issuing
+};
+
 // Thread-safe and cheap: callable from any SUT thread, concurrently, for any batch size. Each call
 // takes one timestamp for its whole batch. Responses for ids that are unknown, from an earlier
 // series, or already completed are logged as errors and otherwise ignored.
@@ -36,6 +45,9 @@ class Responder {
   virtual void first_token(std::span<const SampleResponse> responses) = 0;
   // The final result of each sample.
   virtual void complete(std::span<const SampleResponse> responses) = 0;
+  // A note for the detail log. Takes a lock: for exceptional events, not for every sample. Like
+  // the other calls, only valid while the run has samples outstanding.
+  virtual void note(SutNote kind, std::string_view text) = 0;
 
  protected:
   ~Responder() = default;

@@ -47,6 +47,29 @@ void Recorder::set_series(Series* series) {
   token_data_.clear();
 }
 
+void Recorder::note(SutNote kind, std::string_view text) {
+  switch (kind) {
+    case SutNote::kInfo:
+      log_.message("SUT: " + std::string(text));
+      return;
+    case SutNote::kError:
+      log_.error("error_runtime", "SUT: " + std::string(text));
+      return;
+    case SutNote::kRunInvalid: {
+      log_.error("error_runtime", "SUT: the run is invalid: " + std::string(text));
+      std::lock_guard lock(invalid_mu_);
+      if (!run_invalid_.load(std::memory_order_relaxed)) run_invalid_reason_ = text;
+      run_invalid_.store(true, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+std::string Recorder::run_invalid_reason() const {
+  std::lock_guard lock(invalid_mu_);
+  return run_invalid_reason_;
+}
+
 void Recorder::unknown_id(ResponseId id) {
   log_.error("error_runtime",
              fmt::format("Received completion for an old or unknown sample (id {:#x}).", id));

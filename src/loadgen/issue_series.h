@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -76,6 +77,11 @@ class Recorder final : public Responder {
 
   void first_token(std::span<const SampleResponse> responses) override;
   void complete(std::span<const SampleResponse> responses) override;
+  void note(SutNote kind, std::string_view text) override;
+
+  // Whether the SUT declared the run invalid (SutNote::kRunInvalid), and its first reason.
+  bool run_invalid() const { return run_invalid_.load(std::memory_order_acquire); }
+  std::string run_invalid_reason() const;
 
  private:
   void record_completion(Series& s, int64_t slot, const SampleResponse& r, int64_t ts);
@@ -88,6 +94,9 @@ class Recorder final : public Responder {
   std::atomic<Series*> series_{nullptr};
   std::mutex token_data_mu_;
   std::unordered_map<uint64_t, std::vector<std::byte>> token_data_;  // logged samples only
+  std::atomic<bool> run_invalid_{false};
+  mutable std::mutex invalid_mu_;
+  std::string run_invalid_reason_;
 };
 
 }  // namespace infermark::loadgen

@@ -139,6 +139,10 @@ int64_t IssueThread::schedule(size_t q) {
 
 bool IssueThread::should_end(uint64_t issued_by_me) {
   if (mode_ == Mode::kAccuracyOnly) return false;
+  if (recorder_.run_invalid()) {  // logged by the recorder; nothing more to measure
+    ended_by_error_ = true;
+    return true;
+  }
   const int64_t elapsed = now_ns() - start_;
   if (s_.scenario == Scenario::kServer) {
     const uint64_t outstanding =
@@ -248,6 +252,7 @@ IssueStats issue_series(Series& series, SystemUnderTest& sut, Recorder& recorder
                                        now_ns() + kStopGraceNs);
   }
   if (stats.interrupted) log.error("error_runtime", "Run interrupted by a stop request.");
+  if (recorder.run_invalid()) stats.sut_invalid_reason = recorder.run_invalid_reason();
   if (stats.incomplete) {
     log.error("error_runtime",
               fmt::format("Encountered incomplete samples at the end of a series of queries. "

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string>
 
 #include "loadgen/detail_log.h"
 #include "loadgen/effective_settings.h"
@@ -20,6 +21,7 @@ struct IssueStats {
   uint64_t samples_issued = 0;
   bool interrupted = false;     // a stop was requested while issuing
   bool incomplete = false;      // some issued samples never completed
+  std::string sut_invalid_reason;  // non-empty: the SUT declared the run invalid (SutNote)
 };
 
 // `stop`, if given, is polled: once true, issuing ends and the series is wrapped up.

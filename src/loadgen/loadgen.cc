@@ -333,6 +333,7 @@ RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requ
     summary_body = format_summary(*result.performance);
   }
 
+  result.sut_invalid_reason = recorder.run_invalid_reason();
   result.errors = log.error_count();
   result.warnings = log.warning_count();
   result.accuracy_entries = accuracy.size();

@@ -34,6 +34,8 @@ struct RunResult {
   int errors = 0;
   int warnings = 0;
   bool interrupted = false;
+  // Non-empty when the SUT declared the run invalid (SutNote::kRunInvalid), in any mode.
+  std::string sut_invalid_reason;
   std::vector<int64_t> issue_delays_ns;  // of the last performance series, in issue order
   std::filesystem::path summary_path, detail_path, accuracy_path, trace_path;
 };

@@ -173,6 +173,9 @@ std::string format_summary(const PerformanceSummary& r) {
               "   See the detailed log for why this may have occurred.");
     }
     if (o.interrupted) out.add(" * The run was interrupted before it finished.");
+    if (!o.sut_invalid_reason.empty()) {
+      out.add(" * The system under test failed: " + o.sut_invalid_reason);
+    }
   }
   if (s.scenario != Scenario::kOffline) {
     if (!s.use_token_latencies) {
@@ -238,6 +241,9 @@ void log_results(DetailLog& log, const PerformanceSummary& r) {
     if (!r.min_duration_met) reason += r.min_duration_recommendation + " ";
     if (!r.min_queries_met) reason += "The test exited early, before enough queries were issued.";
     if (o.interrupted) reason += "The run was interrupted.";
+    if (!o.sut_invalid_reason.empty()) {
+      reason += " The system under test failed: " + o.sut_invalid_reason;
+    }
     log.value("result_invalid_reason", one_line(reason));
   }
   if (!s.use_token_latencies) {

@@ -1,0 +1,143 @@
+// The network system under test: every issued sample becomes one HTTP request (no batching in
+// the client: the Network-division rule) to one of the run's OpenAI-compatible endpoints, token
+// ids in and token ids back (dialect.h). Streamed outside Offline: the first chunk that carries a
+// token is the sample's first token; the whole answer completes it with its ids, n_tokens being
+// the number of ids, cross-checked against the server's `usage` (a mismatch fails the sample).
+//
+// Many endpoints: each sample goes to the endpoint the balancer picks (endpoint_set.h), at most
+// --max-inflight on each; samples wait in the client, their latency running, while every
+// endpoint is full. An endpoint whose connection breaks (refused, reset, stalled past the idle
+// timeout) is taken out for the rest of the run: its samples in flight are retried once on
+// another endpoint, and those that fail again, or have no endpoint to go to, complete as errors.
+// When no endpoint is left the load generator is told the run is invalid. HTTP errors, error
+// events, malformed or cut-short streams and the request deadline fail only their sample. Every
+// sample is completed exactly once, whatever happens; the reasons go to the detail log.
+//
+// An endpoints file (one URL a line) is re-read during the run: new URLs are checked and join,
+// removed ones stop getting samples (those in flight finish).
+//
+// Thread safety: issue() and cancel() from the load generator's threads; connections run on the
+// I/O shards (io_shards.h); take_phase_report() between LoadGen tests.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "loadgen/interfaces.h"
+#include "sut/http/call.h"
+#include "sut/http/connection.h"
+#include "sut/http/endpoint_set.h"
+#include "sut/http/io_shards.h"
+#include "sut/http/probe.h"
+#include "sut/prompt_source.h"
+#include "util/json.h"
+
+namespace infermark::sut::http {
+
+struct HttpSutOptions {
+  std::vector<Url> endpoints;           // --sut http://a,http://b
+  std::filesystem::path endpoints_file; // or --endpoints FILE (re-read during the run)
+  std::optional<Dialect> dialect;       // nullopt: detected per endpoint
+  std::string served_model;             // "": the first id of the first endpoint's /v1/models
+  Balance balance = Balance::kLeastOutstanding;
+  int max_inflight = 0;                 // per endpoint; 0 = unlimited
+  ClientConfig client;                  // timeouts, key, API, streaming, text handling
+  bool report_first_token = true;       // false for Offline
+  int io_threads = 1;
+  std::chrono::milliseconds reread_interval{1000};
+};
+
+class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
+ public:
+  // Raises the open-file limit, checks every endpoint (probe.h) and starts the I/O threads.
+  // Throws Error naming the endpoint and the reason when one fails its checks, and for options
+  // that cannot work (no endpoint; a text-only endpoint without --allow-text).
+  // `prompts` must outlive the SUT.
+  HttpSut(const PromptSource& prompts, HttpSutOptions options);
+  ~HttpSut() override;
+
+  // "Network SUT (infermark HTTP client): <node>; <node>; ..." — every endpoint seen so far.
+  std::string name() const override;
+  void issue(std::span<const loadgen::QuerySample> samples, loadgen::Responder& r) override;
+  // Ends every request in flight; each sample completes with the tokens it has.
+  void cancel() override;
+
+  // What happened on each endpoint since the last call (one LoadGen test): samples, tokens,
+  // TTFT/TPOT p50/p99, errors, retries, /metrics counter deltas, and the run's endpoint events.
+  util::Json take_phase_report();
+
+  // False when text was sent or re-tokenized (chat API, --allow-text with a text answer): such
+  // a run is not comparable with an MLPerf one, and why.
+  bool comparable() const;
+  std::string not_comparable_reason() const;
+  uint64_t open_file_limit() const { return open_file_limit_; }
+
+ private:
+  struct Event {
+    double t_s;
+    std::string endpoint, what, reason;
+  };
+
+  // CallSink (shard threads).
+  void on_first_token(Call& call) override;
+  void on_attempt_end(std::shared_ptr<Call> call, AttemptResult result) override;
+  void on_connection_free(std::shared_ptr<Connection> connection, bool reusable) override;
+
+  void add_endpoint(EndpointInfo info, const std::string& how);
+  void dispatch(std::shared_ptr<Call> call);
+  void start_attempt(std::shared_ptr<Call> call, std::shared_ptr<Endpoint> endpoint);
+  void run_on_shard(const std::shared_ptr<Call>& call);
+  void drain_pending();
+  void finish_answer(const std::shared_ptr<Call>& call);
+  void fail_sample(const std::shared_ptr<Call>& call, const std::string& reason, Endpoint* where);
+  void fail_no_endpoint(const std::shared_ptr<Call>& call);
+  void take_out(const std::shared_ptr<Endpoint>& endpoint, const std::string& reason);
+  void retry_or_fail(const std::shared_ptr<Call>& call, const std::string& reason);
+  void complete(const Call& call, std::span<const int32_t> ids, int64_t n_tokens);
+  void note(loadgen::SutNote kind, std::string text);  // on a sample's path: delivered now
+  void queue_note(loadgen::SutNote kind, std::string text);  // elsewhere: with the next completion
+  void record_event(const std::string& endpoint, std::string what, std::string reason);
+  void watch_endpoints_file();
+  void reread_endpoints_file(std::string& last_content);
+  loadgen::Responder& responder() { return *responder_.load(std::memory_order_acquire); }
+
+  const PromptSource& prompts_;
+  const HttpSutOptions options_;
+  const uint64_t open_file_limit_;
+  const int64_t start_ns_;
+  ProbeOptions probe_options_;
+  EndpointSet endpoints_;
+  std::unique_ptr<IoShards> shards_;
+  std::atomic<loadgen::Responder*> responder_{nullptr};
+  std::atomic<uint64_t> next_shard_{0};
+  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> run_invalid_sent_{false};
+  std::atomic<uint64_t> retries_{0}, no_endpoint_failures_{0}, text_answers_{0};
+
+  std::mutex pending_mu_;
+  std::deque<std::shared_ptr<Call>> pending_;  // waiting for room on an endpoint
+
+  std::mutex notes_mu_;
+  std::vector<std::pair<loadgen::SutNote, std::string>> queued_notes_;
+  std::atomic<bool> has_queued_notes_{false};
+
+  mutable std::mutex events_mu_;
+  std::vector<Event> events_;
+  size_t events_reported_ = 0;
+
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool watch_stop_ = false;
+  std::thread watcher_;
+};
+
+}  // namespace infermark::sut::http
