@@ -11,6 +11,7 @@
 #include "harness/benchmark_run.h"
 #include "report/run_report.h"
 #include "loadgen/log_format.h"
+#include "run_http.h"
 #include "run_options.h"
 #include "sut/engine_sut.h"
 #include "text/tokenizer.h"
@@ -30,7 +31,10 @@ std::string metric_line(const harness::PhaseResult& phase) {
                          a.rouge1_text, a.rouge2_text, a.rougeL_text, a.rougeLsum_text, a.gen_len,
                          a.gen_num, a.check.passed() ? "targets met" : "targets NOT met");
     }
-    return fmt::format("{} samples logged", r.accuracy_entries);
+    return fmt::format("{} samples logged{}", r.accuracy_entries,
+                       r.sut_invalid_reason.empty() ? ""
+                                                    : "; INVALID, the SUT failed: " +
+                                                          r.sut_invalid_reason);
   }
   const auto& p = *r.performance;
   const auto& o = p.outcome;
@@ -50,6 +54,7 @@ std::string metric_line(const harness::PhaseResult& phase) {
                        p.latency.at_target / 1e6);
   }
   if (phase.test06) s += phase.test06->passed() ? ", TEST06 passed" : ", TEST06 FAILED";
+  if (!r.sut_invalid_reason.empty()) s += ", the SUT failed: " + r.sut_invalid_reason;
   if (r.errors > 0) s += fmt::format(", {} LoadGen errors", r.errors);
   return s;
 }
@@ -95,10 +100,14 @@ int run_benchmark_command(const RunOptions& o) {
     throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
                         "find-peak)", o.mode);
   }
-  if (o.sut != "local" && o.sut != "null") {
-    throw Error::format("--sut: unknown system under test '{}' (local, null)", o.sut);
+  const bool http = is_http_sut(o);
+  if (o.sut != "local" && o.sut != "null" && !http) {
+    throw Error::format("--sut: unknown system under test '{}' (local, null, http://host:port)",
+                        o.sut);
   }
-  if (o.sut == "local" && o.model.empty()) throw Error("--model: required with --sut local");
+  if (o.sut == "local" && !http && o.model.empty()) {
+    throw Error("--model: required with --sut local");
+  }
   if (o.dataset.empty()) throw Error("--dataset: required (cnn_eval.json format)");
 
   harness::BenchmarkRunOptions ho;
@@ -138,7 +147,23 @@ int run_benchmark_command(const RunOptions& o) {
   std::unique_ptr<loadgen::SystemUnderTest> sut;
   std::shared_ptr<const model::Llama> model;
   std::unique_ptr<engine::Engine> engine;
-  if (o.sut == "local") {
+  std::unique_ptr<EndpointReports> endpoint_reports;
+  if (http) {
+    const bool offline = *scenario == harness::BenchmarkScenario::kOffline;
+    auto http_sut = make_http_sut(o, qsl, tokenizer ? &*tokenizer : nullptr, offline);
+    endpoint_reports = std::make_unique<EndpointReports>(*http_sut);
+    ho.after_run = [&reports = *endpoint_reports](const fs::path& run_dir) {
+      reports.write(run_dir);
+      harness::write_report(run_dir);
+    };
+    ho.metadata["sut"] = {{"kind", "http"},
+                          {"name", http_sut->name()},
+                          {"comparable", http_sut->comparable()},
+                          {"not_comparable_reason", http_sut->not_comparable_reason()},
+                          {"open_file_limit", http_sut->open_file_limit()}};
+    ho.weight_data_type = "unknown (network SUT)";
+    sut = std::move(http_sut);
+  } else if (o.sut == "local") {
     model = engine::load_model(o.model, o.threads);
     engine::EngineOptions eo = engine::EngineOptions::preset(
         !o.engine_preset.empty() ? o.engine_preset
@@ -172,6 +197,7 @@ int run_benchmark_command(const RunOptions& o) {
   const harness::BenchmarkRunResult result = harness::run_benchmark(ho, *sut, qsl);
   release_stop_signals();
   print_summary(result);
+  if (endpoint_reports) endpoint_reports->print();
   if (auto* es = dynamic_cast<sut::EngineSut*>(sut.get()); es && es->failed_requests() > 0) {
     std::printf("warning: %llu requests failed in the engine; first: %s\n",
                 static_cast<unsigned long long>(es->failed_requests()), es->first_error().c_str());

@@ -4,6 +4,7 @@
 // With no options at all: the embedded default — the demo model (made on first use in a cache
 // folder) on the bundled sample set, Offline, --quick.
 // `--sut null --qsl-size N` runs the load generator alone against an instant null SUT.
+// `--sut http://h1:8000[,http://h2:8000]` (or `--endpoints FILE`) drives OpenAI-compatible servers.
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -68,7 +69,9 @@ CommandRegistration reg{
           ->capture_default_str();
       app.add_option("--mode", o->mode, "performance|accuracy|submission|find-peak")
           ->capture_default_str();
-      app.add_option("--sut", o->sut, "local (the engine in this process) | null")
+      app.add_option("--sut", o->sut,
+                     "local (the engine in this process) | null | http://host:port[,http://...] "
+                     "(OpenAI-compatible endpoints)")
           ->capture_default_str();
       app.add_flag("--edge", o->edge, "llama3.1-8b-edge (5,000 samples; Offline, SingleStream)");
       app.add_option("--system", o->system, "System name for the results folders "
@@ -109,6 +112,7 @@ CommandRegistration reg{
       null->add_flag("--null-random", o->null.random_latency,
                      "Exponentially distributed latencies with those means");
       null->add_option("--null-seed", o->null.seed, "Seed for --null-random");
+      add_http_options(app, *o);
       return [o, &app] { return run(*o, app.count_all() <= 1); };
     }};
 

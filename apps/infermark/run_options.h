@@ -7,12 +7,28 @@
 #include <cstdint>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "sut/null_sut.h"
 
 namespace infermark::cli {
 
+// `--sut http://…` / `--endpoints FILE` (run_http.cc). Times in seconds.
+struct HttpRunOptions {
+  std::string endpoints_file;
+  std::string api = "completions";
+  std::string dialect = "auto";
+  std::string served_model;
+  std::string api_key;  // default: $INFERMARK_API_KEY
+  std::string balance = "least-outstanding";
+  int max_inflight = 0;
+  double connect_timeout_s = 10, idle_timeout_s = 60, request_timeout_s = 3600;
+  bool allow_text = false;
+  int client_threads = 1;
+};
+
 struct RunOptions {
-  std::string sut = "local";  // local | null
+  std::string sut = "local";  // local | null | http://host:port[,http://…]
   std::string model, dataset, tokenizer;
   uint64_t qsl_size = 0;
   uint64_t performance_sample_count = 0;  // 0 = qsl_size
@@ -35,6 +51,7 @@ struct RunOptions {
   int max_seqs = 0;
   int64_t max_batch_tokens = 0;
   sut::NullSutOptions null;
+  HttpRunOptions http;
 };
 
 // Set by SIGINT/SIGTERM while a run is in progress.
@@ -45,5 +62,9 @@ void release_stop_signals();
 
 int run_benchmark_command(const RunOptions& o);
 int run_loadgen_command(const RunOptions& o);
+
+// The HTTP SUT's part of `run` (run_http.cc).
+bool is_http_sut(const RunOptions& o);
+void add_http_options(CLI::App& app, RunOptions& o);
 
 }  // namespace infermark::cli

@@ -8,6 +8,8 @@
 #include <boost/beast/http/read.hpp>
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "loadgen/clock.h"
 #include "sut/http/simple_get.h"
 
@@ -140,7 +142,9 @@ void Connection::arm_idle(bool armed) {
 void Connection::read_header() {
   parser_.emplace();
   parser_->header_limit(64 << 10);
-  parser_->body_limit(boost::none);  // bounded by the deadline, and per kind in on_body()
+  // Bounded by the deadline, and per kind in on_body(). (Not boost::none: Beast 1.74 compares a
+  // Content-Length against an empty optional as "over the limit".)
+  parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   // A streamed request is silent only while the server queues it (see Timeouts::idle).
   arm_idle(config_.stream);
   bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -319,6 +323,9 @@ void Connection::on_io_error(const error_code& ec, std::string_view stage) {
     } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) {
       why = header_seen_ ? "the server closed the connection in the middle of an answer"
                          : "the server closed the connection without answering";
+    } else if (ec == asio::error::connection_reset) {
+      why = header_seen_ ? "the server reset the connection in the middle of an answer"
+                         : "the server reset the connection without answering";
     } else if (ec == bhttp::error::partial_message) {
       why = "the connection ended in the middle of an answer";
     } else if (is_http_parse_error(ec)) {

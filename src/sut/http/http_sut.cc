@@ -94,7 +94,7 @@ std::string HttpSut::name() const {
 }
 
 bool HttpSut::comparable() const {
-  return options_.client.api != Api::kChat && text_answers_.load() == 0;
+  return options_.client.api != Api::kChat && !options_.client.allow_text;
 }
 
 std::string HttpSut::not_comparable_reason() const {
@@ -102,9 +102,9 @@ std::string HttpSut::not_comparable_reason() const {
     return "the chat API sends the prompt as text through the server's chat template, not the "
            "MLPerf token ids";
   }
-  if (text_answers_.load() > 0) {
-    return fmt::format("{} answers came back as text and were re-tokenized by the client "
-                       "(--allow-text)", text_answers_.load());
+  if (options_.client.allow_text) {
+    return fmt::format("--allow-text: text answers are re-tokenized by the client ({} so far)",
+                       text_answers_.load());
   }
   return "";
 }

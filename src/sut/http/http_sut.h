@@ -75,8 +75,8 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   // TTFT/TPOT p50/p99, errors, retries, /metrics counter deltas, and the run's endpoint events.
   util::Json take_phase_report();
 
-  // False when text was sent or re-tokenized (chat API, --allow-text with a text answer): such
-  // a run is not comparable with an MLPerf one, and why.
+  // False when text may be sent or re-tokenized (the chat API, --allow-text): such a run is not
+  // comparable with an MLPerf one (ids in, ids back), and why.
   bool comparable() const;
   std::string not_comparable_reason() const;
   uint64_t open_file_limit() const { return open_file_limit_; }
