@@ -335,6 +335,60 @@ TEST(RunTest, StopRequestEndsTheRunAndStillWritesLogs) {
   EXPECT_GT(l.result.performance->sample_count, 5u);
 }
 
+// Answers every sample; at the fifth, notes an event, an error and that the run is invalid.
+class FailingNetworkSut final : public SystemUnderTest {
+ public:
+  std::string name() const override { return "FailingNetworkSut"; }
+  void issue(std::span<const QuerySample> samples, Responder& r) override {
+    static const int32_t ids[2] = {5, 6};
+    const auto data = std::as_bytes(std::span<const int32_t>(ids));
+    for (const QuerySample& s : samples) {
+      if (++issued_ == 5) {
+        r.note(SutNote::kInfo, "node b joined");
+        r.note(SutNote::kError, "sample failed: HTTP 500");
+        r.note(SutNote::kRunInvalid, "no endpoint is left");
+      }
+      const SampleResponse first{s.id, data.first(4), 1};
+      r.first_token({&first, 1});
+      const SampleResponse done{s.id, data, 2};
+      r.complete({&done, 1});
+    }
+  }
+
+ private:
+  int issued_ = 0;
+};
+
+TEST(RunTest, SutNotesReachTheDetailLogAndCanInvalidateTheRun) {
+  TestSettings t = quick(Scenario::kServer, Mode::kPerformanceOnly);
+  t.use_token_latencies = true;
+  t.min_duration_ms = 60000;  // stopped long before by the SUT's failure
+  t.server_target_qps = 200;
+  FailingNetworkSut sut;
+  sut::NullSampleLibrary qsl(16, 16);
+  LogSettings ls;
+  ls.outdir = fresh_dir("sut_invalid");
+  const auto start = std::chrono::steady_clock::now();
+  const Logs l = read_logs(run(sut, qsl, t, ls));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(l.result.interrupted);
+  EXPECT_EQ(l.result.sut_invalid_reason, "no endpoint is left");
+  EXPECT_EQ(l.fields.at("Result is"), "INVALID");
+  EXPECT_NE(l.summary.find("The system under test failed: no endpoint is left"),
+            std::string::npos);
+  EXPECT_NE(detail_value(l.detail, "result_invalid_reason").get<std::string>().find(
+                "no endpoint is left"),
+            std::string::npos);
+  std::set<std::string> messages, errors;
+  for (const auto& e : l.detail) {
+    if (!e.value.is_string()) continue;
+    (e.is_error ? errors : messages).insert(e.value.get<std::string>());
+  }
+  EXPECT_TRUE(messages.count("SUT: node b joined"));
+  EXPECT_TRUE(errors.count("SUT: sample failed: HTTP 500"));
+  EXPECT_TRUE(errors.count("SUT: the run is invalid: no endpoint is left"));
+}
+
 TEST(RunTest, MaxAsyncQueriesEndsServerEarly) {
   TestSettings t = quick(Scenario::kServer, Mode::kPerformanceOnly);
   t.server_max_async_queries = 2;

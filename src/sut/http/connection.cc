@@ -10,7 +10,6 @@
 
 #include <limits>
 
-#include "loadgen/clock.h"
 #include "sut/http/simple_get.h"
 
 namespace infermark::sut::http {
@@ -58,7 +57,8 @@ Connection::Connection(Shard& shard, std::shared_ptr<Endpoint> endpoint,
       deadline_(shard.ioc) {
   const EndpointInfo& info = endpoint_->info();
   spec_ = {info.dialect, config.api, info.model, config.stream, config.limits};
-  ends_at_stop_ = info.dialect == Dialect::kLlamacpp && config.api == Api::kCompletions;
+  read_options_.collect_text = config.allow_text;
+  read_options_.ends_at_stop = info.dialect == Dialect::kLlamacpp && config.api == Api::kCompletions;
   head_prefix_ = fmt::format(
       "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: infermark\r\nContent-Type: application/json\r\n"
       "Accept: {}\r\n",
@@ -222,45 +222,22 @@ void Connection::on_body(error_code ec) {
 
 bool Connection::on_event(const SseParser::Event& e) {
   if (!call_) return false;  // answered already: the rest is the end of the message
-  if (e.name == "error") {
-    end_attempt(AttemptEnd::kSampleError, "error event in the stream: " + body_snippet(e.data));
-    return false;
-  }
-  if (e.data == "[DONE]") {
-    end_attempt(AttemptEnd::kAnswered, "");
-    return false;
-  }
-  return apply_chunk(e.data, e.data.size() + SseParser::kPadding);
+  return apply(read_sse_event(shard_.decoder, e, *call_, read_options_));
 }
 
-bool Connection::apply_chunk(std::string_view json, size_t capacity) {
-  Call& c = *call_;
-  Chunk chunk;
-  const ChunkStatus status = shard_.decoder.decode(json, capacity, c.ids,
-                                                   config_.allow_text ? &c.text : nullptr, chunk);
-  if (status == ChunkStatus::kMalformed) {
-    end_attempt(AttemptEnd::kSampleError, "malformed answer: " + chunk.error);
-    return false;
+bool Connection::apply(const EventEffect& effect) {
+  if (effect.first_token) sink_.on_first_token(*call_);
+  switch (effect.kind) {
+    case EventEffect::kContinue:
+      return true;
+    case EventEffect::kAnswered:
+      end_attempt(AttemptEnd::kAnswered, "");
+      return false;
+    case EventEffect::kSampleError:
+      end_attempt(AttemptEnd::kSampleError, effect.reason);
+      return false;
   }
-  if (status == ChunkStatus::kServerError) {
-    end_attempt(AttemptEnd::kSampleError, "the server reported an error: " + chunk.error);
-    return false;
-  }
-  if (chunk.has_text) c.saw_text = true;
-  if (chunk.usage_tokens >= 0) c.usage_tokens = chunk.usage_tokens;
-  if (chunk.new_ids > 0 || (config_.allow_text && chunk.has_text)) {
-    const int64_t now = loadgen::now_ns();
-    c.last_token_ns = now;
-    if (c.first_token_ns < 0) {
-      c.first_token_ns = now;
-      sink_.on_first_token(c);
-    }
-  }
-  if (ends_at_stop_ && chunk.finished) {
-    end_attempt(AttemptEnd::kAnswered, "");
-    return false;
-  }
-  return true;
+  return false;
 }
 
 void Connection::on_message_done() {
@@ -269,12 +246,14 @@ void Connection::on_message_done() {
     switch (body_kind_) {
       case Body::kSse:
         end_attempt(AttemptEnd::kSampleError,
-                    ends_at_stop_ ? "the stream ended without its final \"stop\": true event"
+                    read_options_.ends_at_stop
+                        ? "the stream ended without its final \"stop\": true event"
                                   : "the stream ended without data: [DONE]");
         break;
       case Body::kJson:
         answer_.reserve(answer_.size() + SseParser::kPadding);
-        if (apply_chunk(answer_, answer_.capacity()) && call_) {
+        if (apply(read_answer_json(shard_.decoder, answer_, answer_.capacity(), *call_,
+                                   read_options_))) {
           end_attempt(AttemptEnd::kAnswered, "");
         }
         break;

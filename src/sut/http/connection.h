@@ -9,6 +9,15 @@
 // the server (no byte of an answer came) is reconnected once, silently: that is keep-alive's
 // normal race, not a failure of the endpoint.
 //
+// Why Beast and not libcurl's multi interface: the per-event path is what must stay cheap
+// (serving.md §4: well under 5 us per event at ~225k events/s for eight nodes). With Beast the
+// bytes go from the socket through Beast's chunked-body parser into this connection's own buffer
+// and straight into the SSE parser, on the shard thread that owns the connection, with no copy
+// into a transfer-owned buffer, no write callback per transfer and no curl_multi_socket_action /
+// timer bookkeeping per read; timeouts are Asio timers we control per operation (idle) and per
+// request (deadline), which libcurl only offers as a low-speed limit in whole seconds. It is also
+// the library infermark's server uses, so client and server share one event model.
+//
 // Runs on its shard's thread only; start() and abort() must be called there. Owned by
 // shared_ptr (its handlers hold it).
 #pragma once
@@ -24,6 +33,7 @@
 #include <optional>
 #include <string>
 
+#include "sut/http/answer_reader.h"
 #include "sut/http/call.h"
 #include "sut/http/client_options.h"
 #include "sut/http/dialect.h"
@@ -77,7 +87,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_header(boost::system::error_code ec);
   void on_body(boost::system::error_code ec);
   bool on_event(const SseParser::Event& event);
-  bool apply_chunk(std::string_view json, size_t capacity);
+  // Acts on what an event meant; false when the attempt ended.
+  bool apply(const EventEffect& effect);
   void on_message_done();
   // Connection-level failure while a call may be in flight: ends it (endpoint failure or the
   // abort's outcome) and closes.
@@ -92,7 +103,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const ClientConfig& config_;
   CallSink& sink_;
   RequestSpec spec_;
-  bool ends_at_stop_;  // llama.cpp's native stream ends with "stop": true, not [DONE]
+  ReadOptions read_options_;
   std::string head_prefix_;  // request line and fixed headers
 
   boost::beast::tcp_stream stream_;
