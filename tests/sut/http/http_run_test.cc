@@ -134,6 +134,34 @@ TEST_F(HttpRunTest, EveryScenarioAndModeCompletes) {
   }
 }
 
+TEST_F(HttpRunTest, EndpointsFileAndOptionErrors) {
+  FakeOpenAiServer a, b;
+  const fs::path list = temp("nodes.txt");
+  std::ofstream(list) << "# two nodes\n" << a.url() << "\n" << b.url() << "\n";
+  const fs::path out = temp("from_file");
+  const CliResult o = run("local", "Offline", "performance", out, "--endpoints " + list.string());
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  const Json report = infermark::util::parse_json(
+      infermark::util::read_file(scenario_dir(out, "Offline") / "performance/run_1/endpoints.json"),
+      "endpoints.json");
+  ASSERT_EQ(report["endpoints"].size(), 2u);
+  EXPECT_GT(report["endpoints"][1]["samples"].get<int>(), 0);
+
+  struct Bad {
+    std::string args, message;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {"--api chat", "--api chat sends the prompt as text"},
+           {"--dialect tgi", "--dialect: unknown dialect 'tgi'"},
+           {"--balance random", "--balance: unknown policy 'random'"},
+           {"--idle-timeout 0", "--idle-timeout: must be a positive number of seconds"},
+           {"--endpoints " + list.string(), "--endpoints: give either --sut URLs or a file"}}) {
+    const CliResult e = run(a.url(), "Offline", "performance", temp("bad"), bad.args);
+    EXPECT_EQ(e.exit_code, 1) << bad.args;
+    EXPECT_NE(e.err.find(bad.message), std::string::npos) << bad.args << ": " << e.err;
+  }
+}
+
 TEST_F(HttpRunTest, MisbehavingServerRunEndsWithTheReasonsInTheDetailLog) {
   // Requests in turn: answered well, HTTP 500, a stream without [DONE], an error mid-stream, an
   // HTML error page, a wrong token count.
