@@ -154,7 +154,7 @@ int run_benchmark_command(const RunOptions& o) {
     endpoint_reports = std::make_unique<EndpointReports>(*http_sut);
     ho.after_run = [&reports = *endpoint_reports](const fs::path& run_dir) {
       reports.write(run_dir);
-      harness::write_report(run_dir);
+      report::write_report(run_dir);
     };
     ho.metadata["sut"] = {{"kind", "http"},
                           {"name", http_sut->name()},

@@ -49,7 +49,7 @@ class HttpRunTest : public ::testing::Test {
   static void TearDownTestSuite() { fs::remove_all(temp_root()); }
 
   static std::string tokenizer() {
-    return std::string(std::getenv("INFERMARK_BUILD_DIR")) + "/llama3-tokenizer";
+    return INFERMARK_LLAMA3_TOKENIZER_DIR;
   }
 
   CliResult run(const std::string& sut, const std::string& scenario, const std::string& mode,
