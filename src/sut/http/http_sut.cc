@@ -49,16 +49,18 @@ HttpSut::HttpSut(const PromptSource& prompts, HttpSutOptions options)
     if (probe_options_.served_model.empty()) probe_options_.served_model = info.model;
     add_endpoint(std::move(info), "checked at start");
   }
-  if (!options_.endpoints_file.empty()) watcher_ = std::thread([this] { watch_endpoints_file(); });
+  if (!options_.endpoints_file.empty()) {
+    watcher_ = std::make_unique<EndpointsFileWatcher>(
+        options_.endpoints_file, options_.reread_interval,
+        [this](const std::vector<Url>& urls) { apply_endpoint_list(urls); },
+        [this](const std::string& error) {
+          queue_note(loadgen::SutNote::kError, "endpoints file: " + error);
+        });
+  }
 }
 
 HttpSut::~HttpSut() {
-  {
-    std::lock_guard lock(watch_mu_);
-    watch_stop_ = true;
-  }
-  watch_cv_.notify_all();
-  if (watcher_.joinable()) watcher_.join();
+  watcher_.reset();
   shards_->stop();
   for (const auto& e : endpoints_.all()) {
     for (size_t i = 0; i < shards_->size(); ++i) e->pool(i).idle.clear();
@@ -352,44 +354,26 @@ void HttpSut::cancel() {
   for (const auto& call : waiting) complete(*call, {}, 0);
 }
 
-void HttpSut::watch_endpoints_file() {
-  std::string last_content = util::read_file(options_.endpoints_file);
-  std::unique_lock lock(watch_mu_);
-  while (!watch_cv_.wait_for(lock, options_.reread_interval, [&] { return watch_stop_; })) {
-    lock.unlock();
-    reread_endpoints_file(last_content);
-    lock.lock();
-  }
-}
-
-void HttpSut::reread_endpoints_file(std::string& last_content) {
+void HttpSut::apply_endpoint_list(const std::vector<Url>& urls) {
   const std::string origin = options_.endpoints_file.string();
-  std::string content;
-  std::vector<Url> urls;
-  try {
-    content = util::read_file(options_.endpoints_file);
-    if (content == last_content) return;
-    last_content = content;
-    urls = parse_endpoints_file(content, origin);
-  } catch (const Error& e) {
-    if (content != last_content || content.empty()) {
-      queue_note(loadgen::SutNote::kError, std::string("endpoints file: ") + e.what());
-    }
-    last_content = content;
-    return;
-  }
   for (const Url& url : urls) {
     const auto known = endpoints_.find(url);
     if (known && known->state() == EndpointState::kLeaving) {
       known->set_leaving(false);
       record_event(known->name(), "rejoined", "listed again in " + origin);
-      queue_note(loadgen::SutNote::kInfo, known->name() + " rejoined (listed again in " + origin + ")");
+      queue_note(loadgen::SutNote::kInfo, known->name() + " rejoined (listed again in " + origin +
+                                              ")");
     }
-    if (known) continue;
+    if (known) continue;  // active, or taken out for the rest of the run
     try {
       add_endpoint(probe_endpoint(url, probe_options_), "listed in " + origin);
       queue_note(loadgen::SutNote::kInfo, url.str() + " joined (listed in " + origin + ")");
+      refused_.erase(url.str());
     } catch (const Error& e) {
+      // Tried again at every re-read (a node may still be loading); said once per reason.
+      auto& last = refused_[url.str()];
+      if (last == e.what()) continue;
+      last = e.what();
       record_event(url.str(), "join refused", e.what());
       queue_note(loadgen::SutNote::kError, std::string("endpoint not added: ") + e.what());
     }
@@ -431,10 +415,7 @@ util::Json HttpSut::take_phase_report() {
   }
   {
     std::lock_guard lock(events_mu_);
-    for (size_t i = events_reported_; i < events_.size(); ++i) {
-      const Event& ev = events_[i];
-      in.events.push_back({ev.t_s, ev.endpoint, ev.what, ev.reason});
-    }
+    in.events.assign(events_.begin() + static_cast<ptrdiff_t>(events_reported_), events_.end());
     events_reported_ = events_.size();
   }
   return make_phase_report(in);

@@ -22,20 +22,21 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "loadgen/interfaces.h"
 #include "sut/http/call.h"
 #include "sut/http/connection.h"
+#include "sut/http/endpoint_report.h"
 #include "sut/http/endpoint_set.h"
+#include "sut/http/endpoints_file.h"
 #include "sut/http/io_shards.h"
 #include "sut/http/probe.h"
 #include "sut/prompt_source.h"
@@ -82,11 +83,6 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   uint64_t open_file_limit() const { return open_file_limit_; }
 
  private:
-  struct Event {
-    double t_s;
-    std::string endpoint, what, reason;
-  };
-
   // CallSink (shard threads).
   void on_first_token(Call& call) override;
   void on_attempt_end(std::shared_ptr<Call> call, AttemptResult result) override;
@@ -106,8 +102,7 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   void note(loadgen::SutNote kind, std::string text);  // on a sample's path: delivered now
   void queue_note(loadgen::SutNote kind, std::string text);  // elsewhere: with the next completion
   void record_event(const std::string& endpoint, std::string what, std::string reason);
-  void watch_endpoints_file();
-  void reread_endpoints_file(std::string& last_content);
+  void apply_endpoint_list(const std::vector<Url>& urls);  // the watcher's thread
   loadgen::Responder& responder() { return *responder_.load(std::memory_order_acquire); }
 
   const PromptSource& prompts_;
@@ -131,13 +126,11 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   std::atomic<bool> has_queued_notes_{false};
 
   mutable std::mutex events_mu_;
-  std::vector<Event> events_;
+  std::vector<EndpointEvent> events_;
   size_t events_reported_ = 0;
 
-  std::mutex watch_mu_;
-  std::condition_variable watch_cv_;
-  bool watch_stop_ = false;
-  std::thread watcher_;
+  std::map<std::string, std::string> refused_;  // URL -> why it could not join (watcher thread)
+  std::unique_ptr<EndpointsFileWatcher> watcher_;  // last: stopped first
 };
 
 }  // namespace infermark::sut::http

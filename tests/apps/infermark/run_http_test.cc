@@ -52,12 +52,18 @@ class HttpRunTest : public ::testing::Test {
     return INFERMARK_LLAMA3_TOKENIZER_DIR;
   }
 
+  // The hand-written Punkt parameters of the tests (accuracy is scored only with Punkt data).
+  static std::string punkt() {
+    return (fs::path(std::getenv("INFERMARK_SOURCE_DIR")) / "tests/fixtures/punkt_tab").string();
+  }
+
   CliResult run(const std::string& sut, const std::string& scenario, const std::string& mode,
                 const fs::path& out, const std::string& extra = "",
                 const fs::path& dataset = six_) {
     fs::remove_all(out);
     return infermark::test_support::run_infermark(
         "run --sut " + sut + " --dataset " + dataset.string() + " --tokenizer " + tokenizer() +
+        " --punkt " + punkt() +
         " --scenario " + scenario + " --mode " + mode + " --quick --no-progress --system http" +
         " --user-conf " + conf_.string() + " --output " + out.string() + " " + extra);
   }
