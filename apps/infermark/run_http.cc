@@ -35,15 +35,18 @@ http::HttpSutOptions http_options(const RunOptions& o, const text::Tokenizer* to
   if (h.dialect != "auto") {
     out.dialect = http::parse_dialect(h.dialect);
     if (!out.dialect) {
-      throw Error::format("--dialect: unknown dialect '{}' (auto, infermark, vllm, sglang, "
-                          "trtllm, llamacpp, openai)", h.dialect);
+      throw Error::format(
+          "--dialect: unknown dialect '{}' (auto, infermark, vllm, sglang, "
+          "trtllm, llamacpp, openai)",
+          h.dialect);
     }
   }
   const auto api = http::parse_api(h.api);
   if (!api) throw Error::format("--api: unknown API '{}' (completions, chat)", h.api);
   if (*api == http::Api::kChat && !h.allow_text) {
-    throw Error("--api chat sends the prompt as text through the server's chat template, not the "
-                "MLPerf token ids: add --allow-text to run it anyway (marked not comparable)");
+    throw Error(
+        "--api chat sends the prompt as text through the server's chat template, not the "
+        "MLPerf token ids: add --allow-text to run it anyway (marked not comparable)");
   }
   if (h.balance == "least-outstanding") {
     out.balance = http::Balance::kLeastOutstanding;
@@ -92,7 +95,8 @@ void add_http_options(CLI::App& app, RunOptions& o) {
   auto* g = app.add_option_group("HTTP SUT", "--sut http://host:port[,...] or --endpoints FILE");
   g->add_option("--endpoints", h.endpoints_file,
                 "File of endpoint URLs, one a line, re-read during the run (joins and leaves)");
-  g->add_option("--api", h.api, "completions|chat (chat needs --allow-text)")->capture_default_str();
+  g->add_option("--api", h.api, "completions|chat (chat needs --allow-text)")
+      ->capture_default_str();
   g->add_option("--dialect", h.dialect, "auto|infermark|vllm|sglang|trtllm|llamacpp|openai")
       ->capture_default_str();
   g->add_option("--served-model", h.served_model,

@@ -65,14 +65,13 @@ void BM_SseEvent(benchmark::State& state) {
     parser.reset();
     bool done = false;
     for (size_t pos = 0; pos < stream.size() && !done; pos += read_size) {
-      parser.feed(std::string_view(stream).substr(pos, read_size),
-                  [&](const SseParser::Event& e) {
-                    ++events;
-                    const EventEffect effect = read_sse_event(decoder, e, call, options);
-                    first_tokens += effect.first_token;
-                    done = effect.kind != EventEffect::kContinue;
-                    return !done;
-                  });
+      parser.feed(std::string_view(stream).substr(pos, read_size), [&](const SseParser::Event& e) {
+        ++events;
+        const EventEffect effect = read_sse_event(decoder, e, call, options);
+        first_tokens += effect.first_token;
+        done = effect.kind != EventEffect::kContinue;
+        return !done;
+      });
     }
     if (!done || call.usage_tokens != static_cast<int64_t>(call.ids.size())) {
       state.SkipWithError("the stream was not read to its end");
@@ -117,9 +116,10 @@ BENCHMARK(BM_SseEventNlohmann);
 
 void BM_RequestBody(benchmark::State& state) {
   std::vector<int32_t> prompt(1500);
-  for (size_t i = 0; i < prompt.size(); ++i) prompt[i] = static_cast<int32_t>(100 + 79 * i % 128000);
-  const RequestSpec spec{Dialect::kVllm, Api::kCompletions, "meta-llama/Llama-3.1-8B-Instruct",
-                         true, {}};
+  for (size_t i = 0; i < prompt.size(); ++i)
+    prompt[i] = static_cast<int32_t>(100 + 79 * i % 128000);
+  const RequestSpec spec{
+      Dialect::kVllm, Api::kCompletions, "meta-llama/Llama-3.1-8B-Instruct", true, {}};
   std::string body;
   for (auto _ : state) {
     build_request_body(spec, prompt, "", body);

@@ -8,8 +8,8 @@ namespace infermark::sut::http {
 EventEffect read_answer_json(ChunkDecoder& decoder, std::string_view json, size_t capacity,
                              Call& call, const ReadOptions& options) {
   Chunk chunk;
-  const ChunkStatus status = decoder.decode(json, capacity, call.ids,
-                                            options.collect_text ? &call.text : nullptr, chunk);
+  const ChunkStatus status =
+      decoder.decode(json, capacity, call.ids, options.collect_text ? &call.text : nullptr, chunk);
   if (status == ChunkStatus::kMalformed) {
     return {EventEffect::kSampleError, false, "malformed answer: " + chunk.error};
   }

@@ -23,18 +23,18 @@ struct Call {
   loadgen::ResponseId id = 0;
   loadgen::SampleIndex index = 0;
   std::span<const int32_t> prompt;
-  int64_t issued_ns = 0;   // when issue() took it (loadgen clock)
-  size_t shard = 0;        // the I/O thread that runs it
-  int attempts = 0;        // started so far
-  std::shared_ptr<Endpoint> endpoint;  // of the current attempt
-  const Endpoint* failed_on = nullptr; // where an earlier attempt failed (not chosen again)
-  bool first_reported = false;         // the load generator has its first token
+  int64_t issued_ns = 0;                // when issue() took it (loadgen clock)
+  size_t shard = 0;                     // the I/O thread that runs it
+  int attempts = 0;                     // started so far
+  std::shared_ptr<Endpoint> endpoint;   // of the current attempt
+  const Endpoint* failed_on = nullptr;  // where an earlier attempt failed (not chosen again)
+  bool first_reported = false;          // the load generator has its first token
 
   // The current attempt's answer.
   std::vector<int32_t> ids;
-  std::string text;          // collected only when text answers are allowed
+  std::string text;  // collected only when text answers are allowed
   bool saw_text = false;
-  int64_t usage_tokens = -1; // what the server says it generated; -1 if it did not say
+  int64_t usage_tokens = -1;  // what the server says it generated; -1 if it did not say
   int64_t first_token_ns = -1;
   int64_t last_token_ns = -1;
 

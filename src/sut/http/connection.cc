@@ -1,13 +1,12 @@
 #include "sut/http/connection.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
-#include <fmt/format.h>
-
 #include <limits>
 
 #include "sut/http/simple_get.h"
@@ -46,8 +45,8 @@ bool is_http_parse_error(const error_code& ec) {
 
 }  // namespace
 
-Connection::Connection(Shard& shard, std::shared_ptr<Endpoint> endpoint,
-                       const ClientConfig& config, CallSink& sink)
+Connection::Connection(Shard& shard, std::shared_ptr<Endpoint> endpoint, const ClientConfig& config,
+                       CallSink& sink)
     : shard_(shard),
       endpoint_(std::move(endpoint)),
       config_(config),
@@ -58,7 +57,8 @@ Connection::Connection(Shard& shard, std::shared_ptr<Endpoint> endpoint,
   const EndpointInfo& info = endpoint_->info();
   spec_ = {info.dialect, config.api, info.model, config.stream, config.limits};
   read_options_.collect_text = config.allow_text;
-  read_options_.ends_at_stop = info.dialect == Dialect::kLlamacpp && config.api == Api::kCompletions;
+  read_options_.ends_at_stop =
+      info.dialect == Dialect::kLlamacpp && config.api == Api::kCompletions;
   head_prefix_ = fmt::format(
       "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: infermark\r\nContent-Type: application/json\r\n"
       "Accept: {}\r\n",
@@ -147,10 +147,9 @@ void Connection::read_header() {
   parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   // A streamed request is silent only while the server queues it (see Timeouts::idle).
   arm_idle(config_.stream);
-  bhttp::async_read_header(stream_, buffer_, *parser_,
-                           [self = shared_from_this()](const error_code& ec, size_t) {
-                             self->on_header(ec);
-                           });
+  bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](const error_code& ec, size_t) { self->on_header(ec); });
 }
 
 void Connection::on_header(error_code ec) {
@@ -248,7 +247,7 @@ void Connection::on_message_done() {
         end_attempt(AttemptEnd::kSampleError,
                     read_options_.ends_at_stop
                         ? "the stream ended without its final \"stop\": true event"
-                                  : "the stream ended without data: [DONE]");
+                        : "the stream ended without data: [DONE]");
         break;
       case Body::kJson:
         answer_.reserve(answer_.size() + SseParser::kPadding);
@@ -259,13 +258,12 @@ void Connection::on_message_done() {
         break;
       case Body::kError: {
         const std::string type(parser_->get()[bhttp::field::content_type]);
-        end_attempt(AttemptEnd::kSampleError,
-                    status_ == 200
-                        ? fmt::format("HTTP 200 with Content-Type '{}': {}", type,
-                                      body_snippet(answer_))
-                        : fmt::format("HTTP {} {}: {}", status_,
-                                      std::string(parser_->get().reason()),
-                                      body_snippet(answer_)));
+        end_attempt(
+            AttemptEnd::kSampleError,
+            status_ == 200
+                ? fmt::format("HTTP 200 with Content-Type '{}': {}", type, body_snippet(answer_))
+                : fmt::format("HTTP {} {}: {}", status_, std::string(parser_->get().reason()),
+                              body_snippet(answer_)));
         break;
       }
     }
@@ -295,10 +293,11 @@ void Connection::on_io_error(const error_code& ec, std::string_view stage) {
   } else if (call_) {
     std::string why;
     if (ec == beast::error::timeout) {
-      why = stage == "connect"
-                ? fmt::format("connect timed out after {} ms", config_.timeouts.connect.count())
-                : fmt::format("no data for {} ms (idle timeout) {}", config_.timeouts.idle.count(),
-                              header_seen_ ? "in the middle of an answer" : "waiting for an answer");
+      why =
+          stage == "connect"
+              ? fmt::format("connect timed out after {} ms", config_.timeouts.connect.count())
+              : fmt::format("no data for {} ms (idle timeout) {}", config_.timeouts.idle.count(),
+                            header_seen_ ? "in the middle of an answer" : "waiting for an answer");
     } else if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) {
       why = header_seen_ ? "the server closed the connection in the middle of an answer"
                          : "the server closed the connection without answering";

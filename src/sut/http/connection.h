@@ -27,7 +27,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-
 #include <functional>
 #include <memory>
 #include <optional>
@@ -122,12 +121,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool reused_ = false;         // this exchange runs on a reused socket
   bool stale_retry_used_ = false;
   bool header_seen_ = false;
-  bool poisoned_ = false;       // the answer cannot be read to its end: close after it
+  bool poisoned_ = false;  // the answer cannot be read to its end: close after it
   Body body_kind_ = Body::kSse;
   unsigned status_ = 0;
   Abort abort_ = Abort::kNone;
   std::string abort_reason_;
-  uint64_t generation_ = 0;     // invalidates deadline handlers of earlier attempts
+  uint64_t generation_ = 0;  // invalidates deadline handlers of earlier attempts
 };
 
 }  // namespace infermark::sut::http

@@ -48,7 +48,8 @@ void append_sampling(std::string& out, const RequestSpec& s) {
 }
 
 void append_stream(std::string& out, bool stream) {
-  out += stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : ",\"stream\":false";
+  out +=
+      stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : ",\"stream\":false";
 }
 
 void build_llamacpp_native(const RequestSpec& s, std::span<const int32_t> ids, std::string& out) {
@@ -145,8 +146,8 @@ Detection detect_dialect(const ServerFacts& f) {
     return {Dialect::kInfermark, "/version names infermark"};
   }
   return {Dialect::kOpenai,
-          fmt::format("nothing known (owned_by \"{}\", Server \"{}\"): plain OpenAI",
-                      f.owned_by, f.server_header)};
+          fmt::format("nothing known (owned_by \"{}\", Server \"{}\"): plain OpenAI", f.owned_by,
+                      f.server_header)};
 }
 
 }  // namespace infermark::sut::http

@@ -4,9 +4,12 @@ namespace infermark::sut::http {
 
 std::string_view to_string(EndpointState s) {
   switch (s) {
-    case EndpointState::kActive: return "active";
-    case EndpointState::kLeaving: return "left";
-    case EndpointState::kFailed: return "failed";
+    case EndpointState::kActive:
+      return "active";
+    case EndpointState::kLeaving:
+      return "left";
+    case EndpointState::kFailed:
+      return "failed";
   }
   return "?";
 }

@@ -6,9 +6,8 @@
 // to that shard's I/O thread alone.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
-
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -41,11 +40,11 @@ std::string_view to_string(EndpointState s);
 
 // What became of one LoadGen test's samples on one endpoint.
 struct EndpointTally {
-  uint64_t samples = 0;       // completed with an answer
-  uint64_t failed = 0;        // completed as errors here
-  uint64_t tokens = 0;        // in the answers
-  uint64_t retried_away = 0;  // in flight here when it failed, retried elsewhere
-  uint64_t retried_here = 0;  // arrived here as retries
+  uint64_t samples = 0;                   // completed with an answer
+  uint64_t failed = 0;                    // completed as errors here
+  uint64_t tokens = 0;                    // in the answers
+  uint64_t retried_away = 0;              // in flight here when it failed, retried elsewhere
+  uint64_t retried_here = 0;              // arrived here as retries
   std::vector<int64_t> ttft_ns, tpot_ns;  // client-side: from issue() to first token / per token
   std::vector<std::string> first_errors;  // the first few reasons
 };

@@ -65,8 +65,8 @@ util::Json make_phase_report(const PhaseReportInput& in) {
   }
   util::Json events = util::Json::array();
   for (const auto& e : in.events) {
-    events.push_back({{"t_s", e.t_s}, {"endpoint", e.endpoint}, {"event", e.what},
-                      {"reason", e.reason}});
+    events.push_back(
+        {{"t_s", e.t_s}, {"endpoint", e.endpoint}, {"event", e.what}, {"reason", e.reason}});
   }
   return {{"sut", in.sut_name},
           {"comparable", in.comparable},
@@ -99,17 +99,17 @@ std::vector<std::string> format_phase_report(const util::Json& r) {
                             "TPOT p50/p99 ms"));
   for (const auto& e : r["endpoints"]) {
     out.push_back(fmt::format(
-        "  {:<28} {:<7} {:>8} {:>7} {:>9} {:>9} {:>17} {:>15}",
-        e["url"].get<std::string>(), e["state"].get<std::string>(), e["samples"].get<uint64_t>(),
-        e["failed"].get<uint64_t>(),
+        "  {:<28} {:<7} {:>8} {:>7} {:>9} {:>9} {:>17} {:>15}", e["url"].get<std::string>(),
+        e["state"].get<std::string>(), e["samples"].get<uint64_t>(), e["failed"].get<uint64_t>(),
         fmt::format("{}/{}", e["retried_away"].get<uint64_t>(), e["retried_here"].get<uint64_t>()),
         e["tokens"].get<uint64_t>(), pair_ms(e["ttft_ms"]), pair_ms(e["tpot_ms"])));
   }
   const auto& t = r["totals"];
-  out.push_back(fmt::format("  retries {} (away/here per endpoint above), failed samples {} ({} "
-                            "with no endpoint left)",
-                            t["retries"].get<uint64_t>(), t["failed"].get<uint64_t>(),
-                            t["no_endpoint_failures"].get<uint64_t>()));
+  out.push_back(
+      fmt::format("  retries {} (away/here per endpoint above), failed samples {} ({} "
+                  "with no endpoint left)",
+                  t["retries"].get<uint64_t>(), t["failed"].get<uint64_t>(),
+                  t["no_endpoint_failures"].get<uint64_t>()));
   for (const auto& e : r["endpoints"]) {
     if (e.contains("failure")) {
       out.push_back(fmt::format("  {} taken out: {}", e["url"].get<std::string>(),

@@ -1,9 +1,9 @@
 #include "sut/http/http_sut.h"
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "loadgen/clock.h"
 #include "sut/http/endpoint_report.h"
@@ -79,9 +79,10 @@ void HttpSut::add_endpoint(EndpointInfo info, const std::string& how) {
   auto endpoint = std::make_shared<Endpoint>(std::move(info), shards_->size());
   endpoint->set_metrics_baseline(
       scrape_counters(endpoint->info(), options_.client.timeouts, options_.client.auth));
-  record_event(endpoint->name(), "joined",
-               fmt::format("{}; dialect {} ({}); model {}", how, to_string(endpoint->info().dialect),
-                           endpoint->info().dialect_evidence, endpoint->info().model));
+  record_event(
+      endpoint->name(), "joined",
+      fmt::format("{}; dialect {} ({}); model {}", how, to_string(endpoint->info().dialect),
+                  endpoint->info().dialect_evidence, endpoint->info().model));
   endpoints_.add(std::move(endpoint));
 }
 
@@ -242,12 +243,12 @@ void HttpSut::finish_answer(const std::shared_ptr<Call>& call) {
   }
   const auto n = static_cast<int64_t>(c.ids.size());
   if (n == 0) {
-    return fail_sample(call,
-                       endpoint.name() + (c.saw_text
-                                              ? ": the answer has text but no token ids (a "
-                                                "text-only server? see --dialect, --allow-text)"
-                                              : ": the answer has no tokens"),
-                       &endpoint);
+    return fail_sample(
+        call,
+        endpoint.name() + (c.saw_text ? ": the answer has text but no token ids (a "
+                                        "text-only server? see --dialect, --allow-text)"
+                                      : ": the answer has no tokens"),
+        &endpoint);
   }
   if (!from_text && c.usage_tokens >= 0 && c.usage_tokens != n) {
     return fail_sample(call,
@@ -331,8 +332,8 @@ void HttpSut::queue_note(loadgen::SutNote kind, std::string text) {
 
 void HttpSut::record_event(const std::string& endpoint, std::string what, std::string reason) {
   std::lock_guard lock(events_mu_);
-  events_.push_back({(loadgen::now_ns() - start_ns_) / 1e9, endpoint, std::move(what),
-                     std::move(reason)});
+  events_.push_back(
+      {(loadgen::now_ns() - start_ns_) / 1e9, endpoint, std::move(what), std::move(reason)});
 }
 
 void HttpSut::cancel() {
@@ -361,8 +362,8 @@ void HttpSut::apply_endpoint_list(const std::vector<Url>& urls) {
     if (known && known->state() == EndpointState::kLeaving) {
       known->set_leaving(false);
       record_event(known->name(), "rejoined", "listed again in " + origin);
-      queue_note(loadgen::SutNote::kInfo, known->name() + " rejoined (listed again in " + origin +
-                                              ")");
+      queue_note(loadgen::SutNote::kInfo,
+                 known->name() + " rejoined (listed again in " + origin + ")");
     }
     if (known) continue;  // active, or taken out for the rest of the run
     try {

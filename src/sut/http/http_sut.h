@@ -24,9 +24,9 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,14 +45,14 @@
 namespace infermark::sut::http {
 
 struct HttpSutOptions {
-  std::vector<Url> endpoints;           // --sut http://a,http://b
-  std::filesystem::path endpoints_file; // or --endpoints FILE (re-read during the run)
-  std::optional<Dialect> dialect;       // nullopt: detected per endpoint
-  std::string served_model;             // "": the first id of the first endpoint's /v1/models
+  std::vector<Url> endpoints;            // --sut http://a,http://b
+  std::filesystem::path endpoints_file;  // or --endpoints FILE (re-read during the run)
+  std::optional<Dialect> dialect;        // nullopt: detected per endpoint
+  std::string served_model;              // "": the first id of the first endpoint's /v1/models
   Balance balance = Balance::kLeastOutstanding;
-  int max_inflight = 0;                 // per endpoint; 0 = unlimited
-  ClientConfig client;                  // timeouts, key, API, streaming, text handling
-  bool report_first_token = true;       // false for Offline
+  int max_inflight = 0;            // per endpoint; 0 = unlimited
+  ClientConfig client;             // timeouts, key, API, streaming, text handling
+  bool report_first_token = true;  // false for Offline
   int io_threads = 1;
   std::chrono::milliseconds reread_interval{1000};
 };
@@ -99,7 +99,7 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   void take_out(const std::shared_ptr<Endpoint>& endpoint, const std::string& reason);
   void retry_or_fail(const std::shared_ptr<Call>& call, const std::string& reason);
   void complete(const Call& call, std::span<const int32_t> ids, int64_t n_tokens);
-  void note(loadgen::SutNote kind, std::string text);  // on a sample's path: delivered now
+  void note(loadgen::SutNote kind, std::string text);        // on a sample's path: delivered now
   void queue_note(loadgen::SutNote kind, std::string text);  // elsewhere: with the next completion
   void record_event(const std::string& endpoint, std::string what, std::string reason);
   void apply_endpoint_list(const std::vector<Url>& urls);  // the watcher's thread
@@ -129,7 +129,7 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   std::vector<EndpointEvent> events_;
   size_t events_reported_ = 0;
 
-  std::map<std::string, std::string> refused_;  // URL -> why it could not join (watcher thread)
+  std::map<std::string, std::string> refused_;     // URL -> why it could not join (watcher thread)
   std::unique_ptr<EndpointsFileWatcher> watcher_;  // last: stopped first
 };
 

@@ -113,7 +113,8 @@ EndpointInfo probe_endpoint(const Url& url, const ProbeOptions& o) {
 
   std::string version_body;
   try {
-    const SimpleResponse v = simple_get(url, info.addresses, "/version", o.timeouts, o.auth, 1 << 16);
+    const SimpleResponse v =
+        simple_get(url, info.addresses, "/version", o.timeouts, o.auth, 1 << 16);
     if (v.status == 200) version_body = v.body;
   } catch (const Error&) {
     // /version is optional; /health and /v1/models have shown the server answers

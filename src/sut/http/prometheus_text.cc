@@ -11,7 +11,8 @@ enum class Kind { kCounter, kHistogram, kOther };
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -48,10 +49,10 @@ Counters parse_counters(std::string_view text) {
       const size_t sp = rest.find(' ');
       if (sp == std::string_view::npos) continue;
       const std::string_view type = trim(rest.substr(sp + 1));
-      types[std::string(rest.substr(0, sp))] =
-          type == "counter" ? Kind::kCounter
-          : (type == "histogram" || type == "summary") ? Kind::kHistogram
-                                                       : Kind::kOther;
+      types[std::string(rest.substr(0, sp))] = type == "counter" ? Kind::kCounter
+                                               : (type == "histogram" || type == "summary")
+                                                   ? Kind::kHistogram
+                                                   : Kind::kOther;
       continue;
     }
     // name{labels} value [timestamp]; label values may hold spaces, so find the closing brace.

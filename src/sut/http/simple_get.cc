@@ -1,10 +1,10 @@
 #include "sut/http/simple_get.h"
 
+#include <fmt/format.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-
 #include <cctype>
 
 #include "util/error.h"
@@ -109,7 +109,8 @@ std::string body_snippet(std::string_view body, size_t max) {
       }
       continue;
     }
-    if (std::isspace(static_cast<unsigned char>(c)) || !std::isprint(static_cast<unsigned char>(c))) {
+    if (std::isspace(static_cast<unsigned char>(c)) ||
+        !std::isprint(static_cast<unsigned char>(c))) {
       space = true;
       continue;
     }

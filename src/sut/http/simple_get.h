@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -18,9 +17,9 @@ namespace infermark::sut::http {
 struct SimpleResponse {
   unsigned status = 0;
   std::string reason;
-  std::string server;        // the Server header
+  std::string server;  // the Server header
   std::string content_type;
-  std::string body;          // at most the body limit
+  std::string body;  // at most the body limit
 };
 
 // Resolves `url`'s host. Throws Error "<url>: cannot resolve '<host>': <why>".
@@ -28,7 +27,8 @@ std::vector<boost::asio::ip::tcp::endpoint> resolve(const Url& url);
 
 // GETs `url`'s `route` from `addresses`. Throws Error "<url><route>: <why>" when no answer came
 // (refused, timed out, reset, not HTTP, body over `body_limit`). Any status is returned.
-SimpleResponse simple_get(const Url& url, const std::vector<boost::asio::ip::tcp::endpoint>& addresses,
+SimpleResponse simple_get(const Url& url,
+                          const std::vector<boost::asio::ip::tcp::endpoint>& addresses,
                           std::string_view route, const Timeouts& timeouts, const ClientAuth& auth,
                           size_t body_limit = 8 << 20);
 

@@ -22,7 +22,7 @@ namespace infermark::sut::http {
 
 class SseParser {
  public:
-  static constexpr size_t kPadding = 64;        // >= SIMDJSON_PADDING
+  static constexpr size_t kPadding = 64;  // >= SIMDJSON_PADDING
   static constexpr size_t kMaxEventBytes = 1 << 20;
 
   struct Event {

@@ -49,8 +49,10 @@ Url parse_url(std::string_view text, std::string_view origin) {
   text = trim(text);
   constexpr std::string_view kScheme = "http://";
   if (text.starts_with("https://")) {
-    throw Error::format("{}: '{}': https is not supported (the driver speaks plain HTTP to each "
-                        "node; see docs/http-sut.md)", origin, text);
+    throw Error::format(
+        "{}: '{}': https is not supported (the driver speaks plain HTTP to each "
+        "node; see docs/http-sut.md)",
+        origin, text);
   }
   if (!text.starts_with(kScheme)) {
     throw Error::format("{}: '{}': expected http://host[:port][/path]", origin, text);

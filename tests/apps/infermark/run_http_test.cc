@@ -48,9 +48,7 @@ class HttpRunTest : public ::testing::Test {
   }
   static void TearDownTestSuite() { fs::remove_all(temp_root()); }
 
-  static std::string tokenizer() {
-    return INFERMARK_LLAMA3_TOKENIZER_DIR;
-  }
+  static std::string tokenizer() { return INFERMARK_LLAMA3_TOKENIZER_DIR; }
 
   // The hand-written Punkt parameters of the tests (accuracy is scored only with Punkt data).
   static std::string punkt() {
@@ -63,9 +61,9 @@ class HttpRunTest : public ::testing::Test {
     fs::remove_all(out);
     return infermark::test_support::run_infermark(
         "run --sut " + sut + " --dataset " + dataset.string() + " --tokenizer " + tokenizer() +
-        " --punkt " + punkt() +
-        " --scenario " + scenario + " --mode " + mode + " --quick --no-progress --system http" +
-        " --user-conf " + conf_.string() + " --output " + out.string() + " " + extra);
+        " --punkt " + punkt() + " --scenario " + scenario + " --mode " + mode +
+        " --quick --no-progress --system http" + " --user-conf " + conf_.string() + " --output " +
+        out.string() + " " + extra);
   }
 
   static fs::path scenario_dir(const fs::path& out, const std::string& scenario) {
@@ -221,8 +219,9 @@ TEST_F(HttpRunTest, MisbehavingServerRunEndsWithTheReasonsInTheDetailLog) {
   const Json report = infermark::util::parse_json(
       infermark::util::read_file(dir / "endpoints.json"), "endpoints.json");
   EXPECT_EQ(report["endpoints"][0]["state"], "active") << "HTTP errors do not take it out";
-  EXPECT_EQ(report["endpoints"][0]["failed"].get<int>() + report["endpoints"][0]["samples"].get<int>(),
-            n.load());
+  EXPECT_EQ(
+      report["endpoints"][0]["failed"].get<int>() + report["endpoints"][0]["samples"].get<int>(),
+      n.load());
 }
 
 TEST_F(HttpRunTest, TheOnlyEndpointLostMakesTheRunInvalidWithoutHanging) {
@@ -248,8 +247,8 @@ TEST_F(HttpRunTest, TwoEndpointsOneKilledMidRunNothingLostNothingTwice) {
   FakeOpenAiServer a(fo), b(fo);
   b.kill_at(5);
   const fs::path out = temp("two_killed");
-  const fs::path dataset = std::string(std::getenv("INFERMARK_SOURCE_DIR")) +
-                           "/data/cnn_eval_sample.json";
+  const fs::path dataset =
+      std::string(std::getenv("INFERMARK_SOURCE_DIR")) + "/data/cnn_eval_sample.json";
   const CliResult o = run(a.url() + "," + b.url(), "Server", "accuracy", out, "", dataset);
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   const fs::path sc = scenario_dir(out, "Server");
@@ -268,8 +267,8 @@ TEST_F(HttpRunTest, TwoEndpointsOneKilledMidRunNothingLostNothingTwice) {
 // under least-outstanding is below its share under round-robin. The shares are printed (and
 // recorded in docs/benchmarks.md).
 TEST_F(HttpRunTest, FourEndpointsLeastOutstandingSendsTheSlowOneLess) {
-  const fs::path dataset = std::string(std::getenv("INFERMARK_SOURCE_DIR")) +
-                           "/data/cnn_eval_sample.json";
+  const fs::path dataset =
+      std::string(std::getenv("INFERMARK_SOURCE_DIR")) + "/data/cnn_eval_sample.json";
   std::ofstream(temp("fast.conf")) << "*.Server.target_qps = 40\n";
   std::map<std::string, int> slow_samples;
   for (const std::string balance : {"least-outstanding", "round-robin"}) {
@@ -281,14 +280,15 @@ TEST_F(HttpRunTest, FourEndpointsLeastOutstandingSendsTheSlowOneLess) {
     e2.kill_at(4);
     const fs::path out = temp("four_" + balance);
     const CliResult o = infermark::test_support::run_infermark(
-        "run --sut " + e0.url() + "," + e1.url() + "," + e2.url() + "," + e3.url() +
-        " --balance " + balance + " --dataset " + dataset.string() + " --scenario Server" +
+        "run --sut " + e0.url() + "," + e1.url() + "," + e2.url() + "," + e3.url() + " --balance " +
+        balance + " --dataset " + dataset.string() + " --scenario Server" +
         " --quick --no-progress --system http --user-conf " + temp("fast.conf").string() +
         " --output " + out.string());
     ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
-    const Json report = infermark::util::parse_json(
-        infermark::util::read_file(scenario_dir(out, "Server") / "performance/run_1/endpoints.json"),
-        "endpoints.json");
+    const Json report =
+        infermark::util::parse_json(infermark::util::read_file(scenario_dir(out, "Server") /
+                                                               "performance/run_1/endpoints.json"),
+                                    "endpoints.json");
     EXPECT_EQ(report["endpoints"][2]["state"], "failed");
     EXPECT_EQ(report["totals"]["failed"], 0) << report.dump(2);
     slow_samples[balance] = report["endpoints"][1]["samples"].get<int>();

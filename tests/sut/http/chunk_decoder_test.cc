@@ -77,7 +77,8 @@ TEST(ChunkDecoder, TextIsNotCollectedUnlessAsked) {
 }
 
 TEST(ChunkDecoder, ErrorObjectsInEveryShape) {
-  auto d = decode(R"({"error":{"message":"out of memory","type":"InternalServerError","code":500}})");
+  auto d =
+      decode(R"({"error":{"message":"out of memory","type":"InternalServerError","code":500}})");
   EXPECT_EQ(d.status, ChunkStatus::kServerError);
   EXPECT_EQ(d.chunk.error, "out of memory (InternalServerError)");
   d = decode(R"({"error":"busy"})");

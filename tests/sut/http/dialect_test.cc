@@ -64,9 +64,9 @@ TEST(Dialect, GreedySamplingIsAlwaysExplicit) {
 
 TEST(Dialect, TrtllmGetsNoFieldOutsideItsSchema) {
   // trtllm-serve's CompletionRequest (extra="forbid"): the fields the client may send.
-  const std::set<std::string> known = {"model", "prompt", "max_tokens", "min_tokens",
-                                       "temperature", "top_p", "top_k", "stream",
-                                       "stream_options"};
+  const std::set<std::string> known = {"model",      "prompt",      "max_tokens",
+                                       "min_tokens", "temperature", "top_p",
+                                       "top_k",      "stream",      "stream_options"};
   for (bool stream : {true, false}) {
     const Json j = body(Dialect::kTrtllm, stream);
     for (const auto& [key, value] : j.items()) EXPECT_TRUE(known.count(key)) << key;

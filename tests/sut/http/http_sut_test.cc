@@ -1,6 +1,8 @@
 // The HTTP SUT against well-behaved fake servers: connection reuse, in-flight limits, every
 // dialect's wire shape, start-up checks, endpoints joining and leaving through the endpoints file,
 // an endpoint killed under load (retries, nothing lost or doubled), no endpoint left, cancel.
+#include "sut/http/http_sut.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -9,7 +11,6 @@
 #include <set>
 #include <thread>
 
-#include "sut/http/http_sut.h"
 #include "sut/http/support/fake_openai_server.h"
 #include "sut/http/support/recording_responder.h"
 #include "util/error.h"
@@ -176,7 +177,8 @@ TEST(HttpSut, StartupChecksNameTheEndpointAndTheReason) {
   wrong_model.served_model = "llama-70b";
   const std::string e1 = error_of(wrong_model);
   EXPECT_NE(e1.find(server.url() + "/v1/models does not list the model 'llama-70b'"),
-            std::string::npos) << e1;
+            std::string::npos)
+      << e1;
   EXPECT_NE(e1.find("fake-llama"), std::string::npos) << e1;
 
   test_support::TestServer loading([](const test_support::HttpRequest&, test_support::Reply& r) {
@@ -248,7 +250,8 @@ TEST(HttpSut, EndpointsFileJoinsAndLeavesDuringTheRun) {
   sut.issue(std::span(samples).subspan(0, 4), r);
   ASSERT_TRUE(r.wait_for(4));
   std::ofstream(file) << b.url() << "\n";  // b joins, a leaves
-  for (int i = 0; i < 100 && sut.name().find(parse_url(b.url(), "").authority()) == std::string::npos; ++i) {
+  for (int i = 0;
+       i < 100 && sut.name().find(parse_url(b.url(), "").authority()) == std::string::npos; ++i) {
     std::this_thread::sleep_for(20ms);
   }
   std::this_thread::sleep_for(60ms);  // a's leave is applied in the same re-read

@@ -1,9 +1,8 @@
 // The HTTP SUT against a server that misbehaves in every way the issue lists, one sample per
 // case: each sample gets the right outcome (an answer, an error with its reason, or a retry on a
 // second, good endpoint when the first one broke), is completed exactly once, and nothing hangs.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include "sut/http/http_sut.h"
 #include "sut/http/support/fake_openai_server.h"
@@ -20,9 +19,22 @@ using test_support::TestServer;
 using util::Json;
 
 enum class Case {
-  kSplitEveryByte, kWholeAnswerInOneWrite, kPingsCrlfNoSpace, kBundledTokens, kNoDone,
-  kErrorMidStream, kLlamaErrorField, kHttp500, kHtmlErrorPage, kWrongTokenCount, kTextOnly,
-  kMalformedJson, kNoAnswerBeforeDeadline, kStall, kReset, kCloseMidStream,
+  kSplitEveryByte,
+  kWholeAnswerInOneWrite,
+  kPingsCrlfNoSpace,
+  kBundledTokens,
+  kNoDone,
+  kErrorMidStream,
+  kLlamaErrorField,
+  kHttp500,
+  kHtmlErrorPage,
+  kWrongTokenCount,
+  kTextOnly,
+  kMalformedJson,
+  kNoAnswerBeforeDeadline,
+  kStall,
+  kReset,
+  kCloseMidStream,
 };
 
 const std::vector<int32_t> kIds = {100, 101, 102, 103};
@@ -49,7 +61,8 @@ void misbehave(Case c, Reply& r) {
     case Case::kSplitEveryByte: {
       const std::string body = good_events();
       const std::string all =
-          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: "
+          "chunked\r\n\r\n" +
           fmt::format("{:x}\r\n{}\r\n0\r\n\r\n", body.size(), body);
       for (char ch : all) {
         if (!r.write(std::string_view(&ch, 1))) return;
@@ -136,7 +149,8 @@ void misbehave(Case c, Reply& r) {
 void bad_server(const HttpRequest& req, Reply& r) {
   if (req.target == "/health") return r.send(200, "text/plain", "");
   if (req.target == "/v1/models") {
-    return r.send_json(200, {{"data", Json::array({{{"id", "fake-llama"}, {"owned_by", "vllm"}}})}});
+    return r.send_json(200,
+                       {{"data", Json::array({{{"id", "fake-llama"}, {"owned_by", "vllm"}}})}});
   }
   if (req.target != "/v1/completions") return r.send(404, "text/plain", "");
   misbehave(static_cast<Case>(req.json["prompt"][0].get<int>()), r);

@@ -41,12 +41,10 @@ const std::string kStream =
     "id: 7\nretry: 10\ndata: [DONE]\n\n";
 
 const std::vector<Seen> kExpected = {
-    {"", "{\"a\":1}"}, {"", "{\"b\":2}"}, {"message", "line1\nline2"}, {"", "x"}, {"", "y"},
-    {"", "[DONE]"}};
+    {"", "{\"a\":1}"}, {"", "{\"b\":2}"}, {"message", "line1\nline2"},
+    {"", "x"},         {"", "y"},         {"", "[DONE]"}};
 
-TEST(SseParser, ParsesEveryLineEndingAndField) {
-  EXPECT_EQ(parse_whole(kStream), kExpected);
-}
+TEST(SseParser, ParsesEveryLineEndingAndField) { EXPECT_EQ(parse_whole(kStream), kExpected); }
 
 TEST(SseParser, SameEventsWhereverTheStreamIsSplitInTwo) {
   for (size_t cut = 0; cut <= kStream.size(); ++cut) {

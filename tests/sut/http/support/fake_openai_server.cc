@@ -13,8 +13,9 @@ using infermark::util::Json;
 
 // The fields trtllm-serve's CompletionRequest accepts that the client may send.
 const std::set<std::string> kTrtllmFields = {
-    "model", "prompt", "max_tokens", "min_tokens", "temperature", "top_p", "top_k", "stream",
-    "stream_options", "seed", "stop", "stop_token_ids", "ignore_eos", "n", "logprobs", "echo"};
+    "model",      "prompt", "max_tokens",     "min_tokens", "temperature", "top_p",
+    "top_k",      "stream", "stream_options", "seed",       "stop",        "stop_token_ids",
+    "ignore_eos", "n",      "logprobs",       "echo"};
 
 Json error_body(const std::string& message) {
   return {{"error", {{"message", message}, {"type", "BadRequestError"}, {"code", 400}}}};
@@ -43,10 +44,10 @@ Json FakeOpenAiServer::last_request() const {
 void FakeOpenAiServer::handle(const HttpRequest& r, Reply& reply) {
   if (r.method == "GET" && r.target == "/health") return reply.send(200, "text/plain", "");
   if (r.method == "GET" && r.target == "/v1/models") {
-    return reply.send_json(
-        200, {{"object", "list"},
-              {"data", Json::array({{{"id", options_.model}, {"object", "model"},
-                                     {"owned_by", options_.owned_by}}})}});
+    return reply.send_json(200, {{"object", "list"},
+                                 {"data", Json::array({{{"id", options_.model},
+                                                        {"object", "model"},
+                                                        {"owned_by", options_.owned_by}}})}});
   }
   if (r.method == "GET" && r.target == "/version") {
     return reply.send_json(200, {{"version", "0.0-fake"}});
@@ -87,12 +88,14 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
   const bool native = options_.owned_by == "llamacpp";
   const char* max_field = native ? "n_predict" : "max_tokens";
   if (!j.is_object() || !j.contains("prompt") || !j["prompt"].is_array() ||
-      !j.contains(max_field) || !j[max_field].is_number_integer() || j.value("temperature", 1.0) != 0) {
+      !j.contains(max_field) || !j[max_field].is_number_integer() ||
+      j.value("temperature", 1.0) != 0) {
     return reply.send_json(400, error_body("bad request: prompt ids, max tokens, temperature 0"));
   }
   if (options_.owned_by == "tensorrt_llm") {
     for (const auto& [key, value] : j.items()) {
-      if (!kTrtllmFields.count(key)) return reply.send_json(400, error_body("unknown field " + key));
+      if (!kTrtllmFields.count(key))
+        return reply.send_json(400, error_body("unknown field " + key));
     }
   }
   const std::vector<int32_t> prompt = j["prompt"].get<std::vector<int32_t>>();
@@ -100,8 +103,9 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
   const std::vector<int32_t> answer =
       fake_answer(prompt, std::min(options_.output_tokens, max_tokens), max_tokens);
   tokens_ += answer.size();
-  const bool ids = native ? j.value("return_tokens", false)
-                          : (j.value("return_token_ids", false) || options_.owned_by == "tensorrt_llm");
+  const bool ids =
+      native ? j.value("return_tokens", false)
+             : (j.value("return_token_ids", false) || options_.owned_by == "tensorrt_llm");
   auto piece = [&](size_t from, size_t to, bool last) {
     const std::vector<int32_t> part(answer.begin() + from, answer.begin() + to);
     const std::string text(to - from, 'x');
@@ -112,10 +116,13 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
     }
     Json choice = {{"index", 0}, {"text", text}, {"finish_reason", last ? Json("length") : Json()}};
     if (ids) choice["token_ids"] = part;
-    return Json{{"object", "text_completion"}, {"model", options_.model},
-                {"choices", Json::array({choice})}, {"usage", nullptr}};
+    return Json{{"object", "text_completion"},
+                {"model", options_.model},
+                {"choices", Json::array({choice})},
+                {"usage", nullptr}};
   };
-  const Json usage = {{"prompt_tokens", prompt.size()}, {"completion_tokens", answer.size()},
+  const Json usage = {{"prompt_tokens", prompt.size()},
+                      {"completion_tokens", answer.size()},
                       {"total_tokens", prompt.size() + answer.size()}};
   if (!j.value("stream", false)) {
     Json whole = piece(0, answer.size(), true);
@@ -139,8 +146,8 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
     reply.event(Json{{"content", ""}, {"stop", true}, {"tokens_predicted", answer.size()}}.dump());
   } else {
     if (j.contains("stream_options") && j["stream_options"].value("include_usage", false)) {
-      reply.event(Json{{"object", "text_completion"}, {"choices", Json::array()}, {"usage", usage}}
-                      .dump());
+      reply.event(
+          Json{{"object", "text_completion"}, {"choices", Json::array()}, {"usage", usage}}.dump());
     }
     reply.event("[DONE]");
   }

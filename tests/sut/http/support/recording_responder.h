@@ -5,12 +5,11 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <cstring>
 
 #include "loadgen/interfaces.h"
 #include "sut/prompt_source.h"
@@ -77,7 +76,8 @@ class RecordingResponder final : public loadgen::Responder {
 // Prompts by index, for driving a SUT without a dataset.
 class VectorPrompts final : public sut::PromptSource {
  public:
-  explicit VectorPrompts(std::vector<std::vector<int32_t>> prompts) : prompts_(std::move(prompts)) {}
+  explicit VectorPrompts(std::vector<std::vector<int32_t>> prompts)
+      : prompts_(std::move(prompts)) {}
   std::span<const int32_t> prompt(loadgen::SampleIndex i) const override { return prompts_[i]; }
 
  private:

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -10,8 +11,6 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <fmt/format.h>
-
 #include <stdexcept>
 
 namespace infermark::test_support {
@@ -146,8 +145,10 @@ void TestServer::serve(int fd) {
       pending.erase(0, used);
       if (parser.is_done() || (used > 0 && !pending.empty())) continue;
       const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) open = false;
-      else pending.append(buf, static_cast<size_t>(n));
+      if (n <= 0)
+        open = false;
+      else
+        pending.append(buf, static_cast<size_t>(n));
     }
     if (!open) break;
     HttpRequest request;
