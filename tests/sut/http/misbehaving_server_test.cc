@@ -175,8 +175,10 @@ TEST_P(Misbehaving, EachSampleGetsTheRightOutcome) {
   test_support::VectorPrompts prompts({prompt});
   HttpSutOptions o;
   o.endpoints = {parse_url(bad.url(), "test"), parse_url(good.url(), "test")};
-  o.client.timeouts.idle = std::chrono::milliseconds(300);
-  o.client.timeouts.request = std::chrono::milliseconds(1500);
+  // Short enough for a quick test, long enough that a loaded machine's scheduling gaps between
+  // the keep-alive pings of kNoAnswerBeforeDeadline (every 100 ms) never look like a stall.
+  o.client.timeouts.idle = std::chrono::milliseconds(1000);
+  o.client.timeouts.request = std::chrono::milliseconds(2500);
   HttpSut sut(prompts, o);
   RecordingResponder responder;
   const loadgen::QuerySample sample{0x1000, 0};

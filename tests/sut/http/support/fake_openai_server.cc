@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
+#include <utility>
 #include <thread>
 
 namespace infermark::test_support {
@@ -67,14 +69,21 @@ void FakeOpenAiServer::handle(const HttpRequest& r, Reply& reply) {
     uint64_t seen = max_concurrent_.load();
     while (now > seen && !max_concurrent_.compare_exchange_weak(seen, now)) {
     }
-    complete(r, reply);
-    --concurrent_;
+    bool counted = true;
+    // Counted out before the answer's last event is written: once the client has it, it may
+    // send the next request at once.
+    auto done = [&] {
+      if (std::exchange(counted, false)) --concurrent_;
+    };
+    complete(r, reply, done);
+    done();
     return;
   }
   reply.send_json(404, error_body("no route " + r.target));
 }
 
-void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
+void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply,
+                                const std::function<void()>& done) {
   const uint64_t n_request = ++completions_;
   {
     std::lock_guard lock(mu_);
@@ -132,6 +141,7 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
     } else {
       whole["usage"] = usage;
     }
+    done();
     return reply.send_json(200, whole);
   }
   reply.start_stream();
@@ -143,12 +153,14 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply) {
     if (!reply.event(piece(i, end, end == answer.size()).dump())) return;
   }
   if (native) {
+    done();
     reply.event(Json{{"content", ""}, {"stop", true}, {"tokens_predicted", answer.size()}}.dump());
   } else {
     if (j.contains("stream_options") && j["stream_options"].value("include_usage", false)) {
       reply.event(
           Json{{"object", "text_completion"}, {"choices", Json::array()}, {"usage", usage}}.dump());
     }
+    done();
     reply.event("[DONE]");
   }
   reply.end_stream();

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -51,7 +52,8 @@ class FakeOpenAiServer {
 
  private:
   void handle(const HttpRequest& request, Reply& reply);
-  void complete(const HttpRequest& request, Reply& reply);
+  // `done` is called just before the answer's last piece is written.
+  void complete(const HttpRequest& request, Reply& reply, const std::function<void()>& done);
 
   const FakeServerOptions options_;
   std::atomic<uint64_t> completions_{0}, tokens_{0};
