@@ -30,6 +30,9 @@ http::HttpSutOptions http_options(const RunOptions& o, const text::Tokenizer* to
   if (o.sut.starts_with("http")) out.endpoints = http::parse_url_list(o.sut, "--sut");
   if (!h.endpoints_file.empty()) {
     if (!out.endpoints.empty()) throw Error("--endpoints: give either --sut URLs or a file");
+    if (o.sut != "local") {
+      throw Error::format("--endpoints: lists HTTP endpoints; it does not go with --sut {}", o.sut);
+    }
     out.endpoints_file = h.endpoints_file;
   }
   if (h.dialect != "auto") {
