@@ -165,6 +165,9 @@ struct Expect {
   const char* reason;  // in the notes (kFailed: the sample's; kRetried: the take-out)
 };
 
+// Names the case in test listings (instead of the struct's bytes).
+void PrintTo(const Expect& e, std::ostream* os) { *os << e.name; }
+
 class Misbehaving : public ::testing::TestWithParam<Expect> {};
 
 TEST_P(Misbehaving, EachSampleGetsTheRightOutcome) {
