@@ -181,4 +181,53 @@ std::string metadata_section(const RunMetadata& meta) {
          ".</p></section>\n";
 }
 
+std::string endpoints_section(const EndpointsSummary& e) {
+  std::string out = "<section><h2>Endpoints</h2>\n";
+  if (!e.comparable) {
+    out += "<div class=\"banner\"><strong>Not comparable with an MLPerf run: " +
+           escape(e.not_comparable_reason) + "</strong></div>\n";
+  }
+  out += "<p>" + escape(e.sut) + "</p>\n<table>\n" +
+         html::header_row({"Endpoint", "Node", "Dialect", "State", "Samples", "Failed",
+                           "Retried away / here", "Tokens", "TTFT p50 / p99", "TPOT p50 / p99"});
+  auto pair = [](const std::optional<LatencyPair>& p) {
+    return p ? escape(html::duration_ns(p->p50_ms * 1e6) + " / " +
+                      html::duration_ns(p->p99_ms * 1e6))
+             : std::string("–");
+  };
+  for (const EndpointRow& r : e.endpoints) {
+    const std::string state = r.failure.empty()
+                                  ? escape(r.state)
+                                  : "<span class=\"fail\">" + escape(r.state) + "</span>";
+    out += html::row({"<span class=\"mono\">" + escape(r.url) + "</span>", escape(r.node),
+                      escape(r.dialect), state, html::integer(static_cast<int64_t>(r.samples)),
+                      html::integer(static_cast<int64_t>(r.failed)),
+                      fmt::format("{} / {}", r.retried_away, r.retried_here),
+                      html::integer(static_cast<int64_t>(r.tokens)), pair(r.ttft), pair(r.tpot)},
+                     true);
+  }
+  out += "</table>\n" +
+         fmt::format("<p>{} samples ({} failed, {} with no endpoint left), {} tokens, {} "
+                     "retries; balance: {}. TTFT and TPOT here are the client's view, from the "
+                     "moment a sample was issued.</p>\n",
+                     html::integer(static_cast<int64_t>(e.samples)), e.failed,
+                     e.no_endpoint_failures, html::integer(static_cast<int64_t>(e.tokens)),
+                     e.retries, escape(e.balance));
+  for (const EndpointRow& r : e.endpoints) {
+    if (!r.failure.empty()) {
+      out += "<p class=\"fail\">" + escape(r.url) + " taken out: " + escape(r.failure) + "</p>\n";
+    }
+  }
+  if (!e.events.empty()) {
+    out += "<table>\n" + html::header_row({"Time", "Endpoint", "Event", "Reason"});
+    for (const EndpointEventRow& ev : e.events) {
+      out += html::row({escape(fmt::format("{:.3f} s", ev.t_s)),
+                        "<span class=\"mono\">" + escape(ev.endpoint) + "</span>",
+                        escape(ev.event), escape(ev.reason)});
+    }
+    out += "</table>\n";
+  }
+  return out + "<p class=\"muted\">From " + escape(e.path.string()) + ".</p></section>\n";
+}
+
 }  // namespace infermark::report::page

@@ -1,12 +1,13 @@
 // Sections of the run page that are tables and text rather than charts: the verdict with the
 // metric and checks, token-latency percentiles against their limits, accuracy, settings,
-// LoadGen errors and warnings, and run metadata. Each returns escaped HTML.
+// LoadGen errors and warnings, run metadata and HTTP endpoints. Each returns escaped HTML.
 #pragma once
 
 #include <string>
 
 #include "report/mlperf_logs.h"
 #include "report/analysis.h"
+#include "report/endpoints.h"
 #include "report/run_inputs.h"
 
 namespace infermark::report::page {
@@ -23,5 +24,7 @@ std::string accuracy_section(const AccuracyScores& acc);
 std::string settings_section(const RunAnalysis& a);
 std::string messages_section(const MlperfLogs& logs);
 std::string metadata_section(const RunMetadata& meta);
+// The endpoints of an HTTP-SUT run: one row each, totals, events, and the not-comparable banner.
+std::string endpoints_section(const EndpointsSummary& e);
 
 }  // namespace infermark::report::page

@@ -124,6 +124,7 @@ RunReportInput read_run(const std::filesystem::path& run_dir) {
   run.logs = read_mlperf_logs(run_dir);
   run.accuracy = find_accuracy(run_dir);
   run.metadata = read_run_metadata(run_dir);
+  run.endpoints = read_endpoints(run_dir);
   return run;
 }
 
@@ -151,6 +152,7 @@ std::string render_report(const RunReportInput& run) {
     body += latency_section(a, run.logs);
     body += throughput_section(a, run.logs);
   }
+  if (run.endpoints) body += page::endpoints_section(*run.endpoints);
   if (run.accuracy) body += page::accuracy_section(*run.accuracy);
   body += page::settings_section(a);
   body += page::messages_section(run.logs);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "report/endpoints.h"
 #include "report/mlperf_logs.h"
 #include "report/run_inputs.h"
 
@@ -23,6 +24,7 @@ struct RunReportInput {
   MlperfLogs logs;
   std::optional<AccuracyScores> accuracy;
   std::optional<RunMetadata> metadata;
+  std::optional<EndpointsSummary> endpoints;  // runs against HTTP endpoints
 };
 
 // Reads the logs, accuracy.txt and run.json of `run_dir`. Throws Error naming the bad file.

@@ -116,6 +116,9 @@ TEST_F(HttpRunTest, EveryScenarioAndModeCompletes) {
       EXPECT_EQ(report["client"]["streamed"], scenario != "Offline");
       EXPECT_NE(report["sut"].get<std::string>().find("Network SUT"), std::string::npos);
       EXPECT_NE(o.out.find("Endpoints ("), std::string::npos) << o.out;
+      EXPECT_NE(infermark::util::read_file(dir / "report.html").find("<h2>Endpoints</h2>"),
+                std::string::npos)
+          << "report.html shows the endpoints of " << dir;
       const Json run_json =
           infermark::util::parse_json(infermark::util::read_file(dir / "run.json"), "run.json");
       EXPECT_EQ(run_json["metadata"]["sut"]["kind"], "http") << run_json.dump(2);

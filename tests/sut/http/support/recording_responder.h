@@ -67,7 +67,7 @@ class RecordingResponder final : public loadgen::Responder {
  private:
   static std::vector<int32_t> ids_of(const loadgen::SampleResponse& r) {
     std::vector<int32_t> ids(r.data.size() / sizeof(int32_t));
-    std::memcpy(ids.data(), r.data.data(), ids.size() * sizeof(int32_t));
+    if (!ids.empty()) std::memcpy(ids.data(), r.data.data(), ids.size() * sizeof(int32_t));
     return ids;
   }
   std::condition_variable cv_;
