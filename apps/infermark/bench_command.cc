@@ -6,7 +6,7 @@
 //   decode  %bw   = decode tok/s x bytes per token (weights / batch + K/V read) / read bandwidth
 //   decode  %fma  = decode tok/s x FLOPs per token / best FMA peak
 //   vs b=1        = decode tok/s / decode tok/s at batch 1 (per wall and per CPU-second)
-// See engine/throughput.h for what each window measures. --json FILE writes every figure.
+// See bench_throughput.h for what each window measures. --json FILE writes every figure.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "backends/cpu/ceilings.h"
 #include "backends/cpu/cpu_features.h"
+#include "bench_throughput.h"
 #include "command.h"
-#include "engine/ceilings.h"
 #include "engine/engine.h"
-#include "engine/throughput.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -75,20 +75,24 @@ std::vector<int> parse_batches(const std::string& s) {
   return out;
 }
 
-engine::ThroughputResult median_of(std::vector<engine::ThroughputResult> runs) {
+ThroughputResult median_of(std::vector<ThroughputResult> runs) {
   auto mid = [&](auto key) {
     std::sort(runs.begin(), runs.end(),
               [&](const auto& a, const auto& b) { return key(a) < key(b); });
     return runs[runs.size() / 2];
   };
-  engine::ThroughputResult r = mid([](const auto& x) { return x.prefill_tok_s(); });
-  const engine::ThroughputResult d = mid([](const auto& x) { return x.decode_tok_s(); });
+  ThroughputResult r = mid([](const auto& x) { return x.prefill_tok_s(); });
+  const ThroughputResult d = mid([](const auto& x) { return x.decode_tok_s(); });
   r.decode_tokens = d.decode_tokens, r.decode_seconds = d.decode_seconds;
   r.decode_cpu_seconds = d.decode_cpu_seconds;
   r.cpu_share = d.cpu_share;
   return r;
 }
 
+// Offline preset, context prompt + gen, a KV cache of --kv-cache-bytes or else just enough for
+// every sequence of the largest batch at full length. A smaller budget makes the engine preempt
+// (and recompute) sequences, as it would under memory pressure; one below a single full-length
+// sequence cannot run and is an error.
 engine::EngineOptions engine_options(const Options& o, int max_batch, const model::Llama& model) {
   engine::EngineOptions eo = engine::EngineOptions::offline();
   eo.threads = o.threads;
@@ -97,26 +101,32 @@ engine::EngineOptions engine_options(const Options& o, int max_batch, const mode
   eo.max_batch_tokens = std::max<int64_t>(o.max_batch_tokens, max_batch);
   eo.prefill_chunk = eo.max_batch_tokens;
   const int64_t blocks = (eo.max_context + eo.block_size - 1) / eo.block_size;
-  eo.kv_cache_bytes =
-      engine::KvCache::block_bytes(model.config(), model.weight_dtype(), eo.block_size) * blocks *
-      max_batch;
+  const int64_t sequence_bytes =
+      engine::KvCache::block_bytes(model.config(), model.weight_dtype(), eo.block_size) * blocks;
+  if (o.kv_cache_bytes > 0 && o.kv_cache_bytes < sequence_bytes) {
+    throw Error::format(
+        "bench: --kv-cache-bytes {} cannot hold one sequence of --prompt-len + --gen-len = {} "
+        "tokens ({} bytes)",
+        o.kv_cache_bytes, eo.max_context, sequence_bytes);
+  }
+  eo.kv_cache_bytes = o.kv_cache_bytes > 0 ? o.kv_cache_bytes : sequence_bytes * max_batch;
   return eo;
 }
 
 // One batch size's figures: rates, and fractions of the ceilings per wall / CPU second.
 struct Row {
   int batch = 0;
-  engine::ThroughputResult r;
-  engine::TokenCost cost;
-  engine::MachineCeilings ceil;
+  ThroughputResult r;
+  TokenCost cost;
+  cpu::MachineCeilings ceil;
   double prefill_fma = 0, prefill_fma_cpu = 0, prefill_avx2_cpu = 0;
   double decode_bw = 0, decode_bw_cpu = 0, decode_fma = 0, decode_fma_cpu = 0;
   double decode_per_cpu_s = 0;  // decode tokens per CPU-second
   double vs1 = 0, vs1_cpu = 0;  // decode rate / batch 1's
 };
 
-Row evaluate(const engine::ThroughputResult& r, const engine::TokenCost& cost,
-             const engine::MachineCeilings& ceil) {
+Row evaluate(const ThroughputResult& r, const TokenCost& cost,
+             const cpu::MachineCeilings& ceil) {
   auto frac = [](double amount, double seconds, double ceiling) {
     return seconds > 0 && ceiling > 0 ? amount / seconds / ceiling : 0;
   };
@@ -124,7 +134,7 @@ Row evaluate(const engine::ThroughputResult& r, const engine::TokenCost& cost,
   const double pf_work = static_cast<double>(r.prefill_tokens) * cost.prefill_flops / 1e9;
   const double d_bytes = static_cast<double>(r.decode_tokens) * cost.decode_bytes / 1e9;
   const double d_flops = static_cast<double>(r.decode_tokens) * cost.decode_flops / 1e9;
-  const engine::Rate fma = ceil.best_fma();
+  const cpu::Rate fma = ceil.best_fma();
   w.prefill_fma = frac(pf_work, r.prefill_seconds, fma.per_s);
   w.prefill_fma_cpu = frac(pf_work, r.prefill_cpu_seconds, fma.per_cpu_s);
   w.prefill_avx2_cpu = frac(pf_work, r.prefill_cpu_seconds, ceil.fma_gflop.per_cpu_s);
@@ -186,17 +196,21 @@ void print_setup(const Options& o, const engine::Engine& eng, double load_s) {
               o.model.c_str(), static_cast<double>(m.config().parameter_count()) / 1e9,
               std::string(ops::dtype_name(m.weight_dtype())).c_str(),
               static_cast<double>(m.packed_weight_bytes()) / 1e9, load_s);
-  std::printf("engine: %d threads, isa %s, KV %s, prompt %lld, gen %d, max batch tokens %lld\n",
-              eng.threads(), std::string(cpu::isa_name(cpu::active_isa())).c_str(),
-              std::string(ops::dtype_name(eng.kv_cache().dtype())).c_str(),
-              static_cast<long long>(o.prompt_len), o.gen_len,
-              static_cast<long long>(eng.options().max_batch_tokens));
+  std::printf(
+      "engine: %d threads, isa %s, KV %s (%lld blocks, %.1f MB), prompt %lld, gen %d, max batch "
+      "tokens %lld\n",
+      eng.threads(), std::string(cpu::isa_name(cpu::active_isa())).c_str(),
+      std::string(ops::dtype_name(eng.kv_cache().dtype())).c_str(),
+      static_cast<long long>(eng.kv_cache().n_blocks()),
+      static_cast<double>(eng.kv_cache().bytes()) / 1e6, static_cast<long long>(o.prompt_len),
+      o.gen_len, static_cast<long long>(eng.options().max_batch_tokens));
 }
 
 int run(const Options& o) {
   const std::vector<int> batches = parse_batches(o.batch);
-  if (o.prompt_len < 1 || o.gen_len < 2 || o.repeat < 1) {
-    throw Error("bench: --prompt-len must be >= 1, --gen-len >= 2, --repeat >= 1");
+  if (o.prompt_len < 1 || o.gen_len < 2 || o.repeat < 1 || o.kv_cache_bytes < 0) {
+    throw Error(
+        "bench: --prompt-len must be >= 1, --gen-len >= 2, --repeat >= 1, --kv-cache-bytes >= 0");
   }
   apply_isa(o.isa);
   const auto t0 = std::chrono::steady_clock::now();
@@ -206,21 +220,21 @@ int run(const Options& o) {
   const int max_batch = *std::max_element(batches.begin(), batches.end());
   engine::Engine eng(model, engine_options(o, max_batch, *model));
   cpu::ThreadPool probe_pool(eng.threads());
-  engine::CeilingProbe probe(probe_pool);
+  cpu::CeilingProbe probe(probe_pool);
   print_setup(o, eng, load_s);
   // Warm-up: touches every weight page once.
-  engine::measure_throughput(eng, 1, std::min<int64_t>(o.prompt_len, 64), 2, 99);
+  measure_throughput(eng, 1, std::min<int64_t>(o.prompt_len, 64), 2, 99);
   print_header();
   util::Json rows = util::Json::array();
   double decode1 = 0, decode1_cpu = 0;
   for (int b : batches) {
-    const engine::MachineCeilings ceil = probe.measure();
-    std::vector<engine::ThroughputResult> runs;
+    const cpu::MachineCeilings ceil = probe.measure();
+    std::vector<ThroughputResult> runs;
     for (int i = 0; i < o.repeat; ++i) {
-      runs.push_back(engine::measure_throughput(eng, b, o.prompt_len, o.gen_len, 1 + i));
+      runs.push_back(measure_throughput(eng, b, o.prompt_len, o.gen_len, 1 + i));
     }
     Row w = evaluate(median_of(runs),
-                     engine::token_cost(eng, o.prompt_len, b, o.prompt_len + o.gen_len / 2), ceil);
+                     token_cost(eng, o.prompt_len, b, o.prompt_len + o.gen_len / 2), ceil);
     if (b == 1) decode1 = w.r.decode_tok_s(), decode1_cpu = w.decode_per_cpu_s;
     w.vs1 = decode1 > 0 ? w.r.decode_tok_s() / decode1 : 0;
     w.vs1_cpu = decode1_cpu > 0 ? w.decode_per_cpu_s / decode1_cpu : 0;
@@ -231,8 +245,12 @@ int run(const Options& o) {
     util::Json j = {{"model", o.model},
                     {"isa", std::string(cpu::isa_name(cpu::active_isa()))},
                     {"threads", eng.threads()},
-                    {"prompt_len", o.prompt_len}, {"gen_len", o.gen_len},
-                    {"repeat", o.repeat},         {"results", rows}};
+                    {"prompt_len", o.prompt_len},
+                    {"gen_len", o.gen_len},
+                    {"repeat", o.repeat},
+                    {"kv_cache_blocks", eng.kv_cache().n_blocks()},
+                    {"kv_cache_bytes", eng.kv_cache().bytes()},
+                    {"results", rows}};
     util::write_file_atomic(o.json, j.dump(2) + "\n");
   }
   return 0;
@@ -255,7 +273,8 @@ CommandRegistration reg{
       app.add_option("--max-batch-tokens", o->max_batch_tokens, "engine tokens per step")
           ->capture_default_str();
       app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
-                     "KV cache budget (0 = what the largest batch needs)")
+                     "KV cache budget in bytes (0 = what the largest batch needs; less makes the "
+                     "engine preempt)")
           ->capture_default_str();
       app.add_option("--isa", o->isa,
                      "cap the kernels' instruction set: generic, avx2 or avx512 (default: the "

@@ -1,7 +1,7 @@
 // One Llama forward step at the shapes the engine runs (a prefill chunk of m tokens of one
 // sequence; a decode step of m sequences with `ctx` cached tokens each), and the scheduler's
 // planning of a step with many running sequences, with the machine's ceilings probed in the
-// same process (engine/ceilings.h).
+// same process (backends/cpu/ceilings.h).
 //
 // The model is $INFERMARK_BENCH_MODEL (e.g. /tmp/im-1b from `infermark make-model --shape
 // llama-3.2-1b --dtype bf16 --out /tmp/im-1b`), else a generated tiny model. Counters: tok/s
@@ -17,10 +17,10 @@
 #include <numeric>
 #include <vector>
 
-#include "engine/ceilings.h"
+#include "backends/cpu/ceilings.h"
 #include "engine/engine.h"
-#include "engine/throughput.h"
 #include "model/demo_model.h"
+#include "ops/cpu_backend.h"
 
 namespace infermark::engine {
 namespace {
@@ -29,9 +29,8 @@ constexpr int kThreads = 2;
 
 struct Shared {
   std::shared_ptr<const model::Llama> model;
-  std::unique_ptr<cpu::ThreadPool> pool;
-  std::unique_ptr<CeilingProbe> probe;
-  MachineCeilings ceilings;
+  std::unique_ptr<ops::CpuBackend> backend;
+  std::unique_ptr<cpu::CeilingProbe> probe;
   std::filesystem::path tmp;
 };
 
@@ -48,8 +47,8 @@ Shared& shared() {
       model::make_demo_model(o);
     }
     x.model = load_model(dir, kThreads);
-    x.pool = std::make_unique<cpu::ThreadPool>(kThreads);
-    x.probe = std::make_unique<CeilingProbe>(*x.pool);
+    x.backend = std::make_unique<ops::CpuBackend>(kThreads);
+    x.probe = std::make_unique<cpu::CeilingProbe>(x.backend->pool());
     return x;
   }();
   return s;
@@ -60,11 +59,12 @@ Shared& shared() {
 void bm_forward(benchmark::State& st, int seqs, int rows, int ctx) {
   Shared& s = shared();
   const model::Config& c = s.model->config();
-  const MachineCeilings ceil = s.probe->measure();
+  const cpu::MachineCeilings ceil = s.probe->measure();
   const int block = 16;
   const int per_seq = (ctx + rows + block - 1) / block;
-  KvCache kv(c, s.model->weight_dtype(), block, int64_t{per_seq} * seqs);
-  model::LlamaWorkspace ws(c, int64_t{seqs} * rows, seqs);
+  ops::Backend& backend = *s.backend;
+  KvCache kv(c, s.model->weight_dtype(), block, int64_t{per_seq} * seqs, backend);
+  model::LlamaWorkspace ws(c, backend, int64_t{seqs} * rows, seqs);
   std::vector<int32_t> tokens(static_cast<size_t>(seqs * rows), 1000), q_start, p0, logit_rows;
   std::vector<int32_t> tables(static_cast<size_t>(per_seq * seqs));
   std::iota(tables.begin(), tables.end(), 0);
@@ -77,10 +77,8 @@ void bm_forward(benchmark::State& st, int seqs, int rows, int ctx) {
   b.seqs.block_tables = tables.data();
   b.seqs.block_table_stride = per_seq;
   b.logit_rows = logit_rows;
-  cpu::ThreadPool& pool = *s.pool;
-  const ops::Context ctx_ops = ops::Context::cpu(pool);
-  const Stopwatch sw;
-  for (auto _ : st) s.model->forward(ctx_ops, b, kv.layers(), ws);
+  const cpu::Stopwatch sw;
+  for (auto _ : st) s.model->forward(backend, b, kv.layers(), ws);
   const double n = static_cast<double>(st.iterations());
   const double linear = 2.0 * static_cast<double>(s.model->layer_macs_per_token());
   const double head = 2.0 * static_cast<double>(c.vocab_size * c.hidden_size);
@@ -98,7 +96,7 @@ void bm_forward(benchmark::State& st, int seqs, int rows, int ctx) {
 // Planning one step of `seqs` decoding sequences (the scheduler's cost per step).
 void bm_plan(benchmark::State& st, int seqs) {
   const model::Config c = shared().model->config();
-  KvCache kv(c, ops::DType::kBF16, 16, int64_t{seqs} * 4);
+  KvCache kv(c, ops::DType::kBF16, 16, int64_t{seqs} * 4, *shared().backend);
   Scheduler sched({seqs, 4096, 4096, true}, kv);
   for (int i = 0; i < seqs; ++i) {
     auto s = std::make_unique<Sequence>();

@@ -17,7 +17,7 @@ std::unique_ptr<BenchEnv> start_bench(int* argc, char** argv, const char* name) 
     return nullptr;
   }
   auto env = std::make_unique<BenchEnv>();
-  benchmark::AddCustomContext("threads", std::to_string(env->pool.size()));
+  benchmark::AddCustomContext("threads", std::to_string(env->backend.threads()));
   benchmark::AddCustomContext("cpu_isa", std::string(cpu::isa_name(cpu::detected_isa())));
   return env;
 }

@@ -1,18 +1,19 @@
 // The process-wide set-up shared by the kernel benchmark binaries: Google Benchmark's
-// initialisation, the AVX2 check the ceiling probes need, one thread pool (one thread per
-// physical core) and one ceiling probe for every benchmark, and the run's context lines.
+// initialisation, the AVX2 check the ceiling probes need, one CPU backend (one thread per
+// physical core) and one ceiling probe on the backend's threads for every benchmark, and the
+// run's context lines.
 #pragma once
 
 #include <memory>
 
-#include "backends/cpu/thread_pool.h"
 #include "ceilings.h"
+#include "ops/cpu_backend.h"
 
 namespace infermark::bench {
 
 struct BenchEnv {
-  cpu::ThreadPool pool;
-  Probe probe{pool};
+  ops::CpuBackend backend;
+  Probe probe{backend.pool()};
 };
 
 // Initialises Google Benchmark with the command line; prints why and returns null when the

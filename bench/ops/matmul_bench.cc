@@ -33,7 +33,7 @@
 namespace infermark::bench {
 namespace {
 
-cpu::ThreadPool* g_pool = nullptr;
+ops::Backend* g_backend = nullptr;
 Probe* g_probe = nullptr;
 
 struct Shape {
@@ -78,9 +78,9 @@ WeightSet& weights(ops::DType dt, int64_t n, int64_t k, bool rotate) {
   const auto src = random_half(dt, n, k, 1);
   const size_t bytes = src.size() * 2;
   const size_t count = rotate ? (kRotateBytes + bytes - 1) / bytes + 1 : 1;
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   for (size_t i = 0; i < count; ++i) {
-    ws->copies.push_back(ops::pack(ctx, ops::TensorView::of(src.data(), dt, {n, k})));
+    ws->copies.push_back(ops::pack(backend, ops::TensorView::of(src.data(), dt, {n, k})));
   }
   cached = std::move(ws);
   return *cached;
@@ -89,14 +89,14 @@ WeightSet& weights(ops::DType dt, int64_t n, int64_t k, bool rotate) {
 void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
   cpu::set_max_isa(isa);
   WeightSet& ws = weights(dt, s.n, s.k, m <= 64);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   std::vector<float> x(static_cast<size_t>(m * s.k), 0.01f), y(static_cast<size_t>(m * s.n));
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {m, s.k});
   const auto yv = ops::TensorView::of(y.data(), ops::DType::kF32, {m, s.n});
   size_t i = 0;
-  run_timed(st, *g_probe, g_pool->size(), static_cast<double>(s.n * s.k * 2),
+  run_timed(st, *g_probe, g_backend->threads(), static_cast<double>(s.n * s.k * 2),
             2.0 * static_cast<double>(m * s.n * s.k), static_cast<double>(m), [&] {
-              ops::matmul(ctx, xv, ws.copies[i], yv);
+              ops::matmul(backend, xv, ws.copies[i], yv);
               i = i + 1 == ws.copies.size() ? 0 : i + 1;
             });
   benchmark::DoNotOptimize(y.data());
@@ -107,7 +107,7 @@ void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa
 void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
   static std::vector<ops::PackedMatrix> model;
   static ops::DType model_dt;
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   constexpr Shape kLayer[] = {
       {"qkv", 3072, 2048}, {"o", 2048, 2048}, {"gate_up", 16384, 2048}, {"down", 2048, 8192}};
   if (model.empty() || model_dt != dt) {
@@ -115,11 +115,11 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
     for (int layer = 0; layer < 16; ++layer) {
       for (const Shape& s : kLayer) {
         const auto src = random_half(dt, s.n, s.k, static_cast<uint32_t>(layer + 7));
-        model.push_back(ops::pack(ctx, ops::TensorView::of(src.data(), dt, {s.n, s.k})));
+        model.push_back(ops::pack(backend, ops::TensorView::of(src.data(), dt, {s.n, s.k})));
       }
     }
     const auto head = random_half(dt, 128256, 2048, 99);
-    model.push_back(ops::pack(ctx, ops::TensorView::of(head.data(), dt, {128256, 2048})));
+    model.push_back(ops::pack(backend, ops::TensorView::of(head.data(), dt, {128256, 2048})));
     model_dt = dt;
   }
   std::vector<float> x(static_cast<size_t>(m * 8192), 0.01f), y(static_cast<size_t>(m * 128256));
@@ -128,9 +128,9 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
     bytes += static_cast<double>(w.rows() * w.cols() * 2);
     flops += 2.0 * static_cast<double>(m * w.rows() * w.cols());
   }
-  run_timed(st, *g_probe, g_pool->size(), bytes, flops, static_cast<double>(m), [&] {
+  run_timed(st, *g_probe, g_backend->threads(), bytes, flops, static_cast<double>(m), [&] {
     for (const auto& w : model) {
-      ops::matmul(ctx, ops::TensorView::of(x.data(), ops::DType::kF32, {m, w.cols()}), w,
+      ops::matmul(backend, ops::TensorView::of(x.data(), ops::DType::kF32, {m, w.cols()}), w,
                   ops::TensorView::of(y.data(), ops::DType::kF32, {m, w.rows()}));
     }
   });
@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   using namespace infermark;
   const auto env = bench::start_bench(&argc, argv, "matmul_bench");
   if (!env) return 1;
-  bench::g_pool = &env->pool;
+  bench::g_backend = &env->backend;
   bench::g_probe = &env->probe;
   bench::Probe& probe = env->probe;
   const bench::Ceilings start = probe.measure(5, 20'000'000);

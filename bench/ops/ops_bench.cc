@@ -32,7 +32,7 @@
 namespace infermark::bench {
 namespace {
 
-cpu::ThreadPool* g_pool = nullptr;
+ops::Backend* g_backend = nullptr;
 Probe* g_probe = nullptr;
 
 constexpr int kHeads = 32, kKvHeads = 8, kHeadDim = 64;
@@ -74,7 +74,7 @@ Cache make_cache(ops::DType dt, int n_seqs, int tokens, int block_size) {
 void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int context,
                          int block_size, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   Cache c = make_cache(dt, n_seqs, context + 1, block_size);
   std::vector<int32_t> q_start(static_cast<size_t>(n_seqs + 1)),
       p0(static_cast<size_t>(n_seqs), context);
@@ -87,14 +87,14 @@ void bm_attention_decode(benchmark::State& st, ops::DType dt, int n_seqs, int co
   const double bytes =
       2.0 * (context + 1) * kKvHeads * kHeadDim * static_cast<double>(ops::dtype_size(dt)) * n_seqs;
   const double flops = 4.0 * kHeadDim * kHeads * (context + 1) * n_seqs;
-  run_timed(st, *g_probe, g_pool->size(), bytes, flops, n_seqs,
-            [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
+  run_timed(st, *g_probe, g_backend->threads(), bytes, flops, n_seqs,
+            [&] { ops::attention(backend, c.layer, batch, qv, kHeads, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   Cache c = make_cache(dt, 1, rows, 16);
   const std::vector<int32_t> q_start = {0, rows}, p0 = {0};
   const ops::AttentionBatch batch{q_start, p0, c.tables.data(), c.blocks_per_seq};
@@ -103,29 +103,29 @@ void bm_attention_prefill(benchmark::State& st, ops::DType dt, int rows, cpu::Is
   const auto qv = ops::TensorView::of(q.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, kHeads * kHeadDim});
   const double pairs = static_cast<double>(rows) * (rows + 1) / 2 * kHeads;
-  run_timed(st, *g_probe, g_pool->size(), 0, 4.0 * kHeadDim * pairs, rows,
-            [&] { ops::attention(ctx, c.layer, batch, qv, kHeads, ov); });
+  run_timed(st, *g_probe, g_backend->threads(), 0, 4.0 * kHeadDim * pairs, rows,
+            [&] { ops::attention(backend, c.layer, batch, qv, kHeads, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 // Greedy sampling of `rows` rows of Llama-3 logits (128256 each): bytes read per call.
 void bm_argmax(benchmark::State& st, int64_t rows, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   const int64_t vocab = 128256;
   std::vector<float> logits(static_cast<size_t>(rows * vocab));
   for (size_t i = 0; i < logits.size(); ++i) logits[i] = static_cast<float>((i * 7919) % 1000);
   std::vector<int32_t> out(static_cast<size_t>(rows));
   const auto lv = ops::TensorView::of(logits.data(), ops::DType::kF32, {rows, vocab});
-  run_timed(st, *g_probe, g_pool->size(), 4.0 * rows * vocab, 0, rows,
-            [&] { ops::argmax(ctx, lv, out); });
+  run_timed(st, *g_probe, g_backend->threads(), 4.0 * rows * vocab, 0, rows,
+            [&] { ops::argmax(backend, lv, out); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 // Embedding lookup of `rows` tokens from a bf16 table of 128256 × 2048 (bytes read + written).
 void bm_embedding(benchmark::State& st, int64_t rows, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   const int64_t vocab = 128256, d = 2048;
   std::vector<uint16_t> table(static_cast<size_t>(vocab * d), 0x3f80);
   std::vector<int32_t> ids(static_cast<size_t>(rows));
@@ -134,48 +134,48 @@ void bm_embedding(benchmark::State& st, int64_t rows, cpu::Isa isa) {
   std::vector<float> out(static_cast<size_t>(rows * d));
   const auto tv = ops::TensorView::of(table.data(), ops::DType::kBF16, {vocab, d});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
-  run_timed(st, *g_probe, g_pool->size(), 6.0 * rows * d, 0, rows,
-            [&] { ops::embedding(ctx, tv, ids, ov); });
+  run_timed(st, *g_probe, g_backend->threads(), 6.0 * rows * d, 0, rows,
+            [&] { ops::embedding(backend, tv, ids, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 void bm_rms_norm(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   auto x = filled(static_cast<size_t>(rows * d), 0.5f);
   const auto w = filled(static_cast<size_t>(d), 1.0f);
   std::vector<float> out(x.size());
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, d});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
   const auto wv = ops::TensorView::of(w.data(), ops::DType::kF32, {d});
-  run_timed(st, *g_probe, g_pool->size(), 8.0 * rows * d, 3.0 * rows * d, rows,
-            [&] { ops::rms_norm(ctx, xv, wv, 1e-5f, ov); });
+  run_timed(st, *g_probe, g_backend->threads(), 8.0 * rows * d, 3.0 * rows * d, rows,
+            [&] { ops::rms_norm(backend, xv, wv, 1e-5f, ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 void bm_swiglu(benchmark::State& st, int64_t rows, int64_t d, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   auto gu = filled(static_cast<size_t>(rows * 2 * d), -0.5f);
   std::vector<float> out(static_cast<size_t>(rows * d));
   const auto all = ops::TensorView::of(gu.data(), ops::DType::kF32, {rows, 2 * d});
   const auto ov = ops::TensorView::of(out.data(), ops::DType::kF32, {rows, d});
-  run_timed(st, *g_probe, g_pool->size(), 12.0 * rows * d, 0, rows,
-            [&] { ops::swiglu(ctx, all.slice(1, 0, d), all.slice(1, d, 2 * d), ov); });
+  run_timed(st, *g_probe, g_backend->threads(), 12.0 * rows * d, 0, rows,
+            [&] { ops::swiglu(backend, all.slice(1, 0, d), all.slice(1, d, 2 * d), ov); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
 void bm_rope(benchmark::State& st, int64_t rows, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  const ops::Context ctx = ops::Context::cpu(*g_pool);
+  ops::Backend& backend = *g_backend;
   const ops::RopeTable table(kHeadDim, 500000.0f, ops::Llama3RopeScaling{});
   const int64_t width = (kHeads + kKvHeads) * kHeadDim;  // q and k heads of a fused output
   auto x = filled(static_cast<size_t>(rows * width), 0.3f);
   std::vector<int32_t> pos(static_cast<size_t>(rows));
   std::iota(pos.begin(), pos.end(), 100);
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {rows, width});
-  run_timed(st, *g_probe, g_pool->size(), 8.0 * rows * width, 0, rows,
-            [&] { ops::rope(ctx, table, pos, xv); });
+  run_timed(st, *g_probe, g_backend->threads(), 8.0 * rows * width, 0, rows,
+            [&] { ops::rope(backend, table, pos, xv); });
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
   using namespace infermark;
   const auto env = bench::start_bench(&argc, argv, "ops_bench");
   if (!env) return 1;
-  bench::g_pool = &env->pool;
+  bench::g_backend = &env->backend;
   bench::g_probe = &env->probe;
   bench::register_all();
   benchmark::RunSpecifiedBenchmarks();

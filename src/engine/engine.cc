@@ -24,9 +24,10 @@ double seconds(Clock::time_point from, Clock::time_point to) {
 
 }  // namespace
 
-std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads) {
-  cpu::ThreadPool pool(threads);
-  return model::Llama::load(dir, ops::Context::cpu(pool));
+std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads,
+                                               ops::Device device) {
+  const std::unique_ptr<ops::Backend> backend = ops::create_backend({device, threads});
+  return model::Llama::load(dir, *backend);
 }
 
 namespace {
@@ -69,6 +70,10 @@ Engine::Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& o
     : model_(std::move(model)), options_(options) {
   IM_CHECK(model_ != nullptr);
   check_options(options);
+  if (options.device != model_->device()) {
+    throw Error::format("engine options: device {} differs from the model's ({})",
+                        ops::device_name(options.device), ops::device_name(model_->device()));
+  }
   const model::Config& c = model_->config();
   const int64_t context = options.max_context > 0
                               ? std::min(options.max_context, c.max_position_embeddings)
@@ -78,10 +83,10 @@ Engine::Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& o
       kv_blocks(options, context, KvCache::block_bytes(c, kv_dtype, options.block_size));
   max_context_ = std::min(context, n_blocks * options.block_size);
   table_stride_ = (max_context_ + options.block_size - 1) / options.block_size;
-  pool_ = std::make_unique<cpu::ThreadPool>(options.threads);
-  ctx_ = ops::Context::cpu(*pool_);
-  kv_ = std::make_unique<KvCache>(c, kv_dtype, options.block_size, n_blocks);
-  ws_ = std::make_unique<model::LlamaWorkspace>(c, options.max_batch_tokens, options.max_seqs);
+  backend_ = ops::create_backend({options.device, options.threads});
+  kv_ = std::make_unique<KvCache>(c, kv_dtype, options.block_size, n_blocks, *backend_);
+  ws_ = std::make_unique<model::LlamaWorkspace>(c, *backend_, options.max_batch_tokens,
+                                                options.max_seqs);
   scheduler_ =
       std::make_unique<Scheduler>(SchedulerLimits{options.max_seqs, options.max_batch_tokens,
                                                   options.prefill_chunk, options.decode_first},

@@ -1,7 +1,7 @@
-// The inference engine: requests in, tokens out, over one model on the CPU.
+// The inference engine: requests in, tokens out, over one model on one device.
 //
 //   auto model = engine::load_model(dir, threads);            // model::Llama, shared, const
-//   engine::Engine e(model, engine::EngineOptions::offline());
+//   engine::Engine e(model, engine::EngineOptions::offline());  // options.device: the backend
 //   RequestId id = e.submit(prompt_ids, params, {on_tokens, on_finish});
 //   e.cancel(id);                                             // optional
 //   e.wait_idle();                                            // or keep submitting
@@ -10,6 +10,8 @@
 // scheduler for the next flat batch (continuous batching, chunked prefill, preemption by
 // recompute; scheduler.h), runs Llama::forward over it with the paged KV cache, samples
 // (sampler.h), and reports through the request's callbacks, which run on the engine thread.
+// Every op runs on the engine's backend (made from options.device and options.threads), which
+// also provides the KV cache's and the step workspace's memory.
 // submit, cancel, stats and wait_idle are thread-safe and never wait for a step to finish.
 //
 // Bad input (empty prompt, prompt longer than the context, a token id outside the vocabulary,
@@ -26,7 +28,6 @@
 #include <thread>
 #include <vector>
 
-#include "backends/cpu/thread_pool.h"
 #include "engine/kv_cache.h"
 #include "engine/options.h"
 #include "engine/request.h"
@@ -34,17 +35,21 @@
 #include "engine/scheduler.h"
 #include "model/forward_dump.h"
 #include "model/llama.h"
+#include "ops/backend.h"
 
 namespace infermark::engine {
 
-// Loads and packs the model in `dir` with `threads` threads (0 = one per physical core).
-// Throws Error naming the file on any problem.
-std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads = 0);
+// Loads the model in `dir` and makes its weights resident on `device` (packing them with a
+// backend of `threads` threads, 0 = one per physical core). Throws Error naming the file on any
+// problem, or the device when this build has no backend for it.
+std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads = 0,
+                                               ops::Device device = ops::Device::kCpu);
 
 class Engine {
  public:
-  // Allocates the KV cache and the step workspace and starts the engine thread. Throws Error
-  // when the options cannot work (a KV budget below one block, say).
+  // Creates the backend, allocates the KV cache and the step workspace from it, and starts the
+  // engine thread. Throws Error when the options cannot work (a KV budget below one block, a
+  // device without a backend or other than the model's, say).
   Engine(std::shared_ptr<const model::Llama> model, const EngineOptions& options);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -65,8 +70,8 @@ class Engine {
   // Tokens a sequence may reach (prompt + generated): the context capped by the KV cache.
   int64_t max_context() const { return max_context_; }
   const KvCache& kv_cache() const { return *kv_; }
-  // Compute threads (the engine thread included).
-  int threads() const { return pool_->size(); }
+  // Compute threads of the backend (the engine thread included).
+  int threads() const { return backend_->threads(); }
 
  private:
   void loop();
@@ -83,8 +88,7 @@ class Engine {
   EngineOptions options_;
   int64_t max_context_ = 0;
   int64_t table_stride_ = 0;
-  std::unique_ptr<cpu::ThreadPool> pool_;
-  ops::Context ctx_;
+  std::unique_ptr<ops::Backend> backend_;
   std::unique_ptr<KvCache> kv_;
   std::unique_ptr<model::LlamaWorkspace> ws_;
   std::unique_ptr<Scheduler> scheduler_;

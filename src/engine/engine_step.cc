@@ -21,7 +21,7 @@ void Engine::step() {
   batch.seqs.block_tables = tables_.data();
   batch.seqs.block_table_stride = table_stride_;
   batch.logit_rows = logit_rows_;
-  model_->forward(ctx_, batch, kv_->layers(), *ws_, dump_.get());
+  model_->forward(*backend_, batch, kv_->layers(), *ws_, dump_.get());
   for (const ScheduledChunk& c : chunks) {
     c.seq->n_cached += c.n_tokens;
     (c.n_tokens == 1 && c.samples ? work_stats_.decode_tokens : work_stats_.prefill_tokens) +=
@@ -29,7 +29,7 @@ void Engine::step() {
   }
   if (!sample_seqs_.empty()) {
     sampled_.resize(sample_seqs_.size());
-    sampler_->sample(ctx_, ws_->logits(static_cast<int64_t>(sample_seqs_.size())), sample_seqs_,
+    sampler_->sample(*backend_, ws_->logits(static_cast<int64_t>(sample_seqs_.size())), sample_seqs_,
                      sampled_);
   }
   done_.clear();

@@ -23,17 +23,19 @@ int64_t KvCache::block_bytes(const model::Config& config, ops::DType dtype, int 
   return 2 * config.num_layers * one;
 }
 
-KvCache::KvCache(const model::Config& config, ops::DType dtype, int block_size, int64_t n_blocks)
+KvCache::KvCache(const model::Config& config, ops::DType dtype, int block_size, int64_t n_blocks,
+                 ops::Backend& backend)
     : dtype_(dtype), block_size_(block_size), n_blocks_(n_blocks) {
   IM_CHECK(block_size >= 1 && n_blocks >= 1 && n_blocks <= INT32_MAX);
   IM_CHECK(dtype == ops::DType::kF32 || dtype == ops::DType::kBF16 || dtype == ops::DType::kF16);
   const ops::PagedKvLayer shape = layer_shape(config, dtype, block_size, n_blocks);
   const size_t array_bytes = shape.block_bytes() * static_cast<size_t>(n_blocks);
   const size_t stride = (array_bytes + 63) / 64 * 64;
-  storage_ = cpu::AlignedBuffer(stride * 2 * static_cast<size_t>(config.num_layers));
+  storage_ = backend.allocate(stride * 2 * static_cast<size_t>(config.num_layers));
   char* base = static_cast<char*>(storage_.data());
   for (int64_t l = 0; l < config.num_layers; ++l) {
     ops::PagedKvLayer kv = shape;
+    kv.device = storage_.device();
     kv.k = base + static_cast<size_t>(2 * l) * stride;
     kv.v = base + static_cast<size_t>(2 * l + 1) * stride;
     layers_.push_back(kv);

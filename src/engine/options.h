@@ -12,7 +12,10 @@
 namespace infermark::engine {
 
 struct EngineOptions {
-  // Compute threads, the engine thread included; 0 = one per physical core.
+  // The device the engine runs on (its backend: ops/backend.h); the model must have been loaded
+  // for the same device.
+  ops::Device device = ops::Device::kCpu;
+  // Compute threads of the backend, the engine thread included; 0 = one per physical core.
   int threads = 0;
 
   // KV cache memory in bytes; 0 = kv_cache_fraction of physical memory, capped at what

@@ -1,7 +1,5 @@
 #include "engine/sampler.h"
 
-#include <limits>
-
 #include "util/error.h"
 
 namespace infermark::engine {
@@ -26,25 +24,22 @@ Sampler::Sampler(int64_t max_rows) {
   draws_.reserve(static_cast<size_t>(max_rows));
 }
 
-void Sampler::sample(const ops::Context& ctx, const ops::TensorView& logits,
+void Sampler::sample(ops::Backend& backend, const ops::TensorView& logits,
                      std::span<Sequence* const> seqs, std::span<int32_t> out) {
   IM_CHECK(static_cast<int64_t>(seqs.size()) == logits.dim(0) && out.size() == seqs.size());
   IM_CHECK(seqs.size() <= params_.capacity());
   params_.clear();
   draws_.clear();
-  const int64_t vocab = logits.dim(1);
   for (size_t r = 0; r < seqs.size(); ++r) {
     const Sequence& s = *seqs[r];
     if (s.generated() < s.params.min_new_tokens) {
-      float* row = logits.as<float>() + static_cast<int64_t>(r) * logits.ld();
-      for (TokenId id : s.stop_ids) {
-        if (id >= 0 && id < vocab) row[id] = -std::numeric_limits<float>::infinity();
-      }
+      const auto row = static_cast<int64_t>(r);
+      ops::suppress_tokens(backend, logits.slice(0, row, row + 1), s.stop_ids);
     }
     params_.push_back({s.params.temperature, s.params.top_k, s.params.top_p});
     draws_.push_back(uniform_draw(s.params.seed, s.generated()));
   }
-  ops::sample(ctx, logits, params_, draws_, out);
+  ops::sample(backend, logits, params_, draws_, out);
 }
 
 }  // namespace infermark::engine

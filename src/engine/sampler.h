@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "engine/sequence.h"
-#include "ops/context.h"
+#include "ops/backend.h"
 #include "ops/sampling.h"
 #include "ops/tensor.h"
 
@@ -24,9 +24,9 @@ class Sampler {
  public:
   explicit Sampler(int64_t max_rows);
 
-  // out[r] = the next token of seqs[r] from logits row r (f32 [rows, vocab], modified: stop ids
-  // of sequences below their minimum are set to -inf).
-  void sample(const ops::Context& ctx, const ops::TensorView& logits,
+  // out[r] = the next token of seqs[r] from logits row r (f32 [rows, vocab] on the backend's
+  // device, modified: stop ids of sequences below their minimum are set to -inf).
+  void sample(ops::Backend& backend, const ops::TensorView& logits,
               std::span<Sequence* const> seqs, std::span<int32_t> out);
 
  private:

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <vector>
 
+#include "ops/memory.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 
@@ -11,9 +13,9 @@ namespace infermark::model {
 namespace {
 
 // The .npy (format version 1.0) bytes of a float32 C-order [rows, cols] array.
-std::string npy_bytes(const ops::TensorView& t) {
+std::string npy_bytes(const std::vector<float>& values, int64_t rows, int64_t cols) {
   std::string header = fmt::format(
-      "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", t.dim(0), t.dim(1));
+      "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", rows, cols);
   // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');
@@ -22,10 +24,7 @@ std::string npy_bytes(const ops::TensorView& t) {
   out.push_back(static_cast<char>(header.size() & 0xff));
   out.push_back(static_cast<char>(header.size() >> 8));
   out += header;
-  const auto row_bytes = static_cast<size_t>(t.dim(1)) * sizeof(float);
-  for (int64_t r = 0; r < t.dim(0); ++r) {
-    out.append(reinterpret_cast<const char*>(t.as<const float>() + r * t.ld()), row_bytes);
-  }
+  out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
   return out;
 }
 
@@ -42,10 +41,12 @@ void ForwardDump::begin_step() {
   ++step_;
 }
 
-void ForwardDump::add(std::string_view name, const ops::TensorView& t) {
-  IM_CHECK(step_ > 0 && t.is_matrix() && t.dtype == ops::DType::kF32);
+void ForwardDump::add(std::string_view name, ops::Backend& backend, const ops::TensorView& t) {
+  IM_CHECK(step_ > 0);
+  std::vector<float> values(static_cast<size_t>(t.dim(0) * t.dim(1)));
+  ops::to_host(backend, t, values);
   const std::string file = fmt::format("{}/{}.npy", step_folder(step_ - 1), name);
-  util::write_file_atomic(dir_ / file, npy_bytes(t));
+  util::write_file_atomic(dir_ / file, npy_bytes(values, t.dim(0), t.dim(1)));
   index_.push_back({{"step", step_ - 1},
                     {"name", name},
                     {"file", file},

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "ops/backend.h"
 #include "ops/tensor.h"
 #include "util/json.h"
 
@@ -35,8 +36,9 @@ class ForwardDump {
 
   // Starts the next step's folder.
   void begin_step();
-  // Writes `t` (f32 matrix, rows may be strided) as `name` of the current step.
-  void add(std::string_view name, const ops::TensorView& t);
+  // Writes `t` (f32 matrix on the backend's device, rows may be strided) as `name` of the current
+  // step, copying it to the host first.
+  void add(std::string_view name, ops::Backend& backend, const ops::TensorView& t);
   // Rewrites index.json. Called by the forward pass at the end of each step.
   void end_step();
 

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstring>
 #include <optional>
 #include <utility>
 
@@ -48,62 +47,57 @@ std::optional<ops::Llama3RopeScaling> rope_scaling(const Config& c) {
   return s;
 }
 
-ops::PackedMatrix pack_parts(const ops::Context& ctx, std::initializer_list<TensorView> parts) {
+ops::PackedMatrix pack_parts(ops::Backend& backend, std::initializer_list<TensorView> parts) {
   std::vector<ops::TensorView> views;
   for (const TensorView& p : parts) views.push_back(matrix_view(p));
-  return ops::pack(ctx, views);
+  return ops::pack(backend, views);
 }
 
 // Calls dump->add("layer<l>.<name>", t) when dumping; free otherwise.
-inline void emit(ForwardDump* dump, int64_t layer, const char* name, const ops::TensorView& t) {
+inline void emit(ForwardDump* dump, ops::Backend& backend, int64_t layer, const char* name,
+                 const ops::TensorView& t) {
   if (dump == nullptr) return;
-  dump->add(layer < 0 ? std::string(name) : fmt::format("layer{}.{}", layer, name), t);
+  dump->add(layer < 0 ? std::string(name) : fmt::format("layer{}.{}", layer, name), backend, t);
 }
 
 }  // namespace
 
-std::unique_ptr<Llama> Llama::load(const std::filesystem::path& dir, const ops::Context& ctx) {
+std::unique_ptr<Llama> Llama::load(const std::filesystem::path& dir, ops::Backend& backend) {
   Config config = Config::load(dir);
-  auto model = std::make_unique<Llama>(Checkpoint::open(dir), std::move(config), ctx);
+  auto model = std::make_unique<Llama>(Checkpoint::open(dir), std::move(config), backend);
   if (auto gen = GenerationConfig::load(dir); gen && !gen->eos_token_ids.empty()) {
     model->eos_ids_ = gen->eos_token_ids;
   }
   return model;
 }
 
-Llama::Llama(Checkpoint checkpoint, Config config, const ops::Context& ctx)
+Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend)
     : checkpoint_(std::move(checkpoint)),
       config_(std::move(config)),
+      device_(backend.device()),
       eos_ids_(config_.eos_token_ids),
       rope_(static_cast<int>(config_.head_dim), static_cast<float>(config_.rope_theta),
             rope_scaling(config_)) {
   const Weights w = bind_llama_weights(checkpoint_, config_);
   weight_dtype_ = ops_dtype(w.dtype);
-  embed_ = matrix_view(w.embed);
-  const int64_t h = config_.hidden_size;
-  const auto n_layers = static_cast<size_t>(config_.num_layers);
-  norm_storage_.resize((2 * n_layers + 1) * static_cast<size_t>(h));
-  size_t norm_at = 0;
+  embed_ = ops::upload(backend, matrix_view(w.embed), weight_dtype_);
   auto norm = [&](const TensorView& t) {
-    ops::TensorView dst =
-        ops::TensorView::of(norm_storage_.data() + norm_at, ops::DType::kF32, {1, h});
-    ops::convert(ctx, matrix_view(t), dst);
-    norm_at += static_cast<size_t>(h);
-    return dst;
+    return ops::upload(backend, matrix_view(t), ops::DType::kF32);
   };
+  const auto n_layers = static_cast<size_t>(config_.num_layers);
   layers_.resize(n_layers);
   for (size_t l = 0; l < n_layers; ++l) {
     const LayerWeights& lw = w.layers[l];
     Layer& layer = layers_[l];
     layer.attn_norm = norm(lw.attn_norm);
     layer.ffn_norm = norm(lw.ffn_norm);
-    layer.qkv = pack_parts(ctx, {lw.q, lw.k, lw.v});
-    layer.o = pack_parts(ctx, {lw.o});
-    layer.gate_up = pack_parts(ctx, {lw.gate, lw.up});
-    layer.down = pack_parts(ctx, {lw.down});
+    layer.qkv = pack_parts(backend, {lw.q, lw.k, lw.v});
+    layer.o = pack_parts(backend, {lw.o});
+    layer.gate_up = pack_parts(backend, {lw.gate, lw.up});
+    layer.down = pack_parts(backend, {lw.down});
   }
   final_norm_ = norm(w.final_norm);
-  lm_head_ = pack_parts(ctx, {w.lm_head});
+  lm_head_ = pack_parts(backend, {w.lm_head});
 }
 
 uint64_t Llama::packed_weight_bytes() const {
@@ -124,9 +118,10 @@ int64_t Llama::layer_macs_per_token() const {
   return total;
 }
 
-void Llama::forward(const ops::Context& ctx, const ForwardBatch& batch,
+void Llama::forward(ops::Backend& backend, const ForwardBatch& batch,
                     std::span<const ops::PagedKvLayer> kv, LlamaWorkspace& ws,
                     ForwardDump* dump) const {
+  IM_CHECK(backend.device() == device_);
   const int64_t n = batch.n_tokens();
   const auto n_logits = static_cast<int64_t>(batch.logit_rows.size());
   IM_CHECK(n >= 1 && n <= ws.max_tokens() && n_logits <= ws.max_logit_rows());
@@ -145,16 +140,16 @@ void Llama::forward(const ops::Context& ctx, const ForwardBatch& batch,
   }
   if (dump) dump->begin_step();
   const ops::TensorView h = ws.matrix(ws.h_at_, n, config_.hidden_size);
-  ops::embedding(ctx, embed_, batch.tokens, h);
-  emit(dump, -1, "embed", h);
+  ops::embedding(backend, embed_.view(), batch.tokens, h);
+  emit(dump, backend, -1, "embed", h);
   for (size_t l = 0; l < layers_.size(); ++l) {
-    run_layer(ctx, static_cast<int64_t>(l), batch, kv[l], ws, n, dump);
+    run_layer(backend, static_cast<int64_t>(l), batch, kv[l], ws, n, dump);
   }
-  if (n_logits > 0) run_head(ctx, ws, n_logits, dump);
+  if (n_logits > 0) run_head(backend, ws, n_logits, dump);
   if (dump) dump->end_step();
 }
 
-void Llama::run_layer(const ops::Context& ctx, int64_t l, const ForwardBatch& batch,
+void Llama::run_layer(ops::Backend& backend, int64_t l, const ForwardBatch& batch,
                       const ops::PagedKvLayer& kv, LlamaWorkspace& ws, int64_t rows,
                       ForwardDump* dump) const {
   const Layer& w = layers_[static_cast<size_t>(l)];
@@ -162,61 +157,55 @@ void Llama::run_layer(const ops::Context& ctx, int64_t l, const ForwardBatch& ba
   const auto eps = static_cast<float>(config_.rms_norm_eps);
   const ops::TensorView h = ws.matrix(ws.h_at_, rows, hd);
   const ops::TensorView x = ws.matrix(ws.x_at_, rows, hd);
-  ops::rms_norm(ctx, h, w.attn_norm, eps, x);
-  emit(dump, l, "attn_norm", x);
+  ops::rms_norm(backend, h, w.attn_norm.view(), eps, x);
+  emit(dump, backend, l, "attn_norm", x);
 
   const ops::TensorView qkv = ws.matrix(ws.qkv_at_, rows, q + 2 * kvd);
-  ops::matmul(ctx, x, w.qkv, qkv);
-  ops::rope(ctx, rope_, std::span<const int32_t>(ws.positions_, static_cast<size_t>(rows)),
+  ops::matmul(backend, x, w.qkv, qkv);
+  ops::rope(backend, rope_, std::span<const int32_t>(ws.positions_.data(), static_cast<size_t>(rows)),
             qkv.slice(1, 0, q + kvd));
   const ops::TensorView k = qkv.slice(1, q, q + kvd), v = qkv.slice(1, q + kvd, q + 2 * kvd);
-  emit(dump, l, "q", qkv.slice(1, 0, q));
-  emit(dump, l, "k", k);
-  emit(dump, l, "v", v);
-  ops::kv_write(ctx, kv, batch.seqs, k, v);
+  emit(dump, backend, l, "q", qkv.slice(1, 0, q));
+  emit(dump, backend, l, "k", k);
+  emit(dump, backend, l, "v", v);
+  ops::kv_write(backend, kv, batch.seqs, k, v);
   const ops::TensorView attn = ws.matrix(ws.attn_at_, rows, q);
-  ops::attention(ctx, kv, batch.seqs, qkv.slice(1, 0, q), static_cast<int>(config_.num_heads),
+  ops::attention(backend, kv, batch.seqs, qkv.slice(1, 0, q), static_cast<int>(config_.num_heads),
                  attn);
-  emit(dump, l, "attn_out", attn);
+  emit(dump, backend, l, "attn_out", attn);
 
   int64_t m = rows;
   if (l + 1 == config_.num_layers) {
     // Only the rows that produce logits need the rest of the last layer: move them to the top.
     m = static_cast<int64_t>(batch.logit_rows.size());
-    for (int64_t i = 0; i < m; ++i) {
-      const int64_t r = batch.logit_rows[static_cast<size_t>(i)];
-      if (r == i) continue;
-      std::memcpy(attn.as<float>() + i * q, attn.as<float>() + r * q,
-                  static_cast<size_t>(q) * sizeof(float));
-      std::memcpy(h.as<float>() + i * hd, h.as<float>() + r * hd,
-                  static_cast<size_t>(hd) * sizeof(float));
-    }
     if (m == 0) return;
+    ops::compact_rows(backend, attn, batch.logit_rows);
+    ops::compact_rows(backend, h, batch.logit_rows);
   }
   const ops::TensorView hm = h.slice(0, 0, m), xm = x.slice(0, 0, m);
-  ops::matmul(ctx, attn.slice(0, 0, m), w.o, hm, /*accumulate=*/true);
-  emit(dump, l, "attn_res", hm);
-  ops::rms_norm(ctx, hm, w.ffn_norm, eps, xm);
-  emit(dump, l, "ffn_norm", xm);
+  ops::matmul(backend, attn.slice(0, 0, m), w.o, hm, /*accumulate=*/true);
+  emit(dump, backend, l, "attn_res", hm);
+  ops::rms_norm(backend, hm, w.ffn_norm.view(), eps, xm);
+  emit(dump, backend, l, "ffn_norm", xm);
   const int64_t inner = config_.intermediate_size;
   const ops::TensorView gu = ws.matrix(ws.ffn_at_, m, 2 * inner);
-  ops::matmul(ctx, xm, w.gate_up, gu);
+  ops::matmul(backend, xm, w.gate_up, gu);
   const ops::TensorView act = gu.slice(1, 0, inner);
-  ops::swiglu(ctx, act, gu.slice(1, inner, 2 * inner), act);
-  emit(dump, l, "ffn_act", act);
-  ops::matmul(ctx, act, w.down, hm, /*accumulate=*/true);
-  emit(dump, l, "out", hm);
+  ops::swiglu(backend, act, gu.slice(1, inner, 2 * inner), act);
+  emit(dump, backend, l, "ffn_act", act);
+  ops::matmul(backend, act, w.down, hm, /*accumulate=*/true);
+  emit(dump, backend, l, "out", hm);
 }
 
-void Llama::run_head(const ops::Context& ctx, LlamaWorkspace& ws, int64_t rows,
+void Llama::run_head(ops::Backend& backend, LlamaWorkspace& ws, int64_t rows,
                      ForwardDump* dump) const {
   const ops::TensorView h = ws.matrix(ws.h_at_, rows, config_.hidden_size);
   const ops::TensorView x = ws.matrix(ws.x_at_, rows, config_.hidden_size);
-  ops::rms_norm(ctx, h, final_norm_, static_cast<float>(config_.rms_norm_eps), x);
-  emit(dump, -1, "final_norm", x);
+  ops::rms_norm(backend, h, final_norm_.view(), static_cast<float>(config_.rms_norm_eps), x);
+  emit(dump, backend, -1, "final_norm", x);
   const ops::TensorView logits = ws.logits(rows);
-  ops::matmul(ctx, x, lm_head_, logits);
-  emit(dump, -1, "logits", logits);
+  ops::matmul(backend, x, lm_head_, logits);
+  emit(dump, backend, -1, "logits", logits);
 }
 
 }  // namespace infermark::model

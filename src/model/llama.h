@@ -2,11 +2,13 @@
 // mixed in one step, with K/V kept in a paged cache owned by the caller (the engine), producing
 // logits only for the rows that need them (the last token of each sequence that samples).
 //
-// `Llama` holds the model: its config and its weights packed once at load for the device's
-// matmul kernels (q/k/v fused into one matrix, gate/up into another, norms converted to f32,
-// lm_head packed from the embedding when tied). It is immutable after load and may be shared by
-// any number of engines; `forward` is const and allocation-free, writing only into the caller's
-// Workspace and KV cache. One forward at a time per Workspace.
+// `Llama` holds the model: its config and its weights, made resident once at load by a backend
+// (ops/backend.h) on its device: matrices packed for the backend's matmul kernels (q/k/v fused
+// into one matrix, gate/up into another, lm_head packed from the embedding when tied), norms
+// converted to f32, the embedding table as stored. It is immutable after load and may be shared
+// by any number of engines whose backends are on the same device; `forward` is const and
+// allocation-free, running on the caller's backend and writing only into the caller's Workspace
+// and KV cache. One forward at a time per Workspace.
 //
 // Per layer (HF modeling_llama): x = rms_norm(h); q,k,v = x·Wqkv; rope(q, k); cache k, v;
 // a = attention(q); h += a·Wo; x = rms_norm(h); h += (silu(x·Wg) * x·Wu)·Wd. Then
@@ -25,8 +27,9 @@
 #include "model/forward_dump.h"
 #include "model/llama_workspace.h"
 #include "ops/attention.h"
-#include "ops/context.h"
+#include "ops/backend.h"
 #include "ops/matmul.h"
+#include "ops/memory.h"
 #include "ops/rope.h"
 
 namespace infermark::model {
@@ -34,17 +37,20 @@ namespace infermark::model {
 class Llama {
  public:
   // Opens `dir` (config.json, generation_config.json if present, the safetensors), binds and
-  // checks every tensor, and packs the weights for ctx's device using ctx's threads. Throws Error
-  // naming the file and tensor on any problem. Cost: one pass over the weights.
-  static std::unique_ptr<Llama> load(const std::filesystem::path& dir, const ops::Context& ctx);
+  // checks every tensor, and makes the weights resident with `backend` (on its device, using its
+  // threads). Throws Error naming the file and tensor on any problem. Cost: one pass over the
+  // weights.
+  static std::unique_ptr<Llama> load(const std::filesystem::path& dir, ops::Backend& backend);
 
-  // Packs the weights of an opened checkpoint. The Llama keeps the checkpoint (the embedding
-  // table is read from its mapping).
-  Llama(Checkpoint checkpoint, Config config, const ops::Context& ctx);
+  // Makes the weights of an opened checkpoint resident with `backend`. The Llama keeps the
+  // checkpoint (a backend may compute on its mapping in place: see ops::upload).
+  Llama(Checkpoint checkpoint, Config config, ops::Backend& backend);
   Llama(const Llama&) = delete;
   Llama& operator=(const Llama&) = delete;
 
   const Config& config() const { return config_; }
+  // Where the weights live: forward runs on backends of this device only.
+  ops::Device device() const { return device_; }
   // The weights' dtype in the checkpoint (f32, bf16 or f16).
   ops::DType weight_dtype() const { return weight_dtype_; }
   // The checkpoint's end-of-sequence ids: generation_config.json's eos_token_id when the folder
@@ -56,39 +62,40 @@ class Llama {
   // Multiply-adds per token in the linear layers (every layer matrix), excluding lm_head.
   int64_t layer_macs_per_token() const;
 
-  // Runs one step (see forward_batch.h for the batch contract; tokens must be < vocab_size and
-  // the block tables must cover every position the step writes). kv: one PagedKvLayer per layer,
-  // head_dim / n_kv_heads as the config. Afterwards ws.logits(batch.logit_rows.size()) holds
-  // f32 [R, vocab] logits of the requested rows in order. `dump`, when not null, receives every
-  // intermediate by name (see forward_dump.h); null costs nothing.
-  void forward(const ops::Context& ctx, const ForwardBatch& batch,
+  // Runs one step on `backend` (of device(); see forward_batch.h for the batch contract; tokens
+  // must be < vocab_size and the block tables must cover every position the step writes). kv:
+  // one PagedKvLayer per layer, head_dim / n_kv_heads as the config, and ws: both from memory of
+  // the backend's device. Afterwards ws.logits(batch.logit_rows.size()) holds f32 [R, vocab]
+  // logits of the requested rows in order. `dump`, when not null, receives every intermediate by
+  // name (see forward_dump.h); null costs nothing.
+  void forward(ops::Backend& backend, const ForwardBatch& batch,
                std::span<const ops::PagedKvLayer> kv, LlamaWorkspace& ws,
                ForwardDump* dump = nullptr) const;
 
  private:
   struct Layer {
-    ops::TensorView attn_norm;  // f32 [H], in norm_storage_
-    ops::TensorView ffn_norm;   // f32 [H]
+    ops::Tensor attn_norm;      // f32 [1, H]
+    ops::Tensor ffn_norm;       // f32 [1, H]
     ops::PackedMatrix qkv;      // [Q + 2 KV, H]
     ops::PackedMatrix o;        // [H, Q]
     ops::PackedMatrix gate_up;  // [2 I, H]
     ops::PackedMatrix down;     // [H, I]
   };
 
-  void run_layer(const ops::Context& ctx, int64_t l, const ForwardBatch& batch,
+  void run_layer(ops::Backend& backend, int64_t l, const ForwardBatch& batch,
                  const ops::PagedKvLayer& kv, LlamaWorkspace& ws, int64_t rows,
                  ForwardDump* dump) const;
-  void run_head(const ops::Context& ctx, LlamaWorkspace& ws, int64_t rows, ForwardDump* dump) const;
+  void run_head(ops::Backend& backend, LlamaWorkspace& ws, int64_t rows, ForwardDump* dump) const;
 
   Checkpoint checkpoint_;
   Config config_;
+  ops::Device device_ = ops::Device::kCpu;
   ops::DType weight_dtype_ = ops::DType::kBF16;
   std::vector<int32_t> eos_ids_;
-  ops::TensorView embed_;  // [V, H] in the checkpoint's mapping
-  std::vector<float> norm_storage_;
+  ops::Tensor embed_;  // [V, H] in the checkpoint's dtype
   std::vector<Layer> layers_;
-  ops::TensorView final_norm_;  // f32 [H]
-  ops::PackedMatrix lm_head_;   // [V, H]
+  ops::Tensor final_norm_;     // f32 [1, H]
+  ops::PackedMatrix lm_head_;  // [V, H]
   ops::RopeTable rope_;
 };
 

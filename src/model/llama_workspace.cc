@@ -10,7 +10,8 @@ int64_t aligned(int64_t n) { return (n + 15) / 16 * 16; }
 
 }  // namespace
 
-LlamaWorkspace::LlamaWorkspace(const Config& config, int64_t max_tokens, int64_t max_logit_rows)
+LlamaWorkspace::LlamaWorkspace(const Config& config, ops::Backend& backend, int64_t max_tokens,
+                               int64_t max_logit_rows)
     : max_tokens_(max_tokens),
       max_logit_rows_(max_logit_rows),
       hidden_(config.hidden_size),
@@ -31,14 +32,12 @@ LlamaWorkspace::LlamaWorkspace(const Config& config, int64_t max_tokens, int64_t
   attn_at_ = take(max_tokens * q_cols_);
   ffn_at_ = take(max_tokens * ffn_cols_);
   logits_at_ = take(max_logit_rows * vocab_);
-  const int64_t positions_at = take(max_tokens);  // int32 fits in a float slot
-  storage_ = cpu::AlignedBuffer(static_cast<size_t>(at) * sizeof(float));
-  positions_ = reinterpret_cast<int32_t*>(static_cast<float*>(storage_.data()) + positions_at);
+  positions_.resize(static_cast<size_t>(max_tokens));
+  storage_ = backend.allocate(static_cast<size_t>(at) * sizeof(float));
 }
 
 ops::TensorView LlamaWorkspace::matrix(int64_t at, int64_t rows, int64_t cols) const {
-  float* base = static_cast<float*>(const_cast<void*>(storage_.data()));
-  return ops::TensorView::of(base + at, ops::DType::kF32, {rows, cols});
+  return storage_.view(static_cast<size_t>(at) * sizeof(float), ops::DType::kF32, {rows, cols});
 }
 
 ops::TensorView LlamaWorkspace::logits(int64_t rows) const {

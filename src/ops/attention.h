@@ -3,19 +3,19 @@
 // the run and over the p0 tokens already cached; grouped-query heads (n_heads query heads share
 // n_kv_heads key/value heads); scale 1/sqrt(head_dim) unless given.
 //
-// The engine owns the cache memory and the block allocator; these ops only read and write the
-// blocks they are pointed at. One layer is two arrays (K, V) of n_blocks blocks of
-// block_size tokens × n_kv_heads × head_dim elements of `dtype` (f32, bf16 or f16; block_bytes()
-// each); position p of a sequence lives in block block_table[p / block_size], slot
-// p % block_size. The arrangement inside a block is the backend's (CPU: backends/cpu/attention.h),
-// so only kv_write and attention touch the blocks' contents.
+// The engine owns the cache memory (allocated from its backend) and the block allocator; these
+// ops only read and write the blocks they are pointed at. One layer is two arrays (K, V) of
+// n_blocks blocks of block_size tokens × n_kv_heads × head_dim elements of `dtype` (f32, bf16 or
+// f16; block_bytes() each); position p of a sequence lives in block block_table[p / block_size],
+// slot p % block_size. The arrangement inside a block is the backend's (CPU:
+// backends/cpu/attention.h), so only kv_write and attention touch the blocks' contents.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
-#include "ops/context.h"
+#include "ops/backend.h"
 #include "ops/tensor.h"
 
 namespace infermark::ops {
@@ -52,13 +52,13 @@ struct AttentionBatch {
 
 // Stores the step's keys and values: row r of k and v (f32 [rows, n_kv_heads * head_dim], e.g.
 // column ranges of the fused q/k/v output after rope) at its sequence position in the cache.
-void kv_write(const Context& ctx, const PagedKvLayer& cache, const AttentionBatch& batch,
+void kv_write(Backend& backend, const PagedKvLayer& cache, const AttentionBatch& batch,
               const TensorView& k, const TensorView& v);
 
 // out[r, h*hd:(h+1)*hd] = softmax(q_h k^T * scale) v over the positions row r sees (kv_write of
 // this step first). q, out: f32 [rows, n_heads * head_dim], not overlapping. scale <= 0 means
 // 1/sqrt(head_dim).
-void attention(const Context& ctx, const PagedKvLayer& cache, const AttentionBatch& batch,
+void attention(Backend& backend, const PagedKvLayer& cache, const AttentionBatch& batch,
                const TensorView& q, int n_heads, const TensorView& out, float scale = 0);
 
 }  // namespace infermark::ops

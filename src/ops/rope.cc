@@ -2,8 +2,7 @@
 
 #include <cmath>
 
-#include "backends/cpu/rope.h"
-#include "ops/dispatch.h"
+#include "ops/checks.h"
 #include "util/error.h"
 
 namespace infermark::ops {
@@ -36,19 +35,12 @@ RopeTable::RopeTable(int head_dim, float theta, std::optional<Llama3RopeScaling>
   }
 }
 
-void rope(const Context& ctx, const RopeTable& table, std::span<const int32_t> positions,
+void rope(Backend& backend, const RopeTable& table, std::span<const int32_t> positions,
           const TensorView& x) {
-  detail::check_matrix(x, DType::kF32, ctx);
+  detail::check_matrix(x, DType::kF32, backend);
   IM_CHECK(x.dim(1) % table.head_dim() == 0);
   IM_CHECK(static_cast<int64_t>(positions.size()) == x.dim(0));
-  const int n_heads = static_cast<int>(x.dim(1) / table.head_dim());
-  switch (ctx.device) {
-    case Device::kCpu:
-      return cpu::rope(detail::cpu_pool(ctx), x.as<float>(), x.ld(), x.dim(0), n_heads,
-                       table.head_dim(), positions.data(), table.inv_freq().data());
-    default:
-      detail::no_backend("rope", ctx.device);
-  }
+  backend.rope(table, positions, x);
 }
 
 }  // namespace infermark::ops

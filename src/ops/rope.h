@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "ops/context.h"
+#include "ops/backend.h"
 #include "ops/tensor.h"
 
 namespace infermark::ops {
@@ -36,7 +36,7 @@ class RopeTable {
 
 // Rotates, in place, every head of every row of x: f32 [rows, n_heads * head_dim] (a column range
 // of a fused q/k/v output works: q and k heads are adjacent). Row r is at positions[r].
-void rope(const Context& ctx, const RopeTable& table, std::span<const int32_t> positions,
+void rope(Backend& backend, const RopeTable& table, std::span<const int32_t> positions,
           const TensorView& x);
 
 }  // namespace infermark::ops

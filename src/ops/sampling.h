@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <span>
 
-#include "ops/context.h"
+#include "ops/backend.h"
 #include "ops/tensor.h"
 
 namespace infermark::ops {
@@ -17,13 +17,17 @@ struct SamplingParams {
   float top_p = 1.0f;        // >= 1: no nucleus filter; at least one token is always kept
 };
 
+// logits[r, id] = -inf for every row r and every id of `ids` in [0, vocab) (others are ignored):
+// the tokens can then never be chosen (a stop id before min_new_tokens). logits: f32 [rows, vocab].
+void suppress_tokens(Backend& backend, const TensorView& logits, std::span<const int32_t> ids);
+
 // out[b] = index of the largest logit of row b (ties: lowest index). logits: f32 [batch, vocab].
-void argmax(const Context& ctx, const TensorView& logits, std::span<int32_t> out);
+void argmax(Backend& backend, const TensorView& logits, std::span<int32_t> out);
 
 // out[b] = token sampled from row b with params[b] and the uniform draw u[b] in [0, 1): the kept
 // tokens in descending probability (ties: lower id first; in id order when nothing is filtered)
 // partition [0, 1) by renormalised probability, and u picks one. Greedy rows ignore u.
-void sample(const Context& ctx, const TensorView& logits, std::span<const SamplingParams> params,
+void sample(Backend& backend, const TensorView& logits, std::span<const SamplingParams> params,
             std::span<const float> u, std::span<int32_t> out);
 
 }  // namespace infermark::ops

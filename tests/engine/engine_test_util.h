@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "model/llama_reference.h"
 #include "model/test_files.h"
+#include "ops/backend.h"
 
 namespace infermark::engine::testing {
 
@@ -29,9 +30,8 @@ class TinyModel {
   const std::filesystem::path& dir() const { return dir_.path(); }
   // Loads another instance (to change its eos ids).
   std::shared_ptr<model::Llama> load_copy() const {
-    cpu::ThreadPool pool(2);
-    return std::shared_ptr<model::Llama>(
-        model::Llama::load(dir_.path(), ops::Context::cpu(pool)).release());
+    const auto backend = ops::create_backend({.threads = 2});
+    return std::shared_ptr<model::Llama>(model::Llama::load(dir_.path(), *backend).release());
   }
 
  private:

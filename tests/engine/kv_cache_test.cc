@@ -3,10 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
 
 namespace infermark::engine {
 namespace {
+
+// The KV memory's backend (the default device, one thread).
+ops::Backend& backend() {
+  static const std::unique_ptr<ops::Backend> b = ops::create_backend({.threads = 1});
+  return *b;
+}
 
 model::Config small_config() {
   model::Config c;
@@ -22,7 +29,7 @@ TEST(KvCache, BlockBytesCountEveryLayerKAndV) {
 }
 
 TEST(KvCache, LayersAreDisjointArraysOfTheRightShape) {
-  KvCache kv(small_config(), ops::DType::kF16, 4, 10);
+  KvCache kv(small_config(), ops::DType::kF16, 4, 10, backend());
   ASSERT_EQ(kv.layers().size(), 3u);
   std::set<const char*> starts;
   for (const auto& l : kv.layers()) {
@@ -43,7 +50,7 @@ TEST(KvCache, LayersAreDisjointArraysOfTheRightShape) {
 }
 
 TEST(KvCache, AllocateAndReleaseKeepEveryBlockAccountedFor) {
-  KvCache kv(small_config(), ops::DType::kF32, 4, 10);
+  KvCache kv(small_config(), ops::DType::kF32, 4, 10, backend());
   EXPECT_EQ(kv.blocks_for(0), 0);
   EXPECT_EQ(kv.blocks_for(1), 1);
   EXPECT_EQ(kv.blocks_for(8), 2);

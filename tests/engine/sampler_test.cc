@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "ops/backend.h"
+
 namespace infermark::engine {
 namespace {
 
@@ -27,8 +29,7 @@ TEST(UniformDraw, DependsOnlyOnSeedAndIndexAndIsUniform) {
 }
 
 TEST(Sampler, GreedyRowsAndMaskedStopIds) {
-  cpu::ThreadPool pool(2);
-  const ops::Context ctx = ops::Context::cpu(pool);
+  const auto backend = ops::create_backend({.threads = 2});
   std::vector<float> logits = {0, 5, 1, 2,   // row 0: argmax 1
                                0, 5, 1, 2};  // row 1: 1 is a stop id below the minimum -> 3
   Sequence a, b;
@@ -41,15 +42,14 @@ TEST(Sampler, GreedyRowsAndMaskedStopIds) {
   Sampler s(4);
   std::vector<Sequence*> seqs = {&a, &b};
   std::vector<int32_t> out(2);
-  s.sample(ctx, ops::TensorView::of(logits.data(), ops::DType::kF32, {2, 4}), seqs, out);
+  s.sample(*backend, ops::TensorView::of(logits.data(), ops::DType::kF32, {2, 4}), seqs, out);
   EXPECT_EQ(out, (std::vector<int32_t>{1, 3}));
   EXPECT_TRUE(std::isinf(logits[5]) && logits[5] < 0);
   EXPECT_EQ(logits[1], 5);
 }
 
 TEST(Sampler, SampledRowsFollowTheDrawOfTheirSeedAndIndex) {
-  cpu::ThreadPool pool(1);
-  const ops::Context ctx = ops::Context::cpu(pool);
+  const auto backend = ops::create_backend({.threads = 1});
   // Two equally likely tokens: the draw (< 0.5 or not) decides, in id order (no filter).
   Sequence s;
   s.tokens = {0, 0, 0}, s.prompt_len = 1;  // two generated: index 2
@@ -61,7 +61,7 @@ TEST(Sampler, SampledRowsFollowTheDrawOfTheirSeedAndIndex) {
     s.params.seed = seed;
     std::vector<float> logits = {3, 3, -100, -100};
     std::vector<int32_t> out(1);
-    sampler.sample(ctx, ops::TensorView::of(logits.data(), ops::DType::kF32, {1, 4}), seqs, out);
+    sampler.sample(*backend, ops::TensorView::of(logits.data(), ops::DType::kF32, {1, 4}), seqs, out);
     EXPECT_EQ(out[0], uniform_draw(seed, 2) < 0.5f ? 0 : 1);
     ++seen[out[0]];
   }

@@ -5,8 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 namespace infermark::engine {
 namespace {
+
+// The KV memory's backend (the default device, one thread).
+ops::Backend& backend() {
+  static const std::unique_ptr<ops::Backend> b = ops::create_backend({.threads = 1});
+  return *b;
+}
 
 model::Config small_config() {
   model::Config c;
@@ -47,7 +55,7 @@ void PrintTo(const Planned& p, std::ostream* os) {
 }
 
 TEST(Scheduler, ChunkedPrefillThenDecodeFirst) {
-  KvCache kv(small_config(), ops::DType::kF32, 4, 100);
+  KvCache kv(small_config(), ops::DType::kF32, 4, 100, backend());
   Scheduler s({/*max_seqs=*/4, /*max_batch_tokens=*/10, /*prefill_chunk=*/6, true}, kv);
   s.add(seq(1, 9));
   s.add(seq(2, 3));
@@ -64,7 +72,7 @@ TEST(Scheduler, ChunkedPrefillThenDecodeFirst) {
 }
 
 TEST(Scheduler, AdmissionIsFcfsAndBoundedBySeqsAndBlocks) {
-  KvCache kv(small_config(), ops::DType::kF32, 4, 5);  // 20 token slots
+  KvCache kv(small_config(), ops::DType::kF32, 4, 5, backend());  // 20 token slots
   Scheduler s({2, 100, 100, true}, kv);
   s.add(seq(1, 8));  // 2 blocks
   s.add(seq(2, 4));  // 1 block
@@ -90,7 +98,7 @@ TEST(Scheduler, AdmissionIsFcfsAndBoundedBySeqsAndBlocks) {
 }
 
 TEST(Scheduler, PreemptsTheLatestAdmittedWhenBlocksRunOut) {
-  KvCache kv(small_config(), ops::DType::kF32, 2, 4);  // 8 token slots
+  KvCache kv(small_config(), ops::DType::kF32, 2, 4, backend());  // 8 token slots
   Scheduler s({4, 100, 100, true}, kv);
   s.add(seq(1, 4));  // 2 blocks
   s.add(seq(2, 4));  // 2 blocks: cache full
@@ -114,7 +122,7 @@ TEST(Scheduler, PreemptsTheLatestAdmittedWhenBlocksRunOut) {
 }
 
 TEST(Scheduler, ASequenceThatCannotGrowPreemptsItselfWhenLast) {
-  KvCache kv(small_config(), ops::DType::kF32, 2, 3);
+  KvCache kv(small_config(), ops::DType::kF32, 2, 3, backend());
   Scheduler s({4, 100, 100, true}, kv);
   s.add(seq(1, 2));
   s.add(seq(2, 4));
@@ -128,7 +136,7 @@ TEST(Scheduler, ASequenceThatCannotGrowPreemptsItselfWhenLast) {
 }
 
 TEST(Scheduler, RemoveFreesBlocksOfRunningAndWaitingSequences) {
-  KvCache kv(small_config(), ops::DType::kF32, 4, 10);
+  KvCache kv(small_config(), ops::DType::kF32, 4, 10, backend());
   Scheduler s({1, 100, 100, true}, kv);
   s.add(seq(1, 8));
   s.add(seq(2, 8));

@@ -13,6 +13,7 @@
 #include "model/llama.h"
 #include "model/llama_reference.h"
 #include "model/test_files.h"
+#include "ops/cpu_backend.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -49,9 +50,8 @@ class Runner {
   Runner(const Llama& model, int block_size, int max_seqs = 4, int64_t max_ctx = 256,
          ops::DType kv_dtype = ops::DType::kF32)
       : model_(model),
-        pool_(2),
-        ctx_(ops::Context::cpu(pool_)),
-        ws_(model.config(), max_ctx, max_ctx),
+        backend_(2),
+        ws_(model.config(), backend_, max_ctx, max_ctx),
         per_seq_((max_ctx + block_size - 1) / block_size),
         kv_(model.config(), per_seq_ * max_seqs, block_size, kv_dtype),
         tables_(static_cast<size_t>(per_seq_ * max_seqs)) {
@@ -77,7 +77,7 @@ class Runner {
     b.tokens = tokens, b.logit_rows = rows;
     b.seqs.q_start = q_start, b.seqs.p0 = p0;
     b.seqs.block_tables = tables.data(), b.seqs.block_table_stride = per_seq_;
-    model_.forward(ctx_, b, kv_.layers(), ws_, dump);
+    model_.forward(backend_, b, kv_.layers(), ws_, dump);
     const ops::TensorView l = ws_.logits(static_cast<int64_t>(rows.size()));
     std::vector<std::vector<float>> out;
     for (size_t r = 0; r < rows.size(); ++r)
@@ -87,8 +87,7 @@ class Runner {
 
  private:
   const Llama& model_;
-  cpu::ThreadPool pool_;
-  ops::Context ctx_;
+  ops::CpuBackend backend_;
   LlamaWorkspace ws_;
   int64_t per_seq_;
   TestKvCache kv_;
@@ -100,8 +99,8 @@ int32_t argmax(const std::vector<float>& v) {
 }
 
 std::unique_ptr<Llama> load(const std::filesystem::path& dir) {
-  cpu::ThreadPool pool(2);
-  return Llama::load(dir, ops::Context::cpu(pool));
+  ops::CpuBackend backend(2);
+  return Llama::load(dir, backend);
 }
 
 class LlamaVsReference : public ::testing::TestWithParam<std::tuple<DType, bool>> {};

@@ -24,7 +24,7 @@ TEST_P(SwigluTest, MatchesFloat64OnFusedGateUp) {
       const auto gu = random_floats(static_cast<size_t>(rows * 2 * d), -12, 12, seed++);
       const TensorView all = TensorView::of(gu.data(), DType::kF32, {rows, 2 * d});
       std::vector<float> out(static_cast<size_t>(rows * d));
-      swiglu(ctx_, all.slice(1, 0, d), all.slice(1, d, 2 * d),
+      swiglu(backend_, all.slice(1, 0, d), all.slice(1, d, 2 * d),
              TensorView::of(out.data(), DType::kF32, {rows, d}));
       for (int64_t i = 0; i < rows; ++i) {
         for (int64_t j = 0; j < d; ++j) {
@@ -44,7 +44,7 @@ TEST_P(SwigluTest, ExtremeGatesStayFinite) {
   std::vector<float> g = {-200.0f, -90.0f, -30.0f, 30.0f, 90.0f, 200.0f, 1e-20f, -1e-20f};
   std::vector<float> u(g.size(), 2.0f), out(g.size());
   const int64_t d = static_cast<int64_t>(g.size());
-  swiglu(ctx_, TensorView::of(g.data(), DType::kF32, {1, d}),
+  swiglu(backend_, TensorView::of(g.data(), DType::kF32, {1, d}),
          TensorView::of(u.data(), DType::kF32, {1, d}),
          TensorView::of(out.data(), DType::kF32, {1, d}));
   for (size_t j = 0; j < g.size(); ++j) {
@@ -61,8 +61,8 @@ TEST_P(SwigluTest, InPlaceOverGate) {
   std::vector<float> expected(g.size());
   const auto gv = TensorView::of(g.data(), DType::kF32, {rows, d});
   const auto uv = TensorView::of(u.data(), DType::kF32, {rows, d});
-  swiglu(ctx_, gv, uv, TensorView::of(expected.data(), DType::kF32, {rows, d}));
-  swiglu(ctx_, gv, uv, gv);
+  swiglu(backend_, gv, uv, TensorView::of(expected.data(), DType::kF32, {rows, d}));
+  swiglu(backend_, gv, uv, gv);
   EXPECT_EQ(g, expected);
 }
 

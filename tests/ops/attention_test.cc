@@ -41,7 +41,7 @@ double round_to(DType dt, float v) {
   }
 }
 
-void run_case(const Context& ctx, const Case& c, uint32_t seed) {
+void run_case(Backend& backend, const Case& c, uint32_t seed) {
   const int n_seqs = static_cast<int>(c.seqs.size());
   const int64_t kvw = int64_t{c.n_kv_heads} * c.head_dim, qw = int64_t{c.n_heads} * c.head_dim;
   // Block tables over a shuffled pool of blocks.
@@ -90,14 +90,14 @@ void run_case(const Context& ctx, const Case& c, uint32_t seed) {
     }
     const int64_t rows = q_start.back();
     AttentionBatch batch{q_start, p0, tables.data(), max_blocks};
-    kv_write(ctx, cache, batch, TensorView::of(k_rows.data(), DType::kF32, {rows, kvw}),
+    kv_write(backend, cache, batch, TensorView::of(k_rows.data(), DType::kF32, {rows, kvw}),
              TensorView::of(v_rows.data(), DType::kF32, {rows, kvw}));
     if (step == 0) continue;
 
     const int64_t ldq = qw + 4;  // strided q rows
     const auto q = random_floats(static_cast<size_t>(rows * ldq), -1, 1, seed + 999);
     std::vector<float> out(static_cast<size_t>(rows * qw), NAN);
-    attention(ctx, cache, batch, TensorView::of(q.data(), DType::kF32, {rows, ldq}).slice(1, 0, qw),
+    attention(backend, cache, batch, TensorView::of(q.data(), DType::kF32, {rows, ldq}).slice(1, 0, qw),
               c.n_heads, TensorView::of(out.data(), DType::kF32, {rows, qw}));
 
     const int group = c.n_heads / c.n_kv_heads;
@@ -164,19 +164,18 @@ TEST_P(AttentionTest, MixedBatchesMatchFloat64) {
   for (const Case& c : cases) {
     SCOPED_TRACE(::testing::Message() << c.n_heads << "/" << c.n_kv_heads << " hd " << c.head_dim
                                       << " bs " << c.block_size << " " << dtype_name(c.dtype));
-    run_case(ctx_, c, seed += 100);
+    run_case(backend_, c, seed += 100);
   }
 }
 
 TEST_P(AttentionTest, LongContextDecode) {
-  run_case(ctx_, {8, 2, 64, 16, DType::kBF16, {{3000, 1}, {1500, 1}}}, 7);
-  run_case(ctx_, {8, 2, 64, 16, DType::kF32, {{700, 40}}}, 8);
+  run_case(backend_, {8, 2, 64, 16, DType::kBF16, {{3000, 1}, {1500, 1}}}, 7);
+  run_case(backend_, {8, 2, 64, 16, DType::kF32, {{700, 40}}}, 8);
 }
 
 TEST_P(AttentionTest, LargeLogitsAreStable) {
   // Queries and keys with |q·k|·scale in the hundreds: the online max keeps exp finite.
-  cpu::ThreadPool pool(1);
-  const Context ctx = Context::cpu(pool);
+  CpuBackend backend(1);
   const int hd = 16;
   std::vector<float> k(2 * hd, 30.0f), v(2 * hd);
   for (int d = 0; d < hd; ++d) {
@@ -189,10 +188,10 @@ TEST_P(AttentionTest, LargeLogitsAreStable) {
   const int32_t table[] = {0};
   const int32_t q_start[] = {0, 2}, p0[] = {0};
   AttentionBatch batch{q_start, p0, table, 1};
-  kv_write(ctx, cache, batch, TensorView::of(k.data(), DType::kF32, {2, hd}),
+  kv_write(backend, cache, batch, TensorView::of(k.data(), DType::kF32, {2, hd}),
            TensorView::of(v.data(), DType::kF32, {2, hd}));
   std::vector<float> q(2 * hd, 30.0f), out(2 * hd);
-  attention(ctx, cache, batch, TensorView::of(q.data(), DType::kF32, {2, hd}), 1,
+  attention(backend, cache, batch, TensorView::of(q.data(), DType::kF32, {2, hd}), 1,
             TensorView::of(out.data(), DType::kF32, {2, hd}));
   for (int d = 0; d < hd; ++d) {
     EXPECT_FLOAT_EQ(out[static_cast<size_t>(d)], 1.0f);       // row 0 sees key 0 only

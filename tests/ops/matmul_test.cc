@@ -64,10 +64,10 @@ TEST_P(MatmulTest, MatchesFloat64ReferenceForAllDtypesAndShapes) {
       HostMatrix w(dt, s.n, s.k, random_floats(static_cast<size_t>(s.n * s.k), -1, 1, seed++));
       const auto x = random_floats(static_cast<size_t>(s.m * s.k), -1, 1, seed++);
       std::vector<float> y(static_cast<size_t>(s.m * s.n), 1e30f);
-      const PackedMatrix pw = pack(ctx_, w.view());
+      const PackedMatrix pw = pack(backend_, w.view());
       EXPECT_EQ(pw.rows(), s.n);
       EXPECT_EQ(pw.cols(), s.k);
-      matmul(ctx_, TensorView::of(x.data(), DType::kF32, {s.m, s.k}), pw,
+      matmul(backend_, TensorView::of(x.data(), DType::kF32, {s.m, s.k}), pw,
              TensorView::of(y.data(), DType::kF32, {s.m, s.n}));
       const std::string what = std::string(dtype_name(dt)) + " m=" + std::to_string(s.m) +
                                " n=" + std::to_string(s.n) + " k=" + std::to_string(s.k);
@@ -87,14 +87,14 @@ TEST_P(MatmulTest, StridedOperandsAccumulateAndFusedParts) {
                     random_floats(static_cast<size_t>(n_parts[1] * k), -1, 1, 8));
       HostMatrix v(dt, n_parts[2], k, random_floats(static_cast<size_t>(n_parts[2] * k), -1, 1, 9));
       const TensorView parts[] = {q.view(), kk.view(), v.view()};
-      const PackedMatrix pw = pack(ctx_, parts);
+      const PackedMatrix pw = pack(backend_, parts);
       ASSERT_EQ(pw.rows(), 42);
       const auto x = random_floats(static_cast<size_t>(m * ldx), -1, 1, 10);
       const auto y0 = random_floats(static_cast<size_t>(m * ldy), -1, 1, 11);
       std::vector<float> y = y0;
       TensorView xv = TensorView::of(x.data(), DType::kF32, {m, ldx}).slice(1, 0, k);
       TensorView yv = TensorView::of(y.data(), DType::kF32, {m, ldy}).slice(1, 0, 42);
-      matmul(ctx_, xv, pw, yv, /*accumulate=*/true);
+      matmul(backend_, xv, pw, yv, /*accumulate=*/true);
       expect_product(x, ldx, {&q, &kk, &v}, y, ldy, &y0, m, k, std::string(dtype_name(dt)));
       // Columns past the view are untouched.
       for (int64_t i = 0; i < m; ++i) {
@@ -112,11 +112,10 @@ TEST_P(MatmulTest, SameResultForAnyThreadCount) {
   const auto x = random_floats(static_cast<size_t>(m * k), -1, 1, 4);
   std::vector<float> first;
   for (int threads : {1, 2, 3}) {
-    cpu::ThreadPool pool(threads);
-    const Context ctx = Context::cpu(pool);
-    const PackedMatrix pw = pack(ctx, w.view());
+    CpuBackend backend(threads);
+    const PackedMatrix pw = pack(backend, w.view());
     std::vector<float> y(static_cast<size_t>(m * n));
-    matmul(ctx, TensorView::of(x.data(), DType::kF32, {m, k}), pw,
+    matmul(backend, TensorView::of(x.data(), DType::kF32, {m, k}), pw,
            TensorView::of(y.data(), DType::kF32, {m, n}));
     if (first.empty()) first = y;
     // Each output column is computed by one thread with the same code: bit-identical.
@@ -131,21 +130,23 @@ TEST(MatmulVariants, SimdMatchesGenericWithinBound) {
   if (cpu::detected_isa() < cpu::Isa::kAvx2) GTEST_SKIP() << "no AVX2";
   const bool avx512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
   cpu::ThreadPool pool(2);
-  const Context ctx = Context::cpu(pool);
   uint32_t seed = 100;
-  for (DType dt : {DType::kF32, DType::kBF16, DType::kF16}) {
+  const std::pair<DType, cpu::FloatType> types[] = {{DType::kF32, cpu::FloatType::kF32},
+                                                    {DType::kBF16, cpu::FloatType::kBF16},
+                                                    {DType::kF16, cpu::FloatType::kF16}};
+  for (const auto& [dt, type] : types) {
     for (Shape s : {Shape{1, 130, 2049}, Shape{9, 77, 515}, Shape{64, 50, 300}, Shape{300, 70, 400}}) {
       HostMatrix w(dt, s.n, s.k, random_floats(static_cast<size_t>(s.n * s.k), -2, 2, seed++));
       const auto x = random_floats(static_cast<size_t>(s.m * s.k), -3, 3, seed++);
-      const PackedMatrix pw = pack(ctx, w.view());
+      const cpu::WeightPart part{w.view().data, s.n, s.k};
+      const cpu::PackedWeights pw(type, std::span(&part, 1), s.k, &pool);
       std::vector<float> yg(static_cast<size_t>(s.m * s.n)), ya(yg.size()), yz(yg.size());
-      cpu::generic::matmul(
-          pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), yg.data(), s.n, false));
-      cpu::avx2::matmul(
-          pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), ya.data(), s.n, false));
+      cpu::generic::matmul(pool,
+                           cpu::matmul_args(x.data(), s.m, s.k, pw, yg.data(), s.n, false));
+      cpu::avx2::matmul(pool, cpu::matmul_args(x.data(), s.m, s.k, pw, ya.data(), s.n, false));
       if (avx512) {
-        cpu::avx512::matmul(
-            pool, cpu::matmul_args(x.data(), s.m, s.k, pw.cpu_weights(), yz.data(), s.n, false));
+        cpu::avx512::matmul(pool,
+                            cpu::matmul_args(x.data(), s.m, s.k, pw, yz.data(), s.n, false));
       }
       for (int64_t i = 0; i < s.m; ++i) {
         for (int64_t j = 0; j < s.n; ++j) {

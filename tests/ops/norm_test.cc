@@ -23,7 +23,7 @@ TEST_P(RmsNormTest, MatchesFloat64) {
       const auto x = random_floats(static_cast<size_t>(rows * ld), -4, 4, seed++);
       const auto w = random_floats(static_cast<size_t>(d), 0.5f, 1.5f, seed++);
       std::vector<float> out(static_cast<size_t>(rows * d));
-      rms_norm(ctx_, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, d),
+      rms_norm(backend_, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, d),
                TensorView::of(w.data(), DType::kF32, {d}), 1e-5f,
                TensorView::of(out.data(), DType::kF32, {rows, d}));
       for (int64_t i = 0; i < rows; ++i) {
@@ -49,10 +49,10 @@ TEST_P(RmsNormTest, InPlace) {
   const auto w = random_floats(static_cast<size_t>(d), -1, 1, 10);
   std::vector<float> expected(x.size());
   const auto wv = TensorView::of(w.data(), DType::kF32, {d});
-  rms_norm(ctx_, TensorView::of(x.data(), DType::kF32, {rows, d}), wv, 1e-6f,
+  rms_norm(backend_, TensorView::of(x.data(), DType::kF32, {rows, d}), wv, 1e-6f,
            TensorView::of(expected.data(), DType::kF32, {rows, d}));
   const auto xv = TensorView::of(x.data(), DType::kF32, {rows, d});
-  rms_norm(ctx_, xv, wv, 1e-6f, xv);
+  rms_norm(backend_, xv, wv, 1e-6f, xv);
   EXPECT_EQ(x, expected);
 }
 

@@ -13,8 +13,7 @@
 
 #include "backends/cpu/cpu_features.h"
 #include "backends/cpu/half.h"
-#include "backends/cpu/thread_pool.h"
-#include "ops/context.h"
+#include "ops/cpu_backend.h"
 #include "ops/tensor.h"
 
 namespace infermark::cpu {
@@ -84,14 +83,13 @@ inline std::string isa_param_name(const ::testing::TestParamInfo<cpu::Isa>& info
   return std::string(cpu::isa_name(info.param));
 }
 
-// Runs the test body with dispatch capped at GetParam() and a 2-thread pool (ctx).
+// Runs the test body with dispatch capped at GetParam() on a 2-thread CPU backend (backend_).
 class IsaTest : public ::testing::TestWithParam<cpu::Isa> {
  protected:
   void SetUp() override { cpu::set_max_isa(GetParam()); }
   void TearDown() override { cpu::set_max_isa(cpu::Isa::kAvx512); }
 
-  cpu::ThreadPool pool_{2};
-  Context ctx_ = Context::cpu(pool_);
+  CpuBackend backend_{2};
 };
 
 }  // namespace infermark::ops::testing

@@ -54,7 +54,7 @@ TEST_P(RopeTest, RotateHalfMatchesFloat64) {
       for (int64_t r = 0; r < rows; ++r)
         pos[static_cast<size_t>(r)] = static_cast<int32_t>((r * 977 + 3) % 131072);
       auto x = x0;
-      rope(ctx_, table, pos, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, width));
+      rope(backend_, table, pos, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, width));
       const int half = head_dim / 2;
       for (int64_t r = 0; r < rows; ++r) {
         for (int h = 0; h < n_heads; ++h) {
@@ -83,7 +83,7 @@ TEST_P(RopeTest, PositionZeroIsIdentity) {
   const auto x0 = random_floats(32, -1, 1, 3);
   auto x = x0;
   const int32_t pos[] = {0};
-  rope(ctx_, table, pos, TensorView::of(x.data(), DType::kF32, {1, 32}));
+  rope(backend_, table, pos, TensorView::of(x.data(), DType::kF32, {1, 32}));
   EXPECT_EQ(x, x0);
 }
 

@@ -23,13 +23,12 @@ class SamplingTest : public ::testing::Test {
  protected:
   int32_t sample_one(const std::vector<float>& logits, SamplingParams p, float u) {
     int32_t out = -1;
-    sample(ctx_,
+    sample(backend_,
            TensorView::of(logits.data(), DType::kF32, {1, static_cast<int64_t>(logits.size())}),
            {&p, 1}, {&u, 1}, {&out, 1});
     return out;
   }
-  cpu::ThreadPool pool_{2};
-  Context ctx_ = Context::cpu(pool_);
+  CpuBackend backend_{2};
 };
 
 // Expected probabilities per HF: temperature, top-k (keep >= k-th value), top-p on the
@@ -68,7 +67,7 @@ TEST_F(SamplingTest, ArgmaxTiesGoToLowestIndexAndNanIsIgnored) {
   const std::vector<float> logits = {1,   5,   NAN, 5,   -2, 5,  3,  // row 0: three 5s
                                      NAN, NAN, -1,  NAN, -1, -7, -3};
   std::vector<int32_t> out(2);
-  argmax(ctx_, TensorView::of(logits.data(), DType::kF32, {2, 7}), out);
+  argmax(backend_, TensorView::of(logits.data(), DType::kF32, {2, 7}), out);
   EXPECT_EQ(out[0], 1);
   EXPECT_EQ(out[1], 2);
 }
@@ -77,7 +76,7 @@ TEST_F(SamplingTest, ArgmaxOfLargeRandomRows) {
   const int64_t rows = 5, vocab = 128256;
   const auto logits = random_floats(static_cast<size_t>(rows * vocab), -10, 10, 1);
   std::vector<int32_t> out(static_cast<size_t>(rows));
-  argmax(ctx_, TensorView::of(logits.data(), DType::kF32, {rows, vocab}), out);
+  argmax(backend_, TensorView::of(logits.data(), DType::kF32, {rows, vocab}), out);
   for (int64_t r = 0; r < rows; ++r) {
     const auto row = logits.begin() + r * vocab;
     EXPECT_EQ(out[static_cast<size_t>(r)], std::max_element(row, row + vocab) - row);
@@ -142,7 +141,7 @@ TEST_F(SamplingTest, BatchedRowsUseTheirOwnParams) {
   const SamplingParams p[] = {{0.0f, 0, 1.0f}, {1.0f, 1, 1.0f}, {0.8f, 20, 0.8f}};
   const float u[] = {0.3f, 0.3f, 0.3f};
   std::vector<int32_t> out(3);
-  sample(ctx_, TensorView::of(logits.data(), DType::kF32, {3, vocab}), p, u, out);
+  sample(backend_, TensorView::of(logits.data(), DType::kF32, {3, vocab}), p, u, out);
   for (int r = 0; r < 3; ++r) {
     std::vector<float> row(logits.begin() + r * vocab, logits.begin() + (r + 1) * vocab);
     EXPECT_EQ(out[static_cast<size_t>(r)], sample_one(row, p[r], u[r]));

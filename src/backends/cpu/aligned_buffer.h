@@ -7,6 +7,11 @@
 
 namespace infermark::cpu {
 
+// The allocation behind AlignedBuffer, for owners that keep a raw pointer (ops::Buffer): `bytes`
+// zero-initialised bytes, aligned as above; throws std::bad_alloc. Release with free_aligned.
+void* allocate_aligned(size_t bytes);
+void free_aligned(void* data);
+
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;

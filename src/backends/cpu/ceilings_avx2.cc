@@ -1,9 +1,9 @@
 // AVX2 + FMA probe loops (compiled with -mavx2 -mfma; called only on CPUs that have them).
 #include <immintrin.h>
 
-#include "engine/ceilings_simd.h"
+#include "backends/cpu/ceilings_simd.h"
 
-namespace infermark::engine::avx2 {
+namespace infermark::cpu::avx2 {
 
 long long stream_read(const void* p, size_t bytes) {
   const auto* v = static_cast<const __m256i*>(p);
@@ -35,4 +35,4 @@ float fma_chains(long long iters) {
   return out[0] + out[7];
 }
 
-}  // namespace infermark::engine::avx2
+}  // namespace infermark::cpu::avx2

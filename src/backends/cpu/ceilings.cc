@@ -1,4 +1,4 @@
-#include "engine/ceilings.h"
+#include "backends/cpu/ceilings.h"
 
 #include <sys/resource.h>
 
@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
-#include "engine/ceilings_simd.h"
+#include "backends/cpu/ceilings_simd.h"
 
-namespace infermark::engine {
+namespace infermark::cpu {
 namespace {
 
 Rate median(std::vector<Rate> v) {
@@ -43,17 +43,17 @@ Rate Stopwatch::rate(double amount) const {
   return {amount / std::max(wall_seconds(), 1e-9), amount / std::max(cpu_seconds(), 1e-6)};
 }
 
-CeilingProbe::CeilingProbe(cpu::ThreadPool& pool, size_t buffer_bytes)
+CeilingProbe::CeilingProbe(ThreadPool& pool, size_t buffer_bytes)
     : pool_(pool), buffer_(buffer_bytes / 256 * 256) {}
 
 Rate MachineCeilings::best_fma() const {
-  const bool wide = cpu::active_isa() >= cpu::Isa::kAvx512 && fma512_gflop.per_s > 0;
+  const bool wide = active_isa() >= Isa::kAvx512 && fma512_gflop.per_s > 0;
   return wide ? fma512_gflop : fma_gflop;
 }
 
 MachineCeilings CeilingProbe::measure(int runs, long long fma_iters) {
   MachineCeilings c;
-  if (cpu::detected_isa() < cpu::Isa::kAvx2) return c;
+  if (detected_isa() < Isa::kAvx2) return c;
   const size_t bytes = buffer_.size();
   const char* base = static_cast<const char*>(buffer_.data());
   std::vector<Rate> read, fma, fma512;
@@ -65,7 +65,7 @@ MachineCeilings CeilingProbe::measure(int runs, long long fma_iters) {
     });
     read.push_back(sw.rate(static_cast<double>(bytes) / 1e9));
   }
-  const bool has512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
+  const bool has512 = detected_isa() >= Isa::kAvx512;
   for (int wide = 0; wide < (has512 ? 2 : 1); ++wide) {
     for (int r = 0; r < runs; ++r) {
       const Stopwatch sw;
@@ -84,4 +84,4 @@ MachineCeilings CeilingProbe::measure(int runs, long long fma_iters) {
   return c;
 }
 
-}  // namespace infermark::engine
+}  // namespace infermark::cpu

@@ -1,9 +1,9 @@
 // AVX-512 FMA probe loop (compiled with -mavx512f; called only on CPUs that have it).
 #include <immintrin.h>
 
-#include "engine/ceilings_simd.h"
+#include "backends/cpu/ceilings_simd.h"
 
-namespace infermark::engine::avx512 {
+namespace infermark::cpu::avx512 {
 
 float fma_chains(long long iters) {
   const __m512 m = _mm512_set1_ps(0.999999f), a = _mm512_set1_ps(1e-7f);
@@ -20,4 +20,4 @@ float fma_chains(long long iters) {
   return out[0] + out[15];
 }
 
-}  // namespace infermark::engine::avx512
+}  // namespace infermark::cpu::avx512

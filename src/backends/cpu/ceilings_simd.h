@@ -1,10 +1,10 @@
 // The SIMD probe loops of ceilings.cc, declared apart from anything inline so that the files
-// compiled with -mavx2 / -mavx512f include no shared inline code (see src/backends/cpu).
+// compiled with -mavx2 / -mavx512f include no shared inline code (see CMakeLists.txt).
 #pragma once
 
 #include <cstddef>
 
-namespace infermark::engine {
+namespace infermark::cpu {
 namespace avx2 {
 // Sums the 32-byte words of [p, p + bytes), p 32-byte aligned, bytes a multiple of 256: a pure
 // streaming read.
@@ -16,4 +16,4 @@ namespace avx512 {
 // 12 chains of 16-wide FMAs: 2 * 16 * 12 * iters flops.
 float fma_chains(long long iters);
 }  // namespace avx512
-}  // namespace infermark::engine
+}  // namespace infermark::cpu

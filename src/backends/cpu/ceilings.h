@@ -14,7 +14,7 @@
 #include "backends/cpu/aligned_buffer.h"
 #include "backends/cpu/thread_pool.h"
 
-namespace infermark::engine {
+namespace infermark::cpu {
 
 struct Rate {
   double per_s = 0;      // amount per wall-clock second
@@ -26,7 +26,7 @@ struct MachineCeilings {
   Rate fma_gflop;     // GFLOP/s (an FMA counts 2) with 8-wide AVX2 FMAs, median
   Rate fma512_gflop;  // the same with 16-wide AVX-512 FMAs; zero without AVX-512
   // The FMA peak of the widest vectors the kernels may use now: the AVX-512 one when
-  // cpu::active_isa() allows AVX-512 (and it was measured), else the AVX2 one.
+  // active_isa() allows AVX-512 (and it was measured), else the AVX2 one.
   Rate best_fma() const;
 };
 
@@ -50,13 +50,13 @@ class Stopwatch {
 // Keeps the probe buffer (touched, resident) for its life. Not thread-safe; uses `pool`.
 class CeilingProbe {
  public:
-  explicit CeilingProbe(cpu::ThreadPool& pool, size_t buffer_bytes = size_t{1} << 30);
+  explicit CeilingProbe(ThreadPool& pool, size_t buffer_bytes = size_t{1} << 30);
   // Medians of `runs` bandwidth runs and `runs` FMA runs of `fma_iters` chain steps.
   MachineCeilings measure(int runs = 3, long long fma_iters = 4'000'000);
 
  private:
-  cpu::ThreadPool& pool_;
-  cpu::AlignedBuffer buffer_;
+  ThreadPool& pool_;
+  AlignedBuffer buffer_;
 };
 
-}  // namespace infermark::engine
+}  // namespace infermark::cpu

@@ -1,4 +1,4 @@
-#include "engine/throughput.h"
+#include "bench_throughput.h"
 
 #include <algorithm>
 #include <atomic>
@@ -6,11 +6,15 @@
 #include <mutex>
 #include <random>
 
-#include "engine/ceilings.h"
+#include "backends/cpu/ceilings.h"
 #include "util/error.h"
 
-namespace infermark::engine {
+namespace infermark::cli {
 namespace {
+
+using engine::Clock;
+using engine::TokenId;
+
 
 std::vector<TokenId> random_prompt(int64_t n, int64_t vocab, std::mt19937_64& rng) {
   std::uniform_int_distribution<TokenId> d(0, static_cast<TokenId>(vocab - 1));
@@ -31,10 +35,10 @@ struct Progress {
 
 }  // namespace
 
-ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_len, int gen_len,
+ThroughputResult measure_throughput(engine::Engine& eng, int batch, int64_t prompt_len, int gen_len,
                                     uint64_t seed) {
   IM_CHECK(batch >= 1 && prompt_len >= 1 && gen_len >= 2);
-  const int64_t vocab = engine.model().config().vocab_size;
+  const int64_t vocab = eng.model().config().vocab_size;
   std::mt19937_64 rng(seed);
   ThroughputResult r;
   r.batch = batch, r.prompt_len = prompt_len, r.gen_len = gen_len;
@@ -42,32 +46,32 @@ ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_le
   for (int b = 0; b < batch; ++b) prompts.push_back(random_prompt(prompt_len, vocab, rng));
 
   Progress p;
-  GenerationParams gen;
+  engine::GenerationParams gen;
   gen.max_new_tokens = gen.min_new_tokens = gen_len;
-  RequestCallbacks cb;
+  engine::RequestCallbacks cb;
   cb.on_tokens = [&p, batch](std::span<const TokenId> t, bool first) {
     std::lock_guard lock(p.mu);
     p.tokens += static_cast<int64_t>(t.size());
     if (first && ++p.first_tokens == batch) {
       p.all_started = Clock::now();
-      p.cpu_at_all_started = process_cpu_seconds();
+      p.cpu_at_all_started = cpu::process_cpu_seconds();
       p.tokens_at_all_started = p.tokens;
     }
   };
-  cb.on_finish = [&p](const Finish&) {
+  cb.on_finish = [&p](const engine::Finish&) {
     std::lock_guard lock(p.mu);
     if (p.finished++ == 0) {
       p.first_finish = Clock::now();
-      p.cpu_at_first_finish = process_cpu_seconds();
+      p.cpu_at_first_finish = cpu::process_cpu_seconds();
       p.tokens_at_first_finish = p.tokens;
     }
   };
-  const Stopwatch sw;
+  const cpu::Stopwatch sw;
   const auto t0 = Clock::now();
-  const double cpu0 = process_cpu_seconds();
-  for (auto& prompt : prompts) engine.submit(std::move(prompt), gen, cb);
-  engine.wait_idle();
-  r.cpu_share = sw.cpu_seconds() / (sw.wall_seconds() * engine.threads());
+  const double cpu0 = cpu::process_cpu_seconds();
+  for (auto& prompt : prompts) eng.submit(std::move(prompt), gen, cb);
+  eng.wait_idle();
+  r.cpu_share = sw.cpu_seconds() / (sw.wall_seconds() * eng.threads());
   std::lock_guard lock(p.mu);
   r.prefill_tokens = batch * prompt_len;
   r.prefill_seconds = std::chrono::duration<double>(p.all_started - t0).count();
@@ -79,8 +83,8 @@ ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_le
   return r;
 }
 
-TokenCost token_cost(const Engine& engine, int64_t prompt_len, int batch, int64_t context) {
-  const model::Llama& m = engine.model();
+TokenCost token_cost(const engine::Engine& eng, int64_t prompt_len, int batch, int64_t context) {
+  const model::Llama& m = eng.model();
   const model::Config& c = m.config();
   const double linear = 2.0 * static_cast<double>(m.layer_macs_per_token());
   const double head = 2.0 * static_cast<double>(c.vocab_size * c.hidden_size);
@@ -92,11 +96,11 @@ TokenCost token_cost(const Engine& engine, int64_t prompt_len, int batch, int64_
   t.prefill_flops = linear + attention(static_cast<double>(prompt_len + 1) / 2) +
                     head / static_cast<double>(prompt_len);
   const double kv_bytes_per_position =
-      static_cast<double>(KvCache::block_bytes(c, engine.kv_cache().dtype(), 1));
+      static_cast<double>(engine::KvCache::block_bytes(c, eng.kv_cache().dtype(), 1));
   t.decode_bytes = static_cast<double>(m.packed_weight_bytes()) / batch +
                    kv_bytes_per_position * static_cast<double>(context);
   t.decode_flops = linear + head + attention(static_cast<double>(context));
   return t;
 }
 
-}  // namespace infermark::engine
+}  // namespace infermark::cli

@@ -1,14 +1,14 @@
-// The engine throughput benchmark behind `infermark bench` (and bench/engine): prefill and
-// decode tokens per second at a given batch size, measured through the real engine (scheduler,
-// paged KV cache, sampler), and the work each token costs so rates can be quoted as fractions
-// of the machine's ceilings (ceilings.h).
+// The engine throughput measurement behind `infermark bench`: prefill and decode tokens per
+// second at a given batch size, measured through the real engine (scheduler, paged KV cache,
+// sampler), and the work each token costs so rates can be quoted as fractions of the machine's
+// ceilings (backends/cpu/ceilings.h).
 #pragma once
 
 #include <cstdint>
 
 #include "engine/engine.h"
 
-namespace infermark::engine {
+namespace infermark::cli {
 
 struct ThroughputResult {
   int batch = 0;
@@ -37,9 +37,9 @@ struct ThroughputResult {
   double decode_tok_s() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };
 
-// Runs one pass on `engine` (idle on entry and exit) with random prompt tokens drawn from `seed`.
+// Runs one pass on `eng` (idle on entry and exit) with random prompt tokens drawn from `seed`.
 // prompt_len + gen_len must fit the engine's context, batch its max_seqs; gen_len >= 2.
-ThroughputResult measure_throughput(Engine& engine, int batch, int64_t prompt_len, int gen_len,
+ThroughputResult measure_throughput(engine::Engine& eng, int batch, int64_t prompt_len, int gen_len,
                                     uint64_t seed = 1);
 
 // Arithmetic work of a Llama forward pass, for roofline fractions.
@@ -53,6 +53,6 @@ struct TokenCost {
   // FLOPs per generated token (linear layers, lm_head, attention at the context).
   double decode_flops = 0;
 };
-TokenCost token_cost(const Engine& engine, int64_t prompt_len, int batch, int64_t context);
+TokenCost token_cost(const engine::Engine& eng, int64_t prompt_len, int batch, int64_t context);
 
-}  // namespace infermark::engine
+}  // namespace infermark::cli
