@@ -216,5 +216,17 @@ TEST(EngineOptionsTest, PresetsAndBadValues) {
   EXPECT_THROW(Engine(TinyModel::get().model(), o), Error);
 }
 
+TEST(EngineOptionsTest, TheDeviceMustBeTheModels) {
+  EngineOptions o = test_options();
+  o.device = ops::Device::kCuda;
+  try {
+    Engine e(TinyModel::get().model(), o);
+    FAIL() << "an engine on another device than its model's";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "engine options: device cuda differs from the model's (cpu)");
+  }
+  EXPECT_THROW(load_model(TinyModel::get().dir(), 2, ops::Device::kCuda), Error);
+}
+
 }  // namespace
 }  // namespace infermark::engine

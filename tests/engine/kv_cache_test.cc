@@ -38,6 +38,7 @@ TEST(KvCache, LayersAreDisjointArraysOfTheRightShape) {
     EXPECT_EQ(l.n_kv_heads, 2);
     EXPECT_EQ(l.head_dim, 8);
     EXPECT_EQ(l.dtype, ops::DType::kF16);
+    EXPECT_EQ(l.device, backend().device());
     starts.insert(static_cast<const char*>(l.k));
     starts.insert(static_cast<const char*>(l.v));
   }

@@ -1,6 +1,7 @@
-// ops::argmax and ops::sample: tie and NaN rules, greedy equivalences, and the exact distribution
-// of top-k / top-p sampling (a fine sweep of u must hit each kept token with its renormalised
-// probability, computed here in float64 from a full sort, as Hugging Face's warpers define it).
+// ops::suppress_tokens, ops::argmax and ops::sample: suppressed ids, tie and NaN rules, greedy
+// equivalences, and the exact distribution of top-k / top-p sampling (a fine sweep of u must hit
+// each kept token with its renormalised probability, computed here in float64 from a full sort,
+// as Hugging Face's warpers define it).
 #include "ops/sampling.h"
 
 #include <gtest/gtest.h>
@@ -70,6 +71,19 @@ TEST_F(SamplingTest, ArgmaxTiesGoToLowestIndexAndNanIsIgnored) {
   argmax(backend_, TensorView::of(logits.data(), DType::kF32, {2, 7}), out);
   EXPECT_EQ(out[0], 1);
   EXPECT_EQ(out[1], 2);
+}
+
+TEST_F(SamplingTest, SuppressedTokensAreNeverChosen) {
+  std::vector<float> logits = {1, 9, 3, 8,   // row 0: 9 then 8 suppressed -> 3 at id 2
+                               7, 2, 2, 2};  // row 1
+  const std::vector<int32_t> ids = {1, 3, -1, 4};  // out-of-range ids are ignored
+  suppress_tokens(backend_, TensorView::of(logits.data(), DType::kF32, {2, 4}), ids);
+  for (size_t i : {1, 3, 5, 7}) EXPECT_TRUE(std::isinf(logits[i]) && logits[i] < 0) << i;
+  EXPECT_EQ(logits[0], 1);
+  EXPECT_EQ(logits[4], 7);
+  std::vector<int32_t> out(2);
+  argmax(backend_, TensorView::of(logits.data(), DType::kF32, {2, 4}), out);
+  EXPECT_EQ(out, (std::vector<int32_t>{2, 0}));
 }
 
 TEST_F(SamplingTest, ArgmaxOfLargeRandomRows) {

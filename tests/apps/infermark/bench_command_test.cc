@@ -1,10 +1,13 @@
 // `infermark bench` through the CLI binary on a tiny generated model: a row per batch size with
 // positive rates in the table and the JSON file, the decode window holding full batch steps,
-// --isa capping the kernels (and reported), and bad options as one-line errors with exit code 1.
+// --isa capping the kernels (and reported), --kv-cache-bytes sizing the KV cache, and bad options
+// as one-line errors with exit code 1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "backends/cpu/cpu_features.h"
+#include "engine/kv_cache.h"
+#include "model/config.h"
 #include "model/llama_reference.h"
 #include "model/test_files.h"
 #include "support/cli_runner.h"
@@ -67,6 +70,27 @@ TEST_F(BenchCommand, IsaCapsTheKernels) {
   EXPECT_EQ(util::parse_json(util::read_file(json), json.string()).at("isa"), "avx2");
 }
 
+TEST_F(BenchCommand, KvCacheBytesSizesTheCache) {
+  // Prompt 12 + gen 6 = 18 tokens: 2 blocks of 16 per sequence.
+  const int64_t block =
+      KvCache::block_bytes(model::Config::load(dir_->path()), ops::DType::kBF16, 16);
+  const auto json = tmp_ / "bench.json";
+  auto blocks = [&] {
+    return util::parse_json(util::read_file(json), json.string()).at("kv_cache_blocks");
+  };
+  CliResult r = run_infermark(bench() + " --batch 2 --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(blocks(), 4);  // by default, room for every sequence of the largest batch
+  r = run_infermark(bench() + " --batch 2 --kv-cache-bytes " + std::to_string(2 * block + 1) +
+                    " --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;  // room for one sequence: the two take turns
+  EXPECT_EQ(blocks(), 2);
+  EXPECT_THAT(r.out, HasSubstr("(2 blocks, "));
+  r = run_infermark(bench() + " --kv-cache-bytes " + std::to_string(2 * block - 1));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot hold one sequence of --prompt-len + --gen-len = 18"));
+}
+
 TEST_F(BenchCommand, BadOptionsAreOneLineErrors) {
   CliResult r = run_infermark(bench() + " --isa sse9");
   EXPECT_EQ(r.exit_code, 1);
@@ -82,6 +106,9 @@ TEST_F(BenchCommand, BadOptionsAreOneLineErrors) {
   r = run_infermark("bench --gen-len 1 --model " + dir_->path().string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("--gen-len >= 2"));
+  r = run_infermark(bench() + " --kv-cache-bytes -1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--kv-cache-bytes >= 0"));
   r = run_infermark("bench --model " + (tmp_ / "absent").string());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("absent"));
