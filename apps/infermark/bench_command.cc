@@ -125,8 +125,7 @@ struct Row {
   double vs1 = 0, vs1_cpu = 0;  // decode rate / batch 1's
 };
 
-Row evaluate(const ThroughputResult& r, const TokenCost& cost,
-             const cpu::MachineCeilings& ceil) {
+Row evaluate(const ThroughputResult& r, const TokenCost& cost, const cpu::MachineCeilings& ceil) {
   auto frac = [](double amount, double seconds, double ceiling) {
     return seconds > 0 && ceiling > 0 ? amount / seconds / ceiling : 0;
   };

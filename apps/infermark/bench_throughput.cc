@@ -15,7 +15,6 @@ namespace {
 using engine::Clock;
 using engine::TokenId;
 
-
 std::vector<TokenId> random_prompt(int64_t n, int64_t vocab, std::mt19937_64& rng) {
   std::uniform_int_distribution<TokenId> d(0, static_cast<TokenId>(vocab - 1));
   std::vector<TokenId> p(static_cast<size_t>(n));

@@ -29,8 +29,8 @@ void Engine::step() {
   }
   if (!sample_seqs_.empty()) {
     sampled_.resize(sample_seqs_.size());
-    sampler_->sample(*backend_, ws_->logits(static_cast<int64_t>(sample_seqs_.size())), sample_seqs_,
-                     sampled_);
+    sampler_->sample(*backend_, ws_->logits(static_cast<int64_t>(sample_seqs_.size())),
+                     sample_seqs_, sampled_);
   }
   done_.clear();
   for (size_t i = 0; i < sample_seqs_.size(); ++i) deliver(*sample_seqs_[i], sampled_[i]);

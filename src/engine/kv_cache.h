@@ -2,9 +2,9 @@
 // block lists handed out and taken back whole.
 //
 // Memory: one buffer allocated from the engine's backend at start (the budget), split into two
-// arrays per layer (K and V) of n_blocks blocks in the layout of ops/attention.h. Block b of a sequence's list holds its
-// positions [b * block_size, (b + 1) * block_size) in every layer. Blocks are handed out LIFO.
-// Owned and used by the engine thread only (not thread-safe).
+// arrays per layer (K and V) of n_blocks blocks in the layout of ops/attention.h. Block b of a
+// sequence's list holds its positions [b * block_size, (b + 1) * block_size) in every layer. Blocks
+// are handed out LIFO. Owned and used by the engine thread only (not thread-safe).
 #pragma once
 
 #include <cstdint>

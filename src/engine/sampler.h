@@ -26,8 +26,8 @@ class Sampler {
 
   // out[r] = the next token of seqs[r] from logits row r (f32 [rows, vocab] on the backend's
   // device, modified: stop ids of sequences below their minimum are set to -inf).
-  void sample(ops::Backend& backend, const ops::TensorView& logits,
-              std::span<Sequence* const> seqs, std::span<int32_t> out);
+  void sample(ops::Backend& backend, const ops::TensorView& logits, std::span<Sequence* const> seqs,
+              std::span<int32_t> out);
 
  private:
   std::vector<ops::SamplingParams> params_;

@@ -14,8 +14,8 @@ namespace {
 
 // The .npy (format version 1.0) bytes of a float32 C-order [rows, cols] array.
 std::string npy_bytes(const std::vector<float>& values, int64_t rows, int64_t cols) {
-  std::string header = fmt::format(
-      "{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", rows, cols);
+  std::string header =
+      fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': ({}, {}), }}", rows, cols);
   // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
   const size_t unpadded = 10 + header.size() + 1;
   header.append((64 - unpadded % 64) % 64, ' ');

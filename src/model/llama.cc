@@ -162,7 +162,8 @@ void Llama::run_layer(ops::Backend& backend, int64_t l, const ForwardBatch& batc
 
   const ops::TensorView qkv = ws.matrix(ws.qkv_at_, rows, q + 2 * kvd);
   ops::matmul(backend, x, w.qkv, qkv);
-  ops::rope(backend, rope_, std::span<const int32_t>(ws.positions_.data(), static_cast<size_t>(rows)),
+  ops::rope(backend, rope_,
+            std::span<const int32_t>(ws.positions_.data(), static_cast<size_t>(rows)),
             qkv.slice(1, 0, q + kvd));
   const ops::TensorView k = qkv.slice(1, q, q + kvd), v = qkv.slice(1, q + kvd, q + 2 * kvd);
   emit(dump, backend, l, "q", qkv.slice(1, 0, q));

@@ -5,8 +5,7 @@
 
 namespace infermark::ops {
 
-void swiglu(Backend& backend, const TensorView& gate, const TensorView& up,
-            const TensorView& out) {
+void swiglu(Backend& backend, const TensorView& gate, const TensorView& up, const TensorView& out) {
   detail::check_matrix(gate, DType::kF32, backend);
   detail::check_matrix(up, DType::kF32, backend);
   detail::check_matrix(out, DType::kF32, backend);

@@ -1,8 +1,6 @@
 // The backends of this build: one line per device. A new backend (its files beside
 // cpu_backend.*) adds its line here, guarded by its build option when it needs a toolkit
 // (see docs/architecture.md, "Adding a backend").
-#include <fmt/format.h>
-
 #include <string>
 
 #include "ops/backend.h"
@@ -18,9 +16,7 @@ struct Registration {
 };
 
 constexpr Registration kBackends[] = {
-    {Device::kCpu, [](const BackendOptions& o) -> std::unique_ptr<Backend> {
-       return std::make_unique<CpuBackend>(o.threads);
-     }},
+    {Device::kCpu, &make_cpu_backend},
 };
 
 }  // namespace

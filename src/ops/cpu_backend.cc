@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -82,6 +83,10 @@ char* row_bytes(const TensorView& v, int64_t r) {
 
 CpuBackend::CpuBackend(int threads) : pool_(threads) {}
 
+std::unique_ptr<Backend> make_cpu_backend(const BackendOptions& options) {
+  return std::make_unique<CpuBackend>(options.threads);
+}
+
 Buffer CpuBackend::allocate(size_t bytes) {
   return Buffer(cpu::allocate_aligned(bytes), bytes, Device::kCpu,
                 [](void* data, size_t) { cpu::free_aligned(data); });
@@ -120,7 +125,8 @@ PackedMatrix CpuBackend::pack(std::span<const TensorView> parts) {
 void CpuBackend::to_host(const TensorView& src, std::span<float> dst) {
   const auto cols = static_cast<size_t>(src.dim(1));
   for (int64_t r = 0; r < src.dim(0); ++r) {
-    std::memcpy(dst.data() + static_cast<size_t>(r) * cols, row_bytes(src, r), cols * sizeof(float));
+    std::memcpy(dst.data() + static_cast<size_t>(r) * cols, row_bytes(src, r),
+                cols * sizeof(float));
   }
 }
 
@@ -144,8 +150,8 @@ void CpuBackend::rope(const RopeTable& table, std::span<const int32_t> positions
 }
 
 void CpuBackend::swiglu(const TensorView& gate, const TensorView& up, const TensorView& out) {
-  cpu::swiglu(pool_, gate.as<const float>(), gate.ld(), up.as<const float>(), up.ld(),
-              gate.dim(0), gate.dim(1), out.as<float>(), out.ld());
+  cpu::swiglu(pool_, gate.as<const float>(), gate.ld(), up.as<const float>(), up.ld(), gate.dim(0),
+              gate.dim(1), out.as<float>(), out.ld());
 }
 
 void CpuBackend::embedding(const TensorView& table, std::span<const int32_t> ids,

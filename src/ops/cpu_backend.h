@@ -4,9 +4,11 @@
 // packed into cpu::PackedWeights (panels of 16 rows, source dtype kept); resident weights that
 // need no conversion are used in place, in the caller's host memory.
 //
-// Made by create_backend for Device::kCpu; tests and benchmarks of CPU kernels may make one
-// directly. Thread safety as Backend: one op at a time.
+// Made by create_backend for Device::kCpu (make_cpu_backend); tests and benchmarks of CPU kernels
+// may make one directly. Thread safety as Backend: one op at a time.
 #pragma once
+
+#include <memory>
 
 #include "backends/cpu/thread_pool.h"
 #include "ops/backend.h"
@@ -53,5 +55,8 @@ class CpuBackend final : public Backend {
  private:
   cpu::ThreadPool pool_;
 };
+
+// A CpuBackend with options.threads threads: the registry's entry for Device::kCpu.
+std::unique_ptr<Backend> make_cpu_backend(const BackendOptions& options);
 
 }  // namespace infermark::ops

@@ -61,7 +61,8 @@ TEST(Sampler, SampledRowsFollowTheDrawOfTheirSeedAndIndex) {
     s.params.seed = seed;
     std::vector<float> logits = {3, 3, -100, -100};
     std::vector<int32_t> out(1);
-    sampler.sample(*backend, ops::TensorView::of(logits.data(), ops::DType::kF32, {1, 4}), seqs, out);
+    sampler.sample(*backend, ops::TensorView::of(logits.data(), ops::DType::kF32, {1, 4}), seqs,
+                   out);
     EXPECT_EQ(out[0], uniform_draw(seed, 2) < 0.5f ? 0 : 1);
     ++seen[out[0]];
   }

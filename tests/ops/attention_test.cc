@@ -97,8 +97,9 @@ void run_case(Backend& backend, const Case& c, uint32_t seed) {
     const int64_t ldq = qw + 4;  // strided q rows
     const auto q = random_floats(static_cast<size_t>(rows * ldq), -1, 1, seed + 999);
     std::vector<float> out(static_cast<size_t>(rows * qw), NAN);
-    attention(backend, cache, batch, TensorView::of(q.data(), DType::kF32, {rows, ldq}).slice(1, 0, qw),
-              c.n_heads, TensorView::of(out.data(), DType::kF32, {rows, qw}));
+    attention(backend, cache, batch,
+              TensorView::of(q.data(), DType::kF32, {rows, ldq}).slice(1, 0, qw), c.n_heads,
+              TensorView::of(out.data(), DType::kF32, {rows, qw}));
 
     const int group = c.n_heads / c.n_kv_heads;
     const double scale = 1.0 / std::sqrt(static_cast<double>(c.head_dim));

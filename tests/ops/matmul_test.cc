@@ -141,12 +141,10 @@ TEST(MatmulVariants, SimdMatchesGenericWithinBound) {
       const cpu::WeightPart part{w.view().data, s.n, s.k};
       const cpu::PackedWeights pw(type, std::span(&part, 1), s.k, &pool);
       std::vector<float> yg(static_cast<size_t>(s.m * s.n)), ya(yg.size()), yz(yg.size());
-      cpu::generic::matmul(pool,
-                           cpu::matmul_args(x.data(), s.m, s.k, pw, yg.data(), s.n, false));
+      cpu::generic::matmul(pool, cpu::matmul_args(x.data(), s.m, s.k, pw, yg.data(), s.n, false));
       cpu::avx2::matmul(pool, cpu::matmul_args(x.data(), s.m, s.k, pw, ya.data(), s.n, false));
       if (avx512) {
-        cpu::avx512::matmul(pool,
-                            cpu::matmul_args(x.data(), s.m, s.k, pw, yz.data(), s.n, false));
+        cpu::avx512::matmul(pool, cpu::matmul_args(x.data(), s.m, s.k, pw, yz.data(), s.n, false));
       }
       for (int64_t i = 0; i < s.m; ++i) {
         for (int64_t j = 0; j < s.n; ++j) {

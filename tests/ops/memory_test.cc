@@ -69,8 +69,8 @@ TEST(Upload, SameDtypeIsUsedInPlaceOnTheCpuUnlessMisaligned) {
   EXPECT_EQ(in_place.owned_bytes(), 0u);
 
   // One byte in: not a valid bf16 address, so the data is copied.
-  const TensorView odd = TensorView::of(reinterpret_cast<char*>(bits.data()) + 1, DType::kBF16,
-                                        {2, 9});
+  const TensorView odd =
+      TensorView::of(reinterpret_cast<char*>(bits.data()) + 1, DType::kBF16, {2, 9});
   const Tensor copy = upload(backend, odd, DType::kBF16);
   EXPECT_NE(copy.view().data, odd.data);
   EXPECT_EQ(std::memcmp(copy.view().data, odd.data, 2 * 9 * 2), 0);

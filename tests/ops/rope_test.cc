@@ -54,7 +54,8 @@ TEST_P(RopeTest, RotateHalfMatchesFloat64) {
       for (int64_t r = 0; r < rows; ++r)
         pos[static_cast<size_t>(r)] = static_cast<int32_t>((r * 977 + 3) % 131072);
       auto x = x0;
-      rope(backend_, table, pos, TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, width));
+      rope(backend_, table, pos,
+           TensorView::of(x.data(), DType::kF32, {rows, ld}).slice(1, 0, width));
       const int half = head_dim / 2;
       for (int64_t r = 0; r < rows; ++r) {
         for (int h = 0; h < n_heads; ++h) {

@@ -74,8 +74,8 @@ TEST_F(SamplingTest, ArgmaxTiesGoToLowestIndexAndNanIsIgnored) {
 }
 
 TEST_F(SamplingTest, SuppressedTokensAreNeverChosen) {
-  std::vector<float> logits = {1, 9, 3, 8,   // row 0: 9 then 8 suppressed -> 3 at id 2
-                               7, 2, 2, 2};  // row 1
+  std::vector<float> logits = {1, 9, 3, 8,         // row 0: 9 then 8 suppressed -> 3 at id 2
+                               7, 2, 2, 2};        // row 1
   const std::vector<int32_t> ids = {1, 3, -1, 4};  // out-of-range ids are ignored
   suppress_tokens(backend_, TensorView::of(logits.data(), DType::kF32, {2, 4}), ids);
   for (size_t i : {1, 3, 5, 7}) EXPECT_TRUE(std::isinf(logits[i]) && logits[i] < 0) << i;

@@ -6,8 +6,8 @@
 #include <atomic>
 #include <vector>
 
-#include "backends/cpu/cpu_features.h"
 #include "backends/cpu/ceilings_simd.h"
+#include "backends/cpu/cpu_features.h"
 
 namespace infermark::cpu {
 namespace {
