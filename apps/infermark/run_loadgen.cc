@@ -92,14 +92,14 @@ int run_loadgen_command(const RunOptions& o) {
   loadgen::LogSettings log;
   log.outdir = o.output;
   log.enable_trace = !o.no_trace;
-  loadgen::RunOptions run_options;
-  run_options.audit_config = o.audit_conf;
-  run_options.settings_notes = loaded.notes;
-  run_options.stop = &stop_flag();
+  loadgen::StartOptions start;
+  start.audit_config = o.audit_conf;
+  start.settings_notes = loaded.notes;
+  start.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 
   catch_stop_signals();
-  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, run_options);
+  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, start);
   release_stop_signals();
   if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);

@@ -63,10 +63,10 @@ class Runner {
     loadgen::LogSettings ls;
     ls.outdir = dir;
     ls.enable_trace = o_.trace;
-    loadgen::RunOptions ro;
-    ro.audit_config = audit_config;
-    ro.settings_notes = settings_.notes;
-    ro.stop = o_.stop;
+    loadgen::StartOptions start;
+    start.audit_config = audit_config;
+    start.settings_notes = settings_.notes;
+    start.stop = o_.stop;
     PhaseResult phase{name, dir, {}, std::nullopt, std::nullopt};
     {
       std::unique_ptr<ProgressReporter> progress;
@@ -74,7 +74,7 @@ class Runner {
         progress = std::make_unique<ProgressReporter>(
             counting_, name, expected_samples(s, mode, qsl_.total_count()));
       }
-      phase.run = loadgen::run(counting_, qsl_, s, ls, ro);
+      phase.run = loadgen::run(counting_, qsl_, s, ls, start);
     }
     if (phase.run.interrupted) result_.interrupted = true;
     result_.phases.push_back(std::move(phase));

@@ -35,7 +35,8 @@ int64_t Series::slot_of(ResponseId id) const {
   return static_cast<int64_t>((id - base) / sizeof(SampleState));
 }
 
-Recorder::Recorder(DetailLog& log, AccuracyLog& accuracy, bool use_tokens, bool needs_first_token)
+Recorder::Recorder(DetailLog& log, AccuracyLogWriter& accuracy, bool use_tokens,
+                   bool needs_first_token)
     : log_(log),
       accuracy_(accuracy),
       use_tokens_(use_tokens),
@@ -147,8 +148,11 @@ void Recorder::record_completion(Series& s, int64_t slot, const SampleResponse& 
   st.complete_ns = ts;
   st.n_tokens = n_tokens;
   if (s.logs_accuracy(slot)) {
-    AccuracyLog::Entry e{s.plan().first_sample_sequence_id + slot, s.plan().samples[slot],
-                         {r.data.begin(), r.data.end()}, std::nullopt, std::nullopt};
+    AccuracyLogWriter::Entry e{s.plan().first_sample_sequence_id + slot,
+                               s.plan().samples[slot],
+                               {r.data.begin(), r.data.end()},
+                               std::nullopt,
+                               std::nullopt};
     if (use_tokens_) {
       e.token_count = r.n_tokens;
       if (needs_first_token_) {

@@ -12,7 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "loadgen/accuracy_log.h"
+#include "loadgen/accuracy_log_writer.h"
 #include "loadgen/detail_log.h"
 #include "loadgen/interfaces.h"
 #include "loadgen/query_plan.h"
@@ -24,9 +24,9 @@ inline constexpr int64_t kUnset = INT64_MIN;
 struct QueryState {
   int64_t scheduled_ns = kUnset;  // absolute, now_ns() clock
   int64_t issued_ns = kUnset;
-  int64_t all_done_ns = kUnset;   // written by the thread completing its last sample
+  int64_t all_done_ns = kUnset;  // written by the thread completing its last sample
   std::atomic<uint64_t> remaining{0};
-  bool issued = false;            // written by the issuing thread only
+  bool issued = false;  // written by the issuing thread only
 };
 
 struct SampleState {
@@ -70,7 +70,7 @@ class Series {
 class Recorder final : public Responder {
  public:
   // `needs_first_token`: token latencies are measured and the scenario is not Offline.
-  Recorder(DetailLog& log, AccuracyLog& accuracy, bool use_tokens, bool needs_first_token);
+  Recorder(DetailLog& log, AccuracyLogWriter& accuracy, bool use_tokens, bool needs_first_token);
 
   // Routes responses to `series` from now on (nullptr: none expected).
   void set_series(Series* series);
@@ -88,7 +88,7 @@ class Recorder final : public Responder {
   void unknown_id(ResponseId id);
 
   DetailLog& log_;
-  AccuracyLog& accuracy_;
+  AccuracyLogWriter& accuracy_;
   const bool use_tokens_;
   const bool needs_first_token_;
   std::atomic<Series*> series_{nullptr};

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "loadgen/accuracy_log.h"
+#include "loadgen/accuracy_log_writer.h"
 #include "loadgen/clock.h"
 #include "loadgen/conf_file.h"
 #include "loadgen/detail_log.h"
@@ -58,7 +58,7 @@ struct RunContext {
   DetailLog& log;
   TraceLog& trace;
   Recorder& recorder;
-  const RunOptions& options;
+  const StartOptions& options;
   RunResult& result;
   int64_t epoch_minus_steady;  // add to a now_ns() value to get ns since the epoch
   SequenceGen seq;
@@ -260,7 +260,7 @@ std::filesystem::path log_path(const LogSettings& ls, const std::string& datetim
 }  // namespace
 
 RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requested,
-              const LogSettings& ls, const RunOptions& options) {
+              const LogSettings& ls, const StartOptions& options) {
   validate_qsl(qsl);
   util::ensure_writable_dir(ls.outdir);
   const int64_t origin = now_ns();
@@ -275,7 +275,7 @@ RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requ
 
   DetailLog log(result.detail_path, origin, ls.copy_detail_to_stdout);
   TraceLog trace(result.trace_path, ls.enable_trace, origin);
-  AccuracyLog accuracy;
+  AccuracyLogWriter accuracy;
 
   log_version(log);
   log.value("test_datetime", datetime);

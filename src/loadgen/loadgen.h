@@ -15,7 +15,9 @@
 
 namespace infermark::loadgen {
 
-struct RunOptions {
+// What a run takes beyond TestSettings and LogSettings: LoadGen's StartTest takes the audit.config
+// name; infermark adds the notes from loading the settings and a stop request.
+struct StartOptions {
   // An audit.config (compliance tests, conf type 2) applied on top of the settings when the file
   // exists; LoadGen looks for "audit.config" in the working directory. Empty: none.
   std::filesystem::path audit_config;
@@ -43,6 +45,6 @@ struct RunResult {
 // Throws Error for invalid input that prevents a run (bad QSL counts, an unwritable output
 // folder, settings that cannot be generated); everything else is logged as LoadGen does.
 RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& settings,
-              const LogSettings& log_settings, const RunOptions& options = {});
+              const LogSettings& log_settings, const StartOptions& options = {});
 
 }  // namespace infermark::loadgen

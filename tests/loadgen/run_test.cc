@@ -58,7 +58,7 @@ Logs read_logs(RunResult r) {
 }
 
 Logs run_null(const std::string& name, const TestSettings& t, sut::NullSutOptions o = {},
-              uint64_t psc = 64, uint64_t total = 256, RunOptions ro = {}) {
+              uint64_t psc = 64, uint64_t total = 256, StartOptions ro = {}) {
   o.report_first_token = t.scenario != Scenario::kOffline;
   sut::NullSut sut(o);
   sut::NullSampleLibrary qsl(total, psc);
@@ -323,7 +323,7 @@ TEST(RunTest, StopRequestEndsTheRunAndStillWritesLogs) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     stop = true;
   });
-  RunOptions ro;
+  StartOptions ro;
   ro.stop = &stop;
   const auto start = std::chrono::steady_clock::now();
   const Logs l = run_null("interrupted", t, {}, 64, 256, ro);
@@ -416,7 +416,7 @@ TEST(RunTest, AuditConfigSamplesAboutOneHundredAccuracyEntries) {
          "*.*.min_duration = 0\n*.*.sample_concatenate_permutation = 0\n";
   TestSettings t = quick(Scenario::kOffline, Mode::kAccuracyOnly);
   t.sample_concatenate_permutation = true;
-  RunOptions ro;
+  StartOptions ro;
   ro.audit_config = audit / "audit.config";
   const Logs l = run_null("audit_run", t, {}, 1000, 1000, ro);
   EXPECT_EQ(detail_value(l.detail, "effective_test_mode"), "PerformanceOnly");
