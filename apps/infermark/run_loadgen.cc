@@ -82,7 +82,7 @@ int run_loadgen_command(const RunOptions& o) {
   }
   loadgen::SettingsSources sources{key, *scenario, *mode, o.mlperf_conf, o.user_conf};
   loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
-  if (o.quick) harness::apply_quick_settings(loaded.settings, psc);
+  if (o.quick) harness::apply_quick_settings(loaded.settings, psc, &loaded.origins);
 
   sut::NullSutOptions null = o.null;
   null.report_first_token = *scenario != loadgen::Scenario::kOffline;
@@ -95,6 +95,11 @@ int run_loadgen_command(const RunOptions& o) {
   loadgen::StartOptions start;
   start.audit_config = o.audit_conf;
   start.settings_notes = loaded.notes;
+  start.settings_origins = loaded.origins;
+  start.settings_origins["sample_library"] =
+      o.performance_sample_count == 0
+          ? fmt::format("--qsl-size {}", o.qsl_size)
+          : fmt::format("--qsl-size {} --performance-sample-count {}", o.qsl_size, psc);
   start.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 

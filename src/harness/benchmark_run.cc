@@ -66,6 +66,7 @@ class Runner {
     loadgen::StartOptions start;
     start.audit_config = audit_config;
     start.settings_notes = settings_.notes;
+    start.settings_origins = settings_.origins;
     start.stop = o_.stop;
     PhaseResult phase{name, dir, {}, std::nullopt, std::nullopt};
     {
@@ -145,11 +146,20 @@ void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& lay
 
 }  // namespace
 
-void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples) {
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples,
+                          loadgen::SettingsOrigins* origins) {
   s.min_duration_ms = 0;
   s.min_query_count = std::min<uint64_t>(s.min_query_count, dataset_samples);
   s.performance_sample_count_override = 0;
   s.accuracy_sample_count_override = 0;
+  if (!origins) return;
+  auto set_by_quick = [&](const char* field, uint64_t value) {
+    (*origins)[field] = fmt::format("{} = {} (--quick)", field, value);
+  };
+  set_by_quick("min_duration_ms", s.min_duration_ms);
+  set_by_quick("min_query_count", s.min_query_count);
+  set_by_quick("performance_sample_count_override", 0);
+  set_by_quick("accuracy_sample_count_override", 0);
 }
 
 BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut,
@@ -180,7 +190,7 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   loadgen::SettingsSources src{o.benchmark.model_key(), o.benchmark.loadgen_scenario(), o.mode,
                                o.mlperf_conf, o.user_conf};
   loadgen::LoadedSettings settings = loadgen::load_settings(src);
-  if (o.quick) apply_quick_settings(settings.settings, qsl.total_count());
+  if (o.quick) apply_quick_settings(settings.settings, qsl.total_count(), &settings.origins);
   result.rule_violations =
       submission_rule_violations(o.benchmark, settings.settings, qsl.total_count());
   // Also in each detail log (as warnings, counted in the summary's footer).

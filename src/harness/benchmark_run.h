@@ -77,7 +77,9 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& options,
                                  loadgen::SystemUnderTest& sut, DatasetQsl& qsl);
 
 // --quick: lowers the real rules to a run of seconds (min duration 0, every count capped at the
-// dataset size, samples loadable = the dataset). Never valid for submission.
-void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples);
+// dataset size, samples loadable = the dataset). Never valid for submission. Records "--quick"
+// as the origin of the fields it sets in `origins`, if given.
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples,
+                          loadgen::SettingsOrigins* origins = nullptr);
 
 }  // namespace infermark::harness

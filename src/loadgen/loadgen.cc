@@ -17,6 +17,7 @@
 #include "loadgen/outcome.h"
 #include "loadgen/result_logs.h"
 #include "loadgen/sample_sets.h"
+#include "loadgen/settings_validation.h"
 #include "loadgen/trace_log.h"
 #include "util/atomic_file.h"
 #include "util/build_info.h"
@@ -272,17 +273,18 @@ struct PreparedSettings {
 };
 
 // What StartTest does to the requested settings (§1.1 steps 8–10): audit.config on top, then
-// test05's seeds, then normalisation for the sample library.
+// test05's seeds, then normalisation for the sample library; validated before normalising.
 PreparedSettings prepare_settings(const TestSettings& requested, const StartOptions& options,
                                   const SampleLibrary& qsl) {
   TestSettings settings = requested;
+  SettingsOrigins origins = options.settings_origins;
   std::vector<std::string> warnings;
   if (!options.audit_config.empty() && std::filesystem::exists(options.audit_config)) {
     warnings.push_back(
         "Found Audit Config file (audit.config). Overriding TestSettings from audit.config "
         "file.");
     apply_conf(load_conf_file(options.audit_config.string()), "*", settings.scenario,
-               ConfType::kAudit, settings, &warnings);
+               ConfType::kAudit, settings, &warnings, &origins);
   }
   if (settings.test05) {
     warnings.push_back("Test05 flag detected Overriding random seeds");
@@ -292,6 +294,7 @@ PreparedSettings prepare_settings(const TestSettings& requested, const StartOpti
     settings.schedule_rng_seed = settings.test05_schedule_rng_seed;
   }
   warnings.insert(warnings.end(), options.settings_notes.begin(), options.settings_notes.end());
+  validate_settings(settings, qsl.performance_count(), qsl.total_count(), origins);
   return {make_effective_settings(settings, qsl.performance_count(), qsl.total_count()),
           std::move(warnings)};
 }

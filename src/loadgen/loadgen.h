@@ -23,6 +23,9 @@ struct StartOptions {
   std::filesystem::path audit_config;
   // Notes from loading the settings (e.g. ignored keys), logged as warnings.
   std::vector<std::string> settings_notes;
+  // Where the settings came from (LoadedSettings::origins, plus "sample_library" for what sized
+  // the sample library), named by errors about invalid settings.
+  SettingsOrigins settings_origins;
   // Polled while running; once true the run stops issuing, waits briefly for what is in flight,
   // and writes its logs marked as interrupted.
   const std::atomic<bool>* stop = nullptr;

@@ -56,22 +56,23 @@ struct PlanShape {
   uint64_t end;                // sample_distribution_end: draws fall in [0, end)
 };
 
-PlanShape plan_shape(const EffectiveSettings& s, Mode mode, const LoadableSet& loaded) {
+// `end`: the set's sample_distribution_end; `set_size`: its length with MultiStream padding.
+PlanShape plan_shape(const EffectiveSettings& s, Mode mode, uint64_t end, uint64_t set_size) {
   PlanShape shape;
   shape.gen_duration_ns = (s.scenario == Scenario::kServer ? 1 : 2) *
                           static_cast<int64_t>(s.target_duration_ms) * 1000000;
   shape.min_queries = s.min_query_count;
   shape.samples_per_query = s.samples_per_query;
   if (mode == Mode::kAccuracyOnly && s.scenario == Scenario::kOffline) {
-    shape.samples_per_query = loaded.sample_distribution_end;
+    shape.samples_per_query = end;
   }
   IM_CHECK(shape.samples_per_query > 0);  // validate_settings refuses 0
   if (mode == Mode::kAccuracyOnly || s.performance_issue_unique) {
     shape.gen_duration_ns = 0;
-    shape.min_queries = loaded.set.size() / shape.samples_per_query;
+    shape.min_queries = set_size / shape.samples_per_query;
   }
   shape.stride = s.scenario == Scenario::kMultiStream ? shape.samples_per_query : 1;
-  shape.end = loaded.sample_distribution_end;
+  shape.end = end;
   return shape;
 }
 
@@ -240,6 +241,16 @@ class PlanBuilder {
 
 }  // namespace
 
+void check_plan_fits(const EffectiveSettings& s, uint64_t loaded_samples) {
+  const uint64_t padding = s.scenario == Scenario::kMultiStream
+                               ? std::min(s.samples_per_query - 1, loaded_samples)
+                               : 0;
+  PlanShape shape =
+      plan_shape(s, Mode::kPerformanceOnly, loaded_samples, loaded_samples + padding);
+  pad_for_equal_issue(s, Mode::kPerformanceOnly, loaded_samples + padding, shape);
+  check_plan_size(s, shape);
+}
+
 QueryPlan generate_queries(const EffectiveSettings& s, Mode mode, const LoadableSet& loaded_set,
                            SequenceGen& seq) {
   const std::vector<SampleIndex>& loaded = loaded_set.set;
@@ -248,7 +259,7 @@ QueryPlan generate_queries(const EffectiveSettings& s, Mode mode, const Loadable
   const bool accuracy = mode == Mode::kAccuracyOnly;
   const bool offline = s.scenario == Scenario::kOffline;
 
-  PlanShape shape = plan_shape(s, mode, loaded_set);
+  PlanShape shape = plan_shape(s, mode, loaded_set.sample_distribution_end, L);
   SampleDraws draws(s, mode, shape, L);  // consumes sample_rng: before any padding (§6.2)
   ArrivalSchedule schedule(s);
   pad_for_equal_issue(s, mode, L, shape);
