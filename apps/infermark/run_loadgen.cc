@@ -108,6 +108,11 @@ int run_loadgen_command(const RunOptions& o) {
   release_stop_signals();
   if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);
+  if (result.failure) {
+    std::fprintf(stderr, "infermark: error: the system under test failed: %s\n",
+                 result.failure->c_str());
+    return 1;
+  }
   return result.interrupted ? 130 : 0;
 }
 

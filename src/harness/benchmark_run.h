@@ -69,6 +69,8 @@ struct BenchmarkRunResult {
   std::vector<std::string> rule_violations;  // why the settings cannot give a submittable result
   std::vector<std::string> notes;            // warnings for the user (e.g. fallback splitter)
   bool interrupted = false;
+  std::optional<std::string> failure;  // the SUT failed in a phase; later phases did not run
+  bool ended_early() const { return interrupted || failure.has_value(); }
 };
 
 // Runs the benchmark. Throws Error on bad input (settings, conf files, an unwritable output);

@@ -15,6 +15,7 @@
 #include "loadgen/effective_settings.h"
 #include "loadgen/issuer.h"
 #include "loadgen/outcome.h"
+#include "loadgen/response_gate.h"
 #include "loadgen/result_logs.h"
 #include "loadgen/sample_sets.h"
 #include "loadgen/settings_validation.h"
@@ -58,11 +59,15 @@ struct RunContext {
   SampleLibrary& qsl;
   DetailLog& log;
   TraceLog& trace;
+  ResponseGate& gate;
   Recorder& recorder;
   const StartOptions& options;
   RunResult& result;
   int64_t epoch_minus_steady;  // add to a now_ns() value to get ns since the epoch
   SequenceGen seq;
+
+  // A stop request or a failure of the SUT ends the run: no further series.
+  bool ended() const { return result.interrupted || result.failure.has_value(); }
 };
 
 void log_version(DetailLog& log) {
@@ -125,13 +130,16 @@ SeriesOutcome run_series(RunContext& ctx, const EffectiveSettings& s, Mode mode,
   std::vector<bool> selection = accuracy_selection(s, plan, mode);
   Series series(std::move(plan), std::move(selection));
 
-  const IssueStats stats = issue_series(series, ctx.sut, ctx.recorder, s, mode, ctx.log,
-                                        ctx.options.stop);
-  ctx.recorder.set_series(nullptr);
+  const int64_t grace_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.options.stop_grace).count();
+  const IssueContext issue{ctx.sut,          ctx.gate, ctx.recorder,     ctx.log,
+                           ctx.options.stop, grace_ns, ctx.options.live};
+  const IssueStats stats = issue_series(series, s, mode, issue);
   ctx.qsl.unload(set.set);
   ctx.trace.scoped("IssueQueries", stats.start_ns, now_ns());
   ctx.trace.series(series, s.scenario == Scenario::kServer);
   if (stats.interrupted) ctx.result.interrupted = true;
+  if (stats.failure && !ctx.result.failure) ctx.result.failure = stats.failure;
 
   log_logger_counters(ctx.log);
   const int64_t end = max_completion_ns(series, stats.start_ns);
@@ -162,7 +170,7 @@ void run_accuracy(RunContext& ctx, const EffectiveSettings& settings) {
   for (const LoadableSet& set :
        generate_loadable_sets(s, s.accuracy_sample_count, ctx.qsl.total_count())) {
     run_series(ctx, s, Mode::kAccuracyOnly, set, nullptr);
-    if (ctx.result.interrupted) return;
+    if (ctx.ended()) return;
   }
 }
 
@@ -196,7 +204,7 @@ void find_boundaries(RunContext& ctx, const EffectiveSettings& s, PeakBounds& b)
   // LoadGen searches upward until a probe fails; with settings whose runs cannot fail (say a
   // zero minimum duration) that is forever, so the search gives up after kMaxBoundarySteps.
   constexpr int kMaxBoundarySteps = 24;
-  for (int probes = 0; !ctx.result.interrupted; ++probes) {
+  for (int probes = 0; !ctx.ended(); ++probes) {
     if (probes == kMaxBoundarySteps) {
       ctx.log.error("error_runtime",
                     fmt::format("FindBoundaries: every probe up to {} QPS met the constraints; "
@@ -240,7 +248,7 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
   find_boundaries(ctx, s, b);
   if (b.gave_up) return std::move(b.lower);
   const double scale = std::pow(10.0, s.requested.server_find_peak_qps_decimals_of_precision);
-  while (!ctx.result.interrupted && std::floor(b.l * scale) + 1 < std::floor(b.u * scale)) {
+  while (!ctx.ended() && std::floor(b.l * scale) + 1 < std::floor(b.u * scale)) {
     const double mid = b.l + (b.u - b.l) / 2;
     ctx.log.message(fmt::format("FindPeakPerformance: Checking fields [{}, {})",
                                 std::to_string(b.l), std::to_string(b.u)));
@@ -325,7 +333,7 @@ std::optional<PerformanceSummary> run_mode(RunContext& ctx, const EffectiveSetti
   switch (s.mode) {
     case Mode::kSubmission:
       run_accuracy(ctx, s);
-      if (ctx.result.interrupted) return std::nullopt;
+      if (ctx.ended()) return std::nullopt;
       return run_performance(ctx, s);
     case Mode::kAccuracyOnly:
       run_accuracy(ctx, s);
@@ -363,9 +371,11 @@ RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requ
   for (const auto& w : prepared.warnings) log.warning(w);
   log_settings(log, s);
 
+  ResponseGateLease gate;
   Recorder recorder(log, accuracy, s.use_token_latencies,
-                    s.use_token_latencies && s.scenario != Scenario::kOffline);
-  RunContext ctx{sut, qsl, log, trace, recorder, options, result, epoch_minus_steady, {}};
+                    s.use_token_latencies && s.scenario != Scenario::kOffline, options.live);
+  RunContext ctx{sut,     qsl,    log,    trace, gate.gate(), recorder,
+                 options, result, epoch_minus_steady, {}};
   result.performance = run_mode(ctx, s);
   std::string summary;
   if (result.performance) {

@@ -549,6 +549,11 @@ INSTANTIATE_TEST_SUITE_P(
                       ts.server_target_latency_percentile = 0;
                     },
                     "server_target_latency_percentile"},
+        BadSettings{"percentile_one", Scenario::kMultiStream,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.multi_stream_target_latency_percentile = 1;
+                    },
+                    "multi_stream_target_latency_percentile"},
         BadSettings{"percentile_above_one", Scenario::kSingleStream,
                     [](TestSettings& ts, SettingsOrigins&) {
                       ts.single_stream_target_latency_percentile = 90;
@@ -587,7 +592,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(RunTest, ValidSettingsAtTheLimitsRun) {
   TestSettings t = quick(Scenario::kMultiStream, Mode::kPerformanceOnly);
   t.multi_stream_samples_per_query = 8;  // exactly the loaded samples
-  t.multi_stream_target_latency_percentile = 1.0;
+  t.multi_stream_target_latency_percentile = 0.999;
   t.min_query_count = 20;
   const Logs l = run_null("limits_multistream", t, {}, 8, 8);
   EXPECT_EQ(l.result.errors, 0) << l.summary;
