@@ -66,7 +66,10 @@ int run_loadgen_command(const RunOptions& o) {
     throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
                         "find-peak)", o.mode);
   }
-  if (o.qsl_size == 0) throw Error("--qsl-size: must be at least 1 for the null SUT");
+  if (o.qsl_size == 0) {
+    throw Error("--qsl-size: must be at least 1: --sut null needs --qsl-size N (the load "
+                "generator alone) or --dataset FILE (the benchmark with a null SUT)");
+  }
   const uint64_t psc = o.performance_sample_count == 0 ? o.qsl_size : o.performance_sample_count;
   if (psc > o.qsl_size) {
     throw Error::format("--performance-sample-count: {} is larger than --qsl-size {}", psc,

@@ -97,7 +97,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"not_a_number", "run --sut null --qsl-size lots", "qsl-size"},
         BadCase{"user_conf_missing", "run --sut null --qsl-size 8 --user-conf /nonexistent/u.conf",
                 "/nonexistent/u.conf"},
-        BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"}),
+        BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"},
+        BadCase{"qsl_and_dataset", "run --sut null --qsl-size 8 --dataset d.json",
+                "excludes --qsl-size"},
+        BadCase{"bare_option_with_dataset",
+                "run --sut null --dataset d.json --performance-sample-count 4",
+                "--performance-sample-count requires --qsl-size"},
+        BadCase{"qsl_without_null_sut", "run --sut local --qsl-size 8",
+                "--qsl-size: only with --sut null"},
+        BadCase{"null_without_library", "run --sut null --scenario Server",
+                "--sut null needs --qsl-size N"}),
     [](const auto& test) { return test.param.name; });
 
 // Settings that used to hang or abort a run: one line naming the conf file, its line and key.
