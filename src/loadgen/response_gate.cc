@@ -41,28 +41,25 @@ void ResponseGate::detach() {
 }
 
 template <typename Forward>
-void ResponseGate::pass(size_t dropped, Forward&& forward) {
+void ResponseGate::pass(Forward&& forward) {
   struct Leave {
     std::atomic<uint64_t>& state;
     ~Leave() { state.fetch_sub(1, std::memory_order_release); }
   } leave{state_};
-  if (state_.fetch_add(1, std::memory_order_acquire) & kClosed) {
-    dropped_.fetch_add(dropped, std::memory_order_relaxed);
-    return;
-  }
+  if (state_.fetch_add(1, std::memory_order_acquire) & kClosed) return;
   forward(*target_.load(std::memory_order_relaxed));
 }
 
 void ResponseGate::first_token(std::span<const SampleResponse> responses) {
-  pass(responses.size(), [&](Responder& r) { r.first_token(responses); });
+  pass([&](Responder& r) { r.first_token(responses); });
 }
 
 void ResponseGate::complete(std::span<const SampleResponse> responses) {
-  pass(responses.size(), [&](Responder& r) { r.complete(responses); });
+  pass([&](Responder& r) { r.complete(responses); });
 }
 
 void ResponseGate::note(SutNote kind, std::string_view text) {
-  pass(0, [&](Responder& r) { r.note(kind, text); });
+  pass([&](Responder& r) { r.note(kind, text); });
 }
 
 ResponseGateLease::ResponseGateLease()
@@ -78,9 +75,7 @@ ResponseGateLease::ResponseGateLease()
         ResponseGate& g = p.gates.emplace_back();
         g.leased_ = true;
         return g;
-      }()) {
-  gate_.dropped_.store(0, std::memory_order_relaxed);
-}
+      }()) {}
 
 ResponseGateLease::~ResponseGateLease() {
   gate_.detach();

@@ -6,8 +6,8 @@
 // detached. A later run may lease the same gate; a stale response reaching it then carries an id
 // of an older series, which that run's Recorder refuses as unknown.
 //
-// Thread safety: first_token/complete from any threads, concurrently; attach/detach from the
-// run's thread. Cost per call: two uncontended atomic read-modify-writes on one word (the count
+// Thread safety: first_token/complete/note from any threads, concurrently; attach/detach from the
+// run's thread. Cost per call: two atomic read-modify-writes on one word (the count
 // of calls in flight), plus the target's own work.
 #pragma once
 
@@ -26,8 +26,6 @@ class ResponseGate final : public Responder {
   void attach(Responder& target);
   // Stops routing. Returns once no call is inside the target; none will enter it afterwards.
   void detach();
-  // Responses that arrived while no target was attached, since the gate was leased.
-  uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
 
   void first_token(std::span<const SampleResponse> responses) override;
   void complete(std::span<const SampleResponse> responses) override;
@@ -37,13 +35,12 @@ class ResponseGate final : public Responder {
   friend class ResponseGateLease;
   static constexpr uint64_t kClosed = uint64_t{1} << 63;
 
-  // Runs forward(target) if a target is attached, else counts `dropped` responses.
+  // Runs forward(target) if a target is attached; else does nothing.
   template <typename Forward>
-  void pass(size_t dropped, Forward&& forward);
+  void pass(Forward&& forward);
 
   std::atomic<uint64_t> state_{kClosed};  // kClosed bit | number of calls inside pass()
   std::atomic<Responder*> target_{nullptr};
-  std::atomic<uint64_t> dropped_{0};
   bool leased_ = false;  // guarded by the pool's mutex
 };
 

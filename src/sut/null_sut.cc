@@ -80,27 +80,26 @@ void NullSut::issue(std::span<const QuerySample> samples, loadgen::Responder& re
   if (wake) cv_.notify_one();
 }
 
-void NullSut::respond_now(std::vector<QuerySample>& batch) {
+void NullSut::respond_now(std::span<const QuerySample> batch, loadgen::Responder& responder) {
   const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
   for (const QuerySample& s : batch) {
     if (options_.report_first_token) {
       const SampleResponse first{s.id, data.first(sizeof(int32_t)), 1};
-      responder_->first_token({&first, 1});
+      responder.first_token({&first, 1});
     }
     const SampleResponse done{s.id, data, options_.n_tokens};
-    responder_->complete({&done, 1});
+    responder.complete({&done, 1});
   }
-  batch.clear();
 }
 
-void NullSut::fire(const Event& e) {
+void NullSut::fire(const Event& e, loadgen::Responder& responder) {
   const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
   if (e.first_token) {
     const SampleResponse first{e.id, data.first(sizeof(int32_t)), 1};
-    responder_->first_token({&first, 1});
+    responder.first_token({&first, 1});
   } else {
     const SampleResponse done{e.id, data, options_.n_tokens};
-    responder_->complete({&done, 1});
+    responder.complete({&done, 1});
   }
 }
 
@@ -141,11 +140,13 @@ void NullSut::serve_pending(Lock& lock) {
     worker_waiting_ = false;
     return;
   }
-  std::vector<QuerySample> batch;
-  batch.swap(pending_);
+  // The batch keeps its capacity from round to round (swapped back into pending_ next time).
+  batch_.swap(pending_);
   has_work_.store(false, std::memory_order_relaxed);
+  loadgen::Responder& responder = *responder_;
   lock.unlock();
-  respond_now(batch);
+  respond_now(batch_, responder);
+  batch_.clear();
   lock.lock();
 }
 
@@ -153,8 +154,9 @@ void NullSut::serve_events(Lock& lock) {
   if (!due_now_.empty()) {
     std::vector<Event> batch;
     batch.swap(due_now_);
+    loadgen::Responder& responder = *responder_;
     lock.unlock();
-    for (const Event& e : batch) fire(e);
+    for (const Event& e : batch) fire(e, responder);
     lock.lock();
     return;
   }
@@ -180,8 +182,9 @@ void NullSut::serve_events(Lock& lock) {
   }
   const Event e = events_.top();
   events_.pop();
+  loadgen::Responder& responder = *responder_;
   lock.unlock();
-  fire(e);
+  fire(e, responder);
   lock.lock();
 }
 

@@ -57,17 +57,20 @@ class NullSut final : public loadgen::SystemUnderTest {
   // returning with `lock` held.
   void serve_pending(Lock& lock);
   void serve_events(Lock& lock);
-  void respond_now(std::vector<loadgen::QuerySample>& batch);
+  // Answer outside the lock, through the responder read under it.
+  void respond_now(std::span<const loadgen::QuerySample> batch, loadgen::Responder& responder);
   void schedule(std::span<const loadgen::QuerySample> samples, int64_t now);
-  void fire(const Event& e);
+  void fire(const Event& e, loadgen::Responder& responder);
   double draw_ms(double mean);
 
   const NullSutOptions options_;
   const bool delayed_;
   std::vector<int32_t> tokens_;  // the response payload
-  loadgen::Responder* responder_ = nullptr;
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards what follows, up to batch_
+  // The responder of the latest issue(): every sample is answered through it (the load generator
+  // hands one for the life of the process; a SUT is run by one run at a time).
+  loadgen::Responder* responder_ = nullptr;
   std::condition_variable cv_;
   bool stopping_ = false;
   bool worker_waiting_ = false;
@@ -78,6 +81,8 @@ class NullSut final : public loadgen::SystemUnderTest {
   uint64_t next_seq_ = 0;
   int64_t busy_until_ns_ = 0;  // serial_ms: when the simulated server is next free
   uint64_t rng_state_;
+
+  std::vector<loadgen::QuerySample> batch_;  // the worker's only: pending_ is swapped into it
   std::thread thread_;
 };
 
