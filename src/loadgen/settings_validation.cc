@@ -39,7 +39,8 @@ class Checks {
   }
   void rate(std::string_view field, double qps) const {
     if (!(qps >= kMinQps) || !std::isfinite(qps)) {
-      fail(field, qps, fmt::format("must be a number of at least {} (queries per second)", kMinQps));
+      fail(field, qps,
+           fmt::format("must be a number of at least {} (queries per second)", kMinQps));
     }
   }
   void expected_latency(std::string_view field, double ns) const {

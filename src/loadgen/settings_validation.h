@@ -27,8 +27,8 @@ inline constexpr uint64_t kMaxIssueThreads = 1024;
 // Throws Error for the first setting of `requested` a run over a sample library of
 // `qsl_total_count` samples, `qsl_performance_count` loadable at once, cannot use. `origins`
 // names where fields were set; its "sample_library" entry, if any, names what sized the sample
-// library (a CLI option, say). Checks the request before normalising it (make_effective_settings), so
-// that no conversion there can overflow.
+// library (a CLI option, say). Checks the request before normalising it
+// (make_effective_settings), so that no conversion there can overflow.
 void validate_settings(const TestSettings& requested, uint64_t qsl_performance_count,
                        uint64_t qsl_total_count, const SettingsOrigins& origins);
 

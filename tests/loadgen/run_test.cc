@@ -537,7 +537,9 @@ INSTANTIATE_TEST_SUITE_P(
                     },
                     "single_stream_expected_latency_ns"},
         BadSettings{"multi_stream_spq_zero", Scenario::kMultiStream,
-                    [](TestSettings& ts, SettingsOrigins&) { ts.multi_stream_samples_per_query = 0; },
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.multi_stream_samples_per_query = 0;
+                    },
                     "multi_stream_samples_per_query = 0: "},
         BadSettings{"multi_stream_spq_above_loaded", Scenario::kMultiStream,
                     [](TestSettings&, SettingsOrigins& o) {
