@@ -7,6 +7,7 @@
 #include "loadgen/conf_file.h"
 #include "loadgen/loadgen.h"
 #include "loadgen/log_format.h"
+#include "loadgen_official/official_loadgen.h"
 #include "run_options.h"
 #include "sut/null_qsl.h"
 #include "util/error.h"
@@ -98,8 +99,11 @@ int run_loadgen_command(const RunOptions& o) {
   run_options.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 
-  catch_stop_signals();
-  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, run_options);
+  const bool official = official_loadgen_requested(o);
+  if (!official) catch_stop_signals();  // the official library cannot stop a test early
+  const loadgen::RunResult result =
+      official ? loadgen_official::run(sut, qsl, loaded.settings, log, run_options)
+               : loadgen::run(sut, qsl, loaded.settings, log, run_options);
   release_stop_signals();
   if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);

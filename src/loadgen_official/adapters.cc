@@ -1,0 +1,64 @@
+#include "loadgen_official/adapters.h"
+
+#include <span>
+#include <type_traits>
+
+#include "loadgen.h"
+#include "query_sample.h"
+
+namespace infermark::loadgen_official {
+namespace {
+
+// The two libraries' sample indices and response ids are the same integer types, so index
+// vectors and ids pass through unconverted.
+static_assert(std::is_same_v<mlperf::QuerySampleIndex, loadgen::SampleIndex>);
+static_assert(std::is_same_v<mlperf::ResponseId, loadgen::ResponseId>);
+
+std::vector<mlperf::QuerySampleResponse> to_official(
+    std::span<const loadgen::SampleResponse> responses) {
+  std::vector<mlperf::QuerySampleResponse> out;
+  out.reserve(responses.size());
+  for (const auto& r : responses) {
+    out.emplace_back(r.id, reinterpret_cast<uintptr_t>(r.data.data()), r.data.size(),
+                     r.n_tokens);
+  }
+  return out;
+}
+
+}  // namespace
+
+void QslAdapter::LoadSamplesToRam(const std::vector<mlperf::QuerySampleIndex>& samples) {
+  qsl_.load(samples);
+}
+
+void QslAdapter::UnloadSamplesFromRam(const std::vector<mlperf::QuerySampleIndex>& samples) {
+  qsl_.unload(samples);
+}
+
+void SutAdapter::IssueQuery(const std::vector<mlperf::QuerySample>& samples) {
+  if (flushed_.exchange(false)) series_tokens_.store(0);
+  std::vector<loadgen::QuerySample> ours;
+  ours.reserve(samples.size());
+  for (const auto& s : samples) ours.push_back({s.id, s.index});
+  sut_.issue(ours, *this);
+}
+
+void SutAdapter::FlushQueries() {
+  flushed_.store(true);
+  sut_.flush();
+}
+
+void SutAdapter::first_token(std::span<const loadgen::SampleResponse> responses) {
+  auto official = to_official(responses);
+  mlperf::FirstTokenComplete(official.data(), official.size());
+}
+
+void SutAdapter::complete(std::span<const loadgen::SampleResponse> responses) {
+  int64_t tokens = 0;
+  for (const auto& r : responses) tokens += r.n_tokens;
+  series_tokens_.fetch_add(tokens);
+  auto official = to_official(responses);
+  mlperf::QuerySamplesComplete(official.data(), official.size());
+}
+
+}  // namespace infermark::loadgen_official
