@@ -150,7 +150,7 @@ QueryPlan generate_queries(const EffectiveSettings& s, Mode mode, const Loadable
         for (uint64_t r = 0; r < spq / L; ++r) {
           const size_t at = plan.samples.size();
           plan.samples.insert(plan.samples.end(), loaded.begin(), loaded.end());
-          if (equal_issue && !accuracy) {
+          if (equal_issue) {  // in accuracy mode too, as LoadGen does
             shuffle(std::span<SampleIndex>(plan.samples.data() + at, L), sample_rng);
           }
         }
