@@ -6,7 +6,9 @@
 #   - the loadgen/ source folder with libmlperf_loadgen.a copied into it or in its build/ folder.
 #
 # INFERMARK_OFFICIAL_LOADGEN: auto (use it when found), ON (fail when not found), OFF (never).
-# Defines, when found, the imported target mlperf::loadgen and INFERMARK_HAVE_OFFICIAL_LOADGEN.
+# Defines, when found, the imported target mlperf::loadgen and INFERMARK_HAVE_OFFICIAL_LOADGEN;
+# INFERMARK_OFFICIAL_REQUIRED when ON (the `official` tests then fail, not skip, on anything of
+# MLPerf's they miss).
 set(INFERMARK_OFFICIAL_LOADGEN "auto" CACHE STRING
     "Link MLPerf's official LoadGen for --loadgen official: auto, ON or OFF")
 set_property(CACHE INFERMARK_OFFICIAL_LOADGEN PROPERTY STRINGS auto ON OFF)
@@ -20,6 +22,10 @@ set(MLPERF_INFERENCE_DIR "$ENV{MLPERF_INFERENCE_DIR}" CACHE PATH
 
 set(INFERMARK_HAVE_OFFICIAL_LOADGEN OFF)
 string(TOUPPER "${INFERMARK_OFFICIAL_LOADGEN}" _official_mode)
+set(INFERMARK_OFFICIAL_REQUIRED OFF)
+if(_official_mode STREQUAL "ON")
+  set(INFERMARK_OFFICIAL_REQUIRED ON)
+endif()
 if(NOT _official_mode MATCHES "^(AUTO|ON|OFF)$")
   message(FATAL_ERROR "INFERMARK_OFFICIAL_LOADGEN must be auto, ON or OFF, not "
                       "'${INFERMARK_OFFICIAL_LOADGEN}'")

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "loadgen.h"
+#include "logging.h"
 #include "query_sample.h"
 
 namespace infermark::loadgen_official {
@@ -59,6 +60,33 @@ void SutAdapter::complete(std::span<const loadgen::SampleResponse> responses) {
   series_tokens_.fetch_add(tokens);
   auto official = to_official(responses);
   mlperf::QuerySamplesComplete(official.data(), official.size());
+}
+
+void SutAdapter::note(loadgen::SutNote kind, std::string_view text) {
+  std::string message = "SUT: " + std::string(text);
+  switch (kind) {
+    case loadgen::SutNote::kInfo:
+      mlperf::LogDetail([message = std::move(message)](mlperf::AsyncDetail& detail) {
+        MLPERF_LOG(detail, "generic_message", message);
+      });
+      return;
+    case loadgen::SutNote::kRunInvalid: {
+      std::lock_guard lock(invalid_mu_);
+      if (run_invalid_reason_.empty()) run_invalid_reason_ = text.empty() ? "(no reason)" : text;
+      message = "SUT: the run is invalid: " + std::string(text);
+      [[fallthrough]];
+    }
+    case loadgen::SutNote::kError:
+      mlperf::LogDetail([message = std::move(message)](mlperf::AsyncDetail& detail) {
+        MLPERF_LOG_ERROR(detail, "error_runtime", message);
+      });
+      return;
+  }
+}
+
+std::string SutAdapter::run_invalid_reason() const {
+  std::lock_guard lock(invalid_mu_);
+  return run_invalid_reason_;
 }
 
 }  // namespace infermark::loadgen_official

@@ -8,8 +8,11 @@
 //                first_token() and complete() become mlperf::FirstTokenComplete and
 //                mlperf::QuerySamplesComplete with the same bytes and n_tokens, which is what
 //                llama3.1-8b needs (first token outside Offline, int32 ids and n_tokens >= 2 on
-//                completion; the library checks and logs violations itself). It also counts
-//                the tokens of the current issue series for the run's result.
+//                completion; the library checks and logs violations itself). A SUT's notes go
+//                to the library's detail log (info as generic_message, errors and run-invalid
+//                declarations as error_runtime); the first run-invalid reason is kept for the
+//                result, since the library itself cannot mark a run invalid or stop it early.
+//                It also counts the tokens of the current issue series for the run's result.
 //
 // Thread safety: as the interfaces they implement. The library calls IssueQuery from its issue
 // thread; the SUT may respond from any thread, concurrently. Cost: one small vector per call.
@@ -17,6 +20,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,15 +58,20 @@ class SutAdapter final : public mlperf::SystemUnderTest, private loadgen::Respon
   // Tokens completed in the latest issue series (the library waits for every sample of a series
   // before it issues the next, so a series starts at the first IssueQuery after a flush).
   int64_t series_tokens() const { return series_tokens_.load(); }
+  // The reason of the SUT's first SutNote::kRunInvalid; empty when it sent none.
+  std::string run_invalid_reason() const;
 
  private:
   void first_token(std::span<const loadgen::SampleResponse> responses) override;
   void complete(std::span<const loadgen::SampleResponse> responses) override;
+  void note(loadgen::SutNote kind, std::string_view text) override;
 
   loadgen::SystemUnderTest& sut_;
   const std::string name_;
   std::atomic<bool> flushed_{false};
   std::atomic<int64_t> series_tokens_{0};
+  mutable std::mutex invalid_mu_;
+  std::string run_invalid_reason_;  // guarded by invalid_mu_
 };
 
 }  // namespace infermark::loadgen_official

@@ -10,10 +10,12 @@
 // In a binary built without it, available() is false and run() throws Error saying so.
 //
 // Differences from loadgen::run, all the official library's:
-//   - StartOptions::stop is not honoured: the library cannot stop a test early (a stopped process
+//   - RunOptions::stop is not honoured: the library cannot stop a test early (a stopped process
 //     leaves incomplete logs, as with any LoadGen harness);
-//   - StartOptions::settings_notes do not reach the detail log (the library has no call to add
-//     lines); callers show them elsewhere;
+//   - RunOptions::settings_notes do not reach the detail log (nothing can add lines to it before
+//     the library starts its test); callers show them elsewhere;
+//   - a SUT's SutNote::kRunInvalid is logged as an error and makes RunResult invalid (with
+//     sut_invalid_reason), but the library goes on issuing until the test's own end;
 //   - RunResult::performance is read from the detail log, so its numbers carry the log's
 //     precision (6 significant digits for rates) and its latency arrays and issue delays are
 //     empty; sample and token counts are exact.

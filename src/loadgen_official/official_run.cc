@@ -106,6 +106,8 @@ loadgen::RunResult run(loadgen::SystemUnderTest& sut, loadgen::SampleLibrary& qs
   std::optional<int64_t> tokens;
   if (applied.mode != loadgen::Mode::kFindPeakPerformance) tokens = official_sut.series_tokens();
   result.performance = performance_from_detail(detail, applied, tokens);
+  result.sut_invalid_reason = official_sut.run_invalid_reason();
+  if (result.performance) result.performance->outcome.sut_invalid_reason = result.sut_invalid_reason;
   return result;
 }
 
