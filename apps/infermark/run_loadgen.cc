@@ -67,6 +67,7 @@ int run_loadgen_command(const RunOptions& o) {
     throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
                         "find-peak)", o.mode);
   }
+  const bool official = official_loadgen_requested(o);
   if (o.qsl_size == 0) throw Error("--qsl-size: must be at least 1 for the null SUT");
   const uint64_t psc = o.performance_sample_count == 0 ? o.qsl_size : o.performance_sample_count;
   if (psc > o.qsl_size) {
@@ -99,7 +100,6 @@ int run_loadgen_command(const RunOptions& o) {
   run_options.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 
-  const bool official = official_loadgen_requested(o);
   if (!official) catch_stop_signals();  // the official library cannot stop a test early
   const loadgen::RunResult result =
       official ? loadgen_official::run(sut, qsl, loaded.settings, log, run_options)
