@@ -123,6 +123,7 @@ int run_benchmark_command(const RunOptions& o) {
   ho.stop = &stop_flag();
   if (!o.punkt.empty()) ho.punkt_dir = o.punkt;
   ho.approximate_sentence_split = o.approximate_sentence_split;
+  apply_submission_options(o, ho);
 
   const std::string tokenizer_dir = o.tokenizer.empty() ? o.model : o.tokenizer;
   std::optional<text::Tokenizer> tokenizer;
@@ -193,11 +194,14 @@ int run_benchmark_command(const RunOptions& o) {
     sut = std::make_unique<sut::NullSut>(null);
   }
 
-  catch_stop_signals();
+  // The official library cannot stop a test early: Ctrl-C ends the process as in any LoadGen
+  // harness.
+  if (!ho.official_loadgen) catch_stop_signals();
   const harness::BenchmarkRunResult result = harness::run_benchmark(ho, *sut, qsl);
   release_stop_signals();
   print_summary(result);
   if (endpoint_reports) endpoint_reports->print();
+  print_submission_notes(result);
   if (auto* es = dynamic_cast<sut::EngineSut*>(sut.get()); es && es->failed_requests() > 0) {
     std::printf("warning: %llu requests failed in the engine; first: %s\n",
                 static_cast<unsigned long long>(es->failed_requests()), es->first_error().c_str());

@@ -198,9 +198,8 @@ void append_query_samples(const EffectiveSettings& s, Mode mode,
       out.insert(out.end(), loaded.begin() + first, loaded.begin() + first + spq);
       break;
     }
-    case Scenario::kOffline:
-      append_offline_samples(s, s.sample_concatenate_permutation && mode != Mode::kAccuracyOnly,
-                             loaded, spq, draws, out);
+    case Scenario::kOffline:  // shuffled in equal-issue mode, in accuracy mode too, as LoadGen does
+      append_offline_samples(s, s.sample_concatenate_permutation, loaded, spq, draws, out);
       break;
     case Scenario::kServer:
     case Scenario::kSingleStream:
