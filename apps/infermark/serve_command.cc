@@ -4,7 +4,6 @@
 // loads), then "ready"; serves until SIGTERM or SIGINT, drains, and exits 0.
 #include <sys/resource.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -69,15 +68,9 @@ std::optional<text::Tokenizer> load_tokenizer(const Options& o) {
 
 std::unique_ptr<server::GenerationBackend> make_engine_backend(const Options& o) {
   const auto t0 = std::chrono::steady_clock::now();
+  const engine::EngineOptions eo = server::serve_engine_options(
+      o.preset, {o.threads, o.max_seqs, o.kv_cache_bytes, o.max_context});
   auto model = engine::load_model(o.model, o.threads);
-  engine::EngineOptions eo = engine::EngineOptions::preset(o.preset);
-  eo.threads = o.threads;
-  if (o.max_seqs > 0) {
-    eo.max_seqs = o.max_seqs;
-    eo.max_batch_tokens = std::max<int64_t>(eo.max_batch_tokens, o.max_seqs);
-  }
-  if (o.kv_cache_bytes > 0) eo.kv_cache_bytes = o.kv_cache_bytes;
-  if (o.max_context > 0) eo.max_context = o.max_context;
   auto backend = std::make_unique<server::EngineBackend>(
       std::make_unique<engine::Engine>(std::move(model), eo));
   std::fprintf(stderr, "serve: model %s loaded in %.2f s (context %lld tokens, %d sequences)\n",
@@ -92,7 +85,6 @@ int run(Options& o) {
     throw Error("serve: give either --model DIR or --null");
   }
   server::ServerOptions& so = o.server;
-  so.backend_kind = o.null ? "null" : "engine";
   if (so.served_model_name.empty()) so.served_model_name = o.null ? "infermark-null" : o.model;
   if (o.max_queue >= 0) so.max_queue = o.max_queue;
   so.http.limits.idle_timeout = millis(o.idle_timeout_s, "--idle-timeout-s");

@@ -1,8 +1,22 @@
 #include "server/engine_backend.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace infermark::server {
+
+engine::EngineOptions serve_engine_options(std::string_view preset, const EngineOverrides& o) {
+  engine::EngineOptions eo = engine::EngineOptions::preset(preset);
+  eo.threads = o.threads;
+  if (o.max_seqs > 0) {
+    eo.max_seqs = o.max_seqs;
+    eo.max_batch_tokens = std::max<int64_t>(eo.max_batch_tokens, o.max_seqs);
+  }
+  if (o.kv_cache_bytes > 0) eo.kv_cache_bytes = o.kv_cache_bytes;
+  if (o.max_context > 0) eo.max_context = o.max_context;
+  return eo;
+}
 
 EngineBackend::EngineBackend(std::unique_ptr<engine::Engine> engine)
     : engine_(std::move(engine)) {

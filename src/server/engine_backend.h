@@ -3,12 +3,25 @@
 // Thread-safe as the engine is.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "engine/engine.h"
 #include "server/backend.h"
 
 namespace infermark::server {
+
+// What `infermark serve` may change in the engine preset; 0 keeps the preset's value.
+struct EngineOverrides {
+  int threads = 0;
+  int max_seqs = 0;  // also raises max_batch_tokens to at least this
+  int64_t kv_cache_bytes = 0;
+  int64_t max_context = 0;
+};
+// The engine options `infermark serve` runs with (and its benchmarks compare against): the named
+// preset ("server" or "offline"; Error otherwise) with the overrides applied.
+engine::EngineOptions serve_engine_options(std::string_view preset, const EngineOverrides& o);
 
 class EngineBackend final : public GenerationBackend {
  public:

@@ -121,7 +121,8 @@ void Generation::cancel() {
   }
 }
 
-void Generation::poll(std::vector<Chunk>& out) {
+bool Generation::poll(std::vector<Chunk>& out) {
+  bool reported = false;
   {
     std::lock_guard lock(inbox_->mu);
     for (size_t i = 0; i < choices_.size(); ++i) {
@@ -130,6 +131,7 @@ void Generation::poll(std::vector<Chunk>& out) {
       tokens_[i].swap(s.tokens);
       finishes_[i] = std::move(s.finish);
       s.finish.reset();
+      reported = reported || !tokens_[i].empty() || finishes_[i];
     }
     inbox_->woken = false;
   }
@@ -148,6 +150,7 @@ void Generation::poll(std::vector<Chunk>& out) {
     }
     if (finishes_[i]) take_finish(i, *finishes_[i], out);
   }
+  return reported;
 }
 
 void Generation::take_finish(size_t i, const engine::Finish& f, std::vector<Chunk>& out) {

@@ -52,8 +52,10 @@ class Generation {
 
   // Submits every choice.
   void start();
-  // Appends the chunks of everything the backend reported since the last poll.
-  void poll(std::vector<Chunk>& out);
+  // Appends the chunks of everything the backend reported since the last poll; false if it
+  // reported nothing. A wake after a poll always follows a report made after that poll, so
+  // "poll, and wait only if it returned false" never misses one.
+  bool poll(std::vector<Chunk>& out);
   // Every choice has ended, or the request failed.
   bool done() const;
   const std::optional<GenerationFailure>& failure() const { return failure_; }

@@ -45,7 +45,10 @@ asio::awaitable<void> stream_response(Exchange& ex, Generation& g, const Respons
   for (;;) {
     chunks.clear();
     out.clear();
-    g.poll(chunks);
+    if (!g.poll(chunks) && !g.done() && !ex.client_gone() && !ex.stopping()) {
+      co_await ex.wait();  // nothing new: no suspension since the poll, so no wake is missed
+      continue;
+    }
     append_chunks(out, chunks, g, format);
     if (g.failure() || (ex.stopping() && !g.done())) {
       const GenerationFailure f = g.failure().value_or(GenerationFailure{
@@ -77,7 +80,6 @@ asio::awaitable<void> stream_response(Exchange& ex, Generation& g, const Respons
       }
       co_return;
     }
-    co_await ex.wait();
   }
 }
 
@@ -87,7 +89,7 @@ asio::awaitable<void> whole_response(Exchange& ex, Generation& g, const Response
   std::vector<ChoiceEnd> ends(g.n_choices());
   for (;;) {
     chunks.clear();
-    g.poll(chunks);
+    const bool reported = g.poll(chunks);
     for (Chunk& c : chunks) {
       texts[c.choice] += c.text;
       if (c.end) ends[c.choice] = std::move(*c.end);
@@ -101,7 +103,7 @@ asio::awaitable<void> whole_response(Exchange& ex, Generation& g, const Response
                                                                "the server is shutting down")));
       co_return;
     }
-    co_await ex.wait();
+    if (!reported) co_await ex.wait();
   }
   if (g.failure()) {
     co_await ex.respond(failure_response(*g.failure()));

@@ -94,7 +94,10 @@ bool Exchange::draining() const { return connection_.draining_; }
 // ---- Connection ----
 
 Connection::Connection(tcp::socket socket, const ConnectionContext& context)
-    : stream_(std::move(socket)), wake_(stream_.get_executor()), context_(context) {}
+    : stream_(std::move(socket)),
+      wake_(stream_.get_executor()),
+      request_deadline_(stream_.get_executor()),
+      context_(context) {}
 
 Connection::~Connection() {
   if (context_.on_closed) context_.on_closed(this);
@@ -185,7 +188,14 @@ asio::awaitable<std::optional<HttpRequest>> Connection::read_request() {
   parser_->header_limit(context_.limits.max_header_bytes);
   parser_->body_limit(context_.limits.max_body_bytes);
   error_code ec;
-  stream_.expires_after(context_.limits.request_timeout);
+  const uint64_t serial = ++request_serial_;
+  request_timed_out_ = false;
+  request_deadline_.expires_after(context_.limits.request_timeout);
+  request_deadline_.async_wait([self = shared_from_this(), serial](error_code e) {
+    if (e || serial != self->request_serial_) return;
+    self->request_timed_out_ = true;
+    self->stream_.socket().cancel(e);
+  });
   co_await http::async_read_header(stream_, buffer_, *parser_, on_error(ec));
   if (!ec && beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -193,7 +203,9 @@ asio::awaitable<std::optional<HttpRequest>> Connection::read_request() {
                                on_error(ec));
   }
   if (!ec && !parser_->is_done()) co_await http::async_read(stream_, buffer_, *parser_, on_error(ec));
-  stream_.expires_never();
+  ++request_serial_;  // a deadline that fires from now on is stale
+  request_deadline_.cancel();
+  if (request_timed_out_) ec = beast::error::timeout;
   if (ec) {
     co_await reject_request(ec, parser_->got_some());
     co_return std::nullopt;

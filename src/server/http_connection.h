@@ -128,6 +128,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   asio::steady_timer wake_;
+  // The request deadline: on expiry the pending read is cancelled (not the socket closed, as
+  // Beast's own timeouts do), so that a 408 can still be written.
+  asio::steady_timer request_deadline_;
+  uint64_t request_serial_ = 0;  // which request the deadline belongs to
+  bool request_timed_out_ = false;
   const ConnectionContext& context_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool reading_ = false;      // the watch / next-request read is pending

@@ -30,7 +30,7 @@ Histogram::BucketBoundaries token_buckets() {
 
 }  // namespace
 
-Metrics::Metrics(const std::string& model_name, const std::string& backend_kind)
+Metrics::Metrics(const std::string& model_name)
     : registry_(std::make_shared<prometheus::Registry>()), labels_{{"model_name", model_name}} {
   using prometheus::BuildCounter;
   using prometheus::BuildGauge;
@@ -82,14 +82,17 @@ Metrics::Metrics(const std::string& model_name, const std::string& backend_kind)
                            .Name("infermark:http_requests_total")
                            .Help("HTTP responses by status code.")
                            .Register(r);
-  prometheus::Labels backend = labels_;
-  backend["backend"] = backend_kind;
-  BuildGauge()
-      .Name("infermark:backend_info")
-      .Help("1; the label says what generates: the engine, or the null backend (no model).")
-      .Register(r)
-      .Add(backend)
-      .Set(1);
+  backend_family_ =
+      &BuildGauge()
+           .Name("infermark:backend_info")
+           .Help("1; the label says what generates: the engine, or the null backend (no model).")
+           .Register(r);
+}
+
+void Metrics::set_backend_kind(const std::string& kind) {
+  prometheus::Labels l = labels_;
+  l["backend"] = kind;
+  backend_family_->Add(l).Set(1);
 }
 
 void Metrics::observe_inter_token(double seconds) { itl_->Observe(seconds); }

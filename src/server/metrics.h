@@ -25,8 +25,10 @@ namespace infermark::server {
 
 class Metrics {
  public:
-  // `backend_kind`: "engine" or "null" (infermark:backend_info).
-  Metrics(const std::string& model_name, const std::string& backend_kind);
+  explicit Metrics(const std::string& model_name);
+
+  // The backend is ready: infermark:backend_info{backend="engine"|"null"} 1 from now on.
+  void set_backend_kind(const std::string& kind);
 
   // The gap between two consecutive tokens of a request.
   void observe_inter_token(double seconds);
@@ -61,6 +63,7 @@ class Metrics {
   prometheus::Histogram* prompt_len_;
   prometheus::Histogram* generation_len_;
   prometheus::Family<prometheus::Counter>* responses_family_;
+  prometheus::Family<prometheus::Gauge>* backend_family_;
   std::array<std::atomic<prometheus::Counter*>, 600> responses_{};  // by status code
 };
 

@@ -57,6 +57,7 @@ void Server::set_backend(std::unique_ptr<GenerationBackend> backend,
   std::optional<int64_t> capacity;
   if (o.max_queue) capacity = backend->info().max_seqs + *o.max_queue;
   state_->admission.emplace(capacity);
+  state_->metrics.set_backend_kind(backend->info().kind);
   state_->backend = std::move(backend);
   state_->tokenizer = std::move(tokenizer);
   state_->ready.store(true, std::memory_order_release);

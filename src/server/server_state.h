@@ -22,7 +22,6 @@ namespace infermark::server {
 struct ServerOptions {
   HttpServerOptions http;
   std::string served_model_name = "infermark";
-  std::string backend_kind = "engine";  // "engine" or "null": known before the model loads
   std::string api_key;                  // empty: no authentication
   std::optional<int64_t> max_queue;     // requests waiting beyond --max-seqs; nullopt: unbounded
   int stream_interval = 1;              // tokens per SSE chunk after the first (>= 1)
@@ -32,7 +31,7 @@ struct ServerOptions {
 
 struct ServerState {
   explicit ServerState(ServerOptions o)
-      : options(std::move(o)), metrics(options.served_model_name, options.backend_kind) {}
+      : options(std::move(o)), metrics(options.served_model_name) {}
 
   ServerOptions options;
   Metrics metrics;

@@ -92,7 +92,7 @@ TEST(ChoiceStream, MinTokensDelaysStopStrings) {
   for (size_t i = 0; i < ids.size(); ++i) {
     if (cs.add(std::span(ids).subspan(i, 1), out)) break;
   }
-  EXPECT_EQ(all_text(out), "The cat.");
+  EXPECT_EQ(all_text(out), "The cat. ");  // the second "The" is matched, its space kept
 }
 
 TEST(ChoiceStream, StopReasonNamesAStopTokenIdMatch) {
