@@ -64,15 +64,21 @@ engine::RequestCallbacks callbacks_for(const std::shared_ptr<Generation::Inbox>&
     if (wake) inbox->wake();
   };
   cb.on_finish = [inbox, i](const engine::Finish& f) {
-    bool wake, by_stop_string;
+    bool by_stop_string;
+    {
+      std::lock_guard lock(inbox->mu);
+      by_stop_string = inbox->slots[i].ended_by_stop_string;
+    }
+    // Counted and given back before the response can see the finish: a client that sends its
+    // next request on receiving this one finds the slot free and the metrics up to date.
+    inbox->metrics->observe_finish(f, metric_reason(f.reason, by_stop_string));
+    inbox->admission->release(1);
+    bool wake;
     {
       std::lock_guard lock(inbox->mu);
       inbox->slots[i].finish = f;
-      by_stop_string = inbox->slots[i].ended_by_stop_string;
       wake = inbox->needs_wake();
     }
-    inbox->metrics->observe_finish(f, metric_reason(f.reason, by_stop_string));
-    inbox->admission->release(1);
     if (wake) inbox->wake();
   };
   return cb;

@@ -112,7 +112,7 @@ TEST(NullBackend, AtMostMaxSeqsRunTheRestWaitInOrder) {
   std::vector<engine::RequestId> ids;
   for (int i = 0; i < 4; ++i) ids.push_back(c.submit(b, {1}, max_tokens(5)));
   BackendLoad seen;
-  for (int i = 0; i < 200 && seen.waiting < 2; ++i) {
+  for (int i = 0; i < 200 && seen.running < 2; ++i) {
     seen = b.load();
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }

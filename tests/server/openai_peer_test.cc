@@ -28,7 +28,7 @@ TEST(OpenAiPeer, TheOfficialSdkTalksToServe) {
                                   " --tokenizer " + INFERMARK_LLAMA3_TOKENIZER_DIR);
   ASSERT_EQ(made.exit_code, 0) << made.err;
   testing::ServeProcess serve({"--model", model, "--port", "0", "--threads", "2", "--api-key",
-                               "peer-key", "--max-seqs", "1", "--max-queue", "0",
+                               "peer-key", "--max-seqs", "1", "--max-queue", "1",
                                "--max-context", "4096", "--served-model-name", "tiny"});
   const std::vector<int> ids = {128000, 791, 6864, 315, 9822, 374};
   const std::string cmd =

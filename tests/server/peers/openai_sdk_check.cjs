@@ -34,6 +34,16 @@ async function expectError(promise, cls, status) {
   assert.fail(`expected ${cls.name}, but the request succeeded`);
 }
 
+// Polls /metrics (bounded) until the engine has one request waiting.
+async function waitForQueued(metricsURL) {
+  for (let i = 0; i < 200; i++) {
+    const text = await (await fetch(metricsURL)).text();
+    if (/^infermark:num_requests_waiting\{[^}]*\} 1$/m.test(text)) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail('the second long request never showed up as waiting in /metrics');
+}
+
 async function main() {
   const [baseURL, apiKey, model, idsJson] = process.argv.slice(2);
   const ids = JSON.parse(idsJson);
@@ -99,13 +109,18 @@ async function main() {
   report.errors.unauthorized = await expectError(
     new OpenAI({ baseURL, apiKey: 'wrong-key', maxRetries: 0 }).completions.create({ model, prompt: ids }),
     OpenAI.AuthenticationError, 401);
-  // The server runs with one slot and no queue: while a long stream holds it, the next is refused.
-  const busy = await client.completions.create({ model, prompt: ids, max_tokens: 3000, stream: true, ...greedy });
-  const it = busy[Symbol.asyncIterator]();
-  await it.next();
+  // The server runs with one sequence and a queue of one: while a long stream runs and another
+  // waits, the next request is refused.
+  const abort = new AbortController();
+  const long = { model, prompt: ids, max_tokens: 3000, stream: true, ...greedy };
+  const running = await client.completions.create(long, { signal: abort.signal });
+  await running[Symbol.asyncIterator]().next();
+  const queued = client.completions.create(long, { signal: abort.signal }).catch(() => null);
+  await waitForQueued(baseURL.replace(/\/v1$/, '') + '/metrics');
   report.errors.rate_limited = await expectError(
     client.completions.create({ model, prompt: ids, max_tokens: 1 }), OpenAI.RateLimitError, 429);
-  busy.controller.abort();
+  abort.abort();
+  await queued;
 
   process.stdout.write(JSON.stringify(report) + '\n');
 }
