@@ -143,7 +143,9 @@ class Load {
   awaitable<void> closed_loop() {
     auto c = std::make_unique<Connection>(io_);
     while (Clock::now() < end_) {
-      if (!co_await request(*c, Clock::now())) c = std::make_unique<Connection>(io_);
+      // (Named locals for co_await results: GCC 12 miscompiled one inside an if-condition.)
+      const bool reusable = co_await request(*c, Clock::now());
+      if (!reusable) c = std::make_unique<Connection>(io_);
     }
   }
 
@@ -168,7 +170,9 @@ class Load {
   }
 
   awaitable<void> one_open(std::unique_ptr<Connection> c, Clock::time_point due) {
-    if (co_await request(*c, due)) idle_.push_back(std::move(c));
+    const bool reusable = co_await request(*c, due);
+    if (reusable) idle_.push_back(std::move(c));
+    co_return;
   }
 
   const HttpTarget target_;

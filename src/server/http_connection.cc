@@ -62,7 +62,8 @@ asio::awaitable<bool> Exchange::stream(std::string_view data) {
   const std::array<asio::const_buffer, 3> buffers = {asio::buffer(head),
                                                      asio::buffer(data.data(), data.size()),
                                                      asio::buffer(kCrlf, framed ? 2 : 0)};
-  co_return co_await connection_.write(buffers);
+  const bool written = co_await connection_.write(buffers);
+  co_return written;
 }
 
 asio::awaitable<void> Exchange::end_stream(bool close) {
@@ -138,7 +139,10 @@ void Connection::abort() {
 
 asio::awaitable<void> Connection::run() {
   for (;;) {
-    if (!co_await await_request_start()) break;
+    // (co_await results go through named locals: GCC 12 has miscompiled co_await inside an
+    // if-condition in one of our coroutines.)
+    const bool more = co_await await_request_start();
+    if (!more) break;
     std::optional<HttpRequest> request = co_await read_request();
     if (!request) break;
     // Watches for a disconnect, then waits for the next request (unless one is buffered).
