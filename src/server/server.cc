@@ -45,7 +45,12 @@ void Server::start() {
   if (state_->options.handle_signals) {
     signals_.emplace(http_->io_context(), SIGTERM, SIGINT);
     signals_->async_wait([this](error_code ec, int) {
-      if (!ec) request_shutdown();
+      if (ec) return;
+      request_shutdown();
+      // A second signal does not wait for the grace period.
+      signals_->async_wait([this](error_code ec2, int) {
+        if (!ec2) http_->stop_connections();
+      });
     });
   }
 }

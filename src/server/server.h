@@ -3,6 +3,7 @@
 // set_backend), serves until shutdown is asked for (SIGTERM/SIGINT with handle_signals, or
 // request_shutdown), then drains: the listener closes, idle connections close, requests in
 // flight get up to shutdown_grace to finish, the rest are ended (streams with an error event).
+// A second signal ends them at once.
 //
 //   Server s(options);
 //   s.start();                                  // binds; s.address() is "host:port"
