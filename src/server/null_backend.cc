@@ -225,6 +225,7 @@ std::optional<engine::FinishReason> NullBackend::emit_one(Request& r) {
 }
 
 void NullBackend::finish(std::unique_ptr<Request> r, engine::FinishReason reason) {
+  publish();  // load() no longer counts it by the time on_finish runs
   const Clock::time_point now = Clock::now();
   engine::Finish f;
   f.id = r->id;

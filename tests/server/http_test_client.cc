@@ -32,10 +32,14 @@ std::string trim(std::string_view s) {
 
 }  // namespace
 
-TestConnection::TestConnection(uint16_t port, std::chrono::milliseconds timeout)
+TestConnection::TestConnection(uint16_t port, std::chrono::milliseconds timeout,
+                               int receive_buffer)
     : timeout_(timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  if (receive_buffer > 0) {
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  }
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);

@@ -24,9 +24,12 @@ struct HttpReply {
 
 class TestConnection {
  public:
-  // Connects to 127.0.0.1:port; throws std::runtime_error on failure.
+  // Connects to 127.0.0.1:port; throws std::runtime_error on failure. `receive_buffer` > 0
+  // sets SO_RCVBUF before connecting (a small one makes a client that does not read stall the
+  // server's writes quickly).
   explicit TestConnection(uint16_t port,
-                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                          std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                          int receive_buffer = 0);
   ~TestConnection();
   TestConnection(const TestConnection&) = delete;
   TestConnection& operator=(const TestConnection&) = delete;

@@ -165,6 +165,28 @@ TEST(ServeLimits, SlowAndIdleClientsAreTimedOut) {
   EXPECT_TRUE(kept.closed_within(3s));  // idle after its request
 }
 
+TEST(ServeLimits, AClientThatStopsReadingIsDroppedAfterTheWriteTimeout) {
+  ServerOptions o = testing::test_server_options();
+  o.http.limits.write_timeout = 300ms;
+  NullBackendOptions n;
+  n.tokens_per_s = 2000;
+  TestServer s = null_server(o, n);
+  TestConnection stalled(s.port(), 20s, /*receive_buffer=*/4096);
+  stalled.send(post_text("/v1/completions",
+                         R"({"prompt": [1], "max_tokens": 100000, "stream": true,
+                             "return_token_ids": true})"));
+  // Never read: the server's writes stall, time out, and the request is cancelled.
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  std::string m;
+  do {
+    std::this_thread::sleep_for(50ms);
+    m = get(s.port(), "/metrics").body;
+  } while (metric_value(m, "infermark:request_success_total{finished_reason=\"abort\"") != 1 &&
+           std::chrono::steady_clock::now() < deadline);
+  EXPECT_EQ(metric_value(m, "infermark:request_success_total{finished_reason=\"abort\""), 1);
+  EXPECT_EQ(metric_value(m, "infermark:num_requests_running{"), 0);
+}
+
 TEST(ServeLimits, ApiKeyGuardsTheApiButNotHealthOrMetrics) {
   ServerOptions o = testing::test_server_options();
   o.api_key = "s3cret";
