@@ -1,5 +1,9 @@
 #include "server/info_handlers.h"
 
+#include <unistd.h>
+
+#include <array>
+
 #include "server/api_error.h"
 #include "server/generation_request.h"
 #include "util/build_info.h"
@@ -20,6 +24,14 @@ void require_ready(const ServerState& state) {
   if (!state.ready.load(std::memory_order_acquire)) {
     throw ApiError(503, "service_unavailable", "the model is still loading");
   }
+}
+
+// The node's name as the HTTP SUT puts it into the Network division's Name(): unique per pod or
+// machine. "" if the system will not say.
+std::string host_name() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0) return "";
+  return host.data();
 }
 
 RequestContext context_of(const ServerState& state) {
@@ -53,8 +65,11 @@ HttpResponse metrics_response(ServerState& state) {
 
 HttpResponse version_response() {
   const util::BuildInfo& b = util::build_info();
-  return json_response(
-      {{"version", b.version}, {"git_revision", b.git_rev}, {"git_dirty", b.dirty}});
+  return json_response({{"server", "infermark"},
+                        {"version", b.version},
+                        {"git_revision", b.git_rev},
+                        {"git_dirty", b.dirty},
+                        {"hostname", host_name()}});
 }
 
 HttpResponse models_response(const ServerState& state) {
@@ -74,8 +89,9 @@ HttpResponse models_response(const ServerState& state) {
 HttpResponse tokenize_response(const HttpRequest& request, const ServerState& state) {
   require_ready(state);
   const std::vector<TokenId> ids = parse_tokenize_request(request.body(), context_of(state));
-  return json_response(
-      {{"tokens", ids}, {"count", ids.size()}, {"max_model_len", state.backend->info().max_context}});
+  return json_response({{"tokens", ids},
+                        {"count", ids.size()},
+                        {"max_model_len", state.backend->info().max_context}});
 }
 
 HttpResponse detokenize_response(const HttpRequest& request, const ServerState& state) {

@@ -46,7 +46,10 @@ bool authorized(const HttpRequest& request, const std::string& key) {
   const auto h = request[http::field::authorization];
   const std::string_view value(h.data(), h.size());
   constexpr std::string_view kBearer = "Bearer ";
-  return value.size() > kBearer.size() && beast::iequals(value.substr(0, kBearer.size()), kBearer) &&
+  const std::string_view scheme = value.substr(0, kBearer.size());
+  return value.size() > kBearer.size() &&
+         beast::iequals(beast::string_view(scheme.data(), scheme.size()),
+                        beast::string_view(kBearer.data(), kBearer.size())) &&
          same_secret(value.substr(kBearer.size()), key);
 }
 
@@ -74,11 +77,11 @@ asio::awaitable<void> ApiRouter::handle(Exchange& ex) {
     response = error_response(
         404, error_body(404, "not_found", fmt::format("no route {}", std::string(path))));
   } else if (request.method() != route->method) {
-    response = error_response(
-        405, error_body(405, "method_not_allowed",
-                        fmt::format("{} takes {}, not {}", std::string(path),
-                                    std::string(http::to_string(route->method)),
-                                    std::string(request.method_string()))));
+    response =
+        error_response(405, error_body(405, "method_not_allowed",
+                                       fmt::format("{} takes {}, not {}", std::string(path),
+                                                   std::string(http::to_string(route->method)),
+                                                   std::string(request.method_string()))));
     response->headers.emplace_back("Allow", std::string(http::to_string(route->method)));
   } else if (route->needs_key && !authorized(request, state_.options.api_key)) {
     response = error_response(
@@ -86,13 +89,12 @@ asio::awaitable<void> ApiRouter::handle(Exchange& ex) {
                         "missing or wrong API key: send 'Authorization: Bearer <key>'"));
     response->headers.emplace_back("WWW-Authenticate", "Bearer");
   } else if (ex.draining() && path != "/health" && path != "/metrics") {
-    response = error_response(503, error_body(503, "service_unavailable",
-                                              "the server is shutting down"));
+    response =
+        error_response(503, error_body(503, "service_unavailable", "the server is shutting down"));
     response->close = true;
   } else if (path == "/v1/completions" || path == "/v1/chat/completions") {
-    co_await serve_generation(ex, path == "/v1/chat/completions" ? Route::kChat
-                                                                 : Route::kCompletions,
-                              state_);
+    co_await serve_generation(
+        ex, path == "/v1/chat/completions" ? Route::kChat : Route::kCompletions, state_);
     co_return;
   } else {
     try {

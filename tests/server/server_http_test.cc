@@ -3,6 +3,7 @@
 // prompts, and health while loading.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "http_test_client.h"
 #include "llama3_tokenizer.h"
@@ -187,9 +188,15 @@ TEST(ServeHttp, ModelsHealthVersionAndMetrics) {
   Json j = Json::parse(get(s.port(), "/v1/models").body);
   EXPECT_EQ(j["data"][0]["id"], "test-model");
   EXPECT_EQ(j["data"][0]["backend"], "null");
+  EXPECT_EQ(j["data"][0]["owned_by"], "infermark");
   EXPECT_EQ(j["data"][0]["max_model_len"], 131072);
   EXPECT_EQ(Json::parse(get(s.port(), "/health").body)["status"], "ok");
-  EXPECT_TRUE(Json::parse(get(s.port(), "/version").body).contains("git_revision"));
+  const Json version = Json::parse(get(s.port(), "/version").body);
+  EXPECT_TRUE(version.contains("git_revision"));
+  EXPECT_EQ(version["server"], "infermark");
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_EQ(version["hostname"], std::string(host));
   post(s.port(), "/v1/completions", R"({"prompt": [1], "max_tokens": 4})");
   const HttpReply m = get(s.port(), "/metrics");
   EXPECT_EQ(m.status, 200);

@@ -1,10 +1,13 @@
 // `serve` under bad input and stress, with the null backend: every malformed request gets a 4xx
 // JSON error naming the field and never stops the server; limits (413, 431, 408, idle), chunked
 // bodies, the API key, 404/405, admission (429 with Retry-After, no request lost), 500
-// concurrent streams, clients that drop mid-stream, and the shutdown drain.
+// concurrent streams, 2,000 streams open at once on one I/O thread, clients that drop mid-stream,
+// and the shutdown drain.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "http_test_client.h"
@@ -283,6 +286,62 @@ TEST(ServeLimits, FiveHundredConcurrentStreamsAllComplete) {
     if (r.status == 200 && r.done && r.token_ids == 32 && r.usage_tokens == 32) ++complete;
   }
   EXPECT_EQ(complete, 500);
+}
+
+// Raises the soft limit on open files to the hard one; true if `needed` fit.
+bool raise_open_files(rlim_t needed) {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0) return false;
+  r.rlim_cur = r.rlim_max;
+  return setrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur >= needed;
+}
+
+size_t threads_of_this_process() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    ++n;
+  }
+  return n;
+}
+
+// The event loop holds thousands of streams at once: every one is running in the backend at the
+// same moment, on one I/O thread, while the process has only a handful of threads.
+TEST(ServeLimits, TwoThousandStreamsOpenAtOnceOnOneIoThread) {
+  constexpr int kStreams = 2000;
+  ASSERT_TRUE(raise_open_files(2 * kStreams + 256))
+      << "the test needs " << 2 * kStreams + 256 << " open files (ulimit -Hn)";
+  NullBackendOptions n;
+  n.max_seqs = 4096;
+  n.tokens_per_s = 5;  // 20 tokens: each stream stays open ~4 s
+  ServerOptions o = testing::test_server_options();
+  ASSERT_EQ(o.http.io_threads, 1);
+  TestServer s = null_server(o, n);
+  SwarmOptions w;
+  w.streams = kStreams;
+  w.body = R"({"prompt": [1, 2, 3], "max_tokens": 20, "stream": true, "return_token_ids": true,
+               "stream_options": {"include_usage": true}})";
+  std::vector<StreamOutcome> out;
+  std::thread swarm([&] { out = run_swarm(s.port(), w); });
+  double peak = 0;
+  size_t threads_at_peak = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (peak < kStreams && std::chrono::steady_clock::now() < deadline) {
+    const double running =
+        metric_value(get(s.port(), "/metrics").body, "infermark:num_requests_running{");
+    if (running > peak) {
+      peak = running;
+      threads_at_peak = threads_of_this_process();
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  swarm.join();
+  EXPECT_EQ(peak, kStreams);
+  EXPECT_LT(threads_at_peak, 16u) << "no thread per connection";
+  int complete = 0;
+  for (const StreamOutcome& r : out) {
+    if (r.status == 200 && r.done && r.token_ids == 20 && r.usage_tokens == 20) ++complete;
+  }
+  EXPECT_EQ(complete, kStreams);
 }
 
 TEST(ServeLimits, ClientsDroppingMidStreamAreCancelledAtOnce) {
