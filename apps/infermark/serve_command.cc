@@ -60,7 +60,8 @@ void say(const std::string& line) {
 
 std::optional<text::Tokenizer> load_tokenizer(const Options& o) {
   if (!o.tokenizer.empty()) return text::Tokenizer::load(o.tokenizer);
-  if (!o.model.empty() && std::filesystem::exists(std::filesystem::path(o.model) / "tokenizer.json")) {
+  if (!o.model.empty() &&
+      std::filesystem::exists(std::filesystem::path(o.model) / "tokenizer.json")) {
     return text::Tokenizer::load(o.model);
   }
   return std::nullopt;
@@ -133,8 +134,7 @@ CommandRegistration reg{
           ->envname("INFERMARK_API_KEY");
       app.add_option("--threads", o->threads, "engine compute threads (0 = physical cores)")
           ->capture_default_str();
-      app.add_option("--io-threads", so.http.io_threads, "HTTP I/O threads")
-          ->capture_default_str();
+      app.add_option("--io-threads", so.http.io_threads, "HTTP I/O threads")->capture_default_str();
       app.add_option("--preset", o->preset, "engine preset: server | offline")
           ->capture_default_str();
       app.add_option("--max-seqs", o->max_seqs,
@@ -156,8 +156,7 @@ CommandRegistration reg{
           ->capture_default_str();
       app.add_option("--idle-timeout-s", o->idle_timeout_s, "idle keep-alive connection timeout")
           ->capture_default_str();
-      app.add_option("--request-timeout-s", o->request_timeout_s,
-                     "time to receive a whole request")
+      app.add_option("--request-timeout-s", o->request_timeout_s, "time to receive a whole request")
           ->capture_default_str();
       app.add_option("--write-timeout-s", o->write_timeout_s,
                      "time a client may take to accept one write")

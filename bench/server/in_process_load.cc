@@ -56,7 +56,8 @@ class InProcessLoad {
         if (f.reason != engine::FinishReason::kLength) ++report_.errors;
         if (now >= window_start_ && now < end_) ++report_.requests;
         if (scheduled >= window_start_ && scheduled < end_) {
-          report_.e2e_ms.push_back(std::chrono::duration<double, std::milli>(now - scheduled).count());
+          report_.e2e_ms.push_back(
+              std::chrono::duration<double, std::milli>(now - scheduled).count());
           report_.ttft_ms.push_back(
               std::chrono::duration<double, std::milli>(*first - scheduled).count());
         }

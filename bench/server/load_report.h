@@ -13,10 +13,10 @@ namespace infermark::bench {
 struct LoadReport {
   std::string label;
   double window_s = 0;
-  int64_t requests = 0;  // completed in the window
-  int64_t errors = 0;    // failed (not 200) or cut short, whole run
-  int64_t tokens = 0;    // generated tokens received in the window
-  int64_t events = 0;    // SSE events with at least one token received in the window
+  int64_t requests = 0;         // completed in the window
+  int64_t errors = 0;           // failed (not 200) or cut short, whole run
+  int64_t tokens = 0;           // generated tokens received in the window
+  int64_t events = 0;           // SSE events with at least one token received in the window
   std::vector<double> e2e_ms;   // scheduled -> last byte, requests scheduled in the window
   std::vector<double> ttft_ms;  // scheduled -> first token
 
@@ -31,23 +31,22 @@ struct LoadReport {
     std::printf(
         "%-10s window=%.1fs requests/s=%.1f tokens/s=%.1f events/s=%.1f errors=%lld "
         "e2e_ms p50=%.3f p99=%.3f max=%.3f ttft_ms p50=%.3f p99=%.3f (n=%zu)\n",
-        label.c_str(), window_s, static_cast<double>(requests) / w,
-        static_cast<double>(tokens) / w, static_cast<double>(events) / w,
-        static_cast<long long>(errors), percentile(e2e_ms, 0.5), percentile(e2e_ms, 0.99),
-        percentile(e2e_ms, 1.0), percentile(ttft_ms, 0.5), percentile(ttft_ms, 0.99),
-        e2e_ms.size());
+        label.c_str(), window_s, static_cast<double>(requests) / w, static_cast<double>(tokens) / w,
+        static_cast<double>(events) / w, static_cast<long long>(errors), percentile(e2e_ms, 0.5),
+        percentile(e2e_ms, 0.99), percentile(e2e_ms, 1.0), percentile(ttft_ms, 0.5),
+        percentile(ttft_ms, 0.99), e2e_ms.size());
     std::fflush(stdout);
   }
 };
 
 // The load's shape: the same for HTTP and in-process runs.
 struct LoadShape {
-  int concurrency = 0;   // closed loop: this many requests always in flight
-  double rate = 0;       // open loop: requests per second at fixed intervals
+  int concurrency = 0;  // closed loop: this many requests always in flight
+  double rate = 0;      // open loop: requests per second at fixed intervals
   double warmup_s = 2;
   double duration_s = 10;
-  int prompt_len = 16;   // token ids 1000, 1007, 1014, ...
-  int max_tokens = 16;   // ignore_eos: always this many
+  int prompt_len = 16;  // token ids 1000, 1007, 1014, ...
+  int max_tokens = 16;  // ignore_eos: always this many
   bool stream = true;
 
   std::vector<int32_t> prompt() const {

@@ -10,13 +10,12 @@
 // --in-process builds the engine as `infermark serve --model DIR` does (preset, threads, KV
 // budget), so the two lines compare HTTP serving with the engine alone.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "engine/engine.h"
-#include "server/engine_backend.h"
 #include "http_load.h"
 #include "in_process_load.h"
+#include "server/engine_backend.h"
 #include "util/error.h"
 
 int main(int argc, char** argv) {

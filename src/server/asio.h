@@ -4,11 +4,10 @@
 // redirect_error, so a failed I/O is an error_code, never an exception.
 #pragma once
 
-#include <utility>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <utility>
 
 namespace infermark::server {
 

@@ -28,9 +28,9 @@ struct BackendInfo {
 
 // The backend's load now (for /metrics).
 struct BackendLoad {
-  int64_t running = 0;   // generating (holding KV blocks)
-  int64_t waiting = 0;   // queued
-  double kv_usage = 0;   // KV blocks in use / total, 0..1
+  int64_t running = 0;  // generating (holding KV blocks)
+  int64_t waiting = 0;  // queued
+  double kv_usage = 0;  // KV blocks in use / total, 0..1
 };
 
 class GenerationBackend {

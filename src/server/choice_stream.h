@@ -70,8 +70,8 @@ class ChoiceStream {
   std::optional<text::StreamingDetokenizer> detok_;
   StopMatcher stop_;
   std::vector<TokenId> ids_;
-  size_t emitted_ = 0;       // ids_[0, emitted_) are in chunks already
-  std::string text_;         // final text of the ids not yet in a chunk
+  size_t emitted_ = 0;  // ids_[0, emitted_) are in chunks already
+  std::string text_;    // final text of the ids not yet in a chunk
   bool finished_ = false;
 };
 

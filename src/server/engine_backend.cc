@@ -18,8 +18,7 @@ engine::EngineOptions serve_engine_options(std::string_view preset, const Engine
   return eo;
 }
 
-EngineBackend::EngineBackend(std::unique_ptr<engine::Engine> engine)
-    : engine_(std::move(engine)) {
+EngineBackend::EngineBackend(std::unique_ptr<engine::Engine> engine) : engine_(std::move(engine)) {
   IM_CHECK(engine_ != nullptr);
   const model::Llama& m = engine_->model();
   info_.kind = "engine";
@@ -42,10 +41,9 @@ BackendLoad EngineBackend::load() const {
   BackendLoad l;
   l.running = s.running;
   l.waiting = s.waiting;
-  l.kv_usage = s.kv_blocks_total > 0
-                   ? static_cast<double>(s.kv_blocks_total - s.kv_blocks_free) /
-                         static_cast<double>(s.kv_blocks_total)
-                   : 0.0;
+  l.kv_usage = s.kv_blocks_total > 0 ? static_cast<double>(s.kv_blocks_total - s.kv_blocks_free) /
+                                           static_cast<double>(s.kv_blocks_total)
+                                     : 0.0;
   return l;
 }
 

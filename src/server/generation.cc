@@ -46,13 +46,13 @@ const char* metric_reason(engine::FinishReason r, bool ended_by_stop_string) {
   return "error";
 }
 
-engine::RequestCallbacks callbacks_for(const std::shared_ptr<Generation::Inbox>& inbox,
-                                       size_t i) {
+engine::RequestCallbacks callbacks_for(const std::shared_ptr<Generation::Inbox>& inbox, size_t i) {
   engine::RequestCallbacks cb;
   cb.on_tokens = [inbox, i, last = Clock::time_point{}](std::span<const TokenId> t,
                                                         bool first) mutable {
     const Clock::time_point now = Clock::now();
-    if (!first) inbox->metrics->observe_inter_token(std::chrono::duration<double>(now - last).count());
+    if (!first)
+      inbox->metrics->observe_inter_token(std::chrono::duration<double>(now - last).count());
     last = now;
     bool wake;
     {
@@ -113,8 +113,8 @@ Generation::~Generation() { cancel(); }
 void Generation::start() {
   ids_.reserve(request_.prompts.size());
   for (size_t i = 0; i < request_.prompts.size(); ++i) {
-    ids_.push_back(settings_.backend->submit(request_.prompts[i], request_.params,
-                                             callbacks_for(inbox_, i)));
+    ids_.push_back(
+        settings_.backend->submit(request_.prompts[i], request_.params, callbacks_for(inbox_, i)));
   }
 }
 

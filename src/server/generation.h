@@ -40,7 +40,7 @@ struct GenerationSettings {
   Metrics* metrics = nullptr;      // must outlive the backend's callbacks
   Admission* admission = nullptr;  // the request holds one slot per choice; given back here
   int stream_interval = 1;
-  std::function<void()> wake;      // thread-safe, cheap; called from backend threads
+  std::function<void()> wake;  // thread-safe, cheap; called from backend threads
 };
 
 class Generation {
@@ -69,7 +69,7 @@ class Generation {
   int64_t prompt_tokens() const;
   int64_t completion_tokens() const;
 
- // The state shared with the backend's callbacks (defined in generation.cc).
+  // The state shared with the backend's callbacks (defined in generation.cc).
   struct Inbox;
 
  private:

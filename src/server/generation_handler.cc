@@ -64,7 +64,8 @@ asio::awaitable<void> stream_response(Exchange& ex, Generation& g, const Respons
       co_return;
     }
     if (g.done()) {
-      if (g.request().include_usage) format.append_usage_event(out, {g.prompt_tokens(), g.completion_tokens()});
+      if (g.request().include_usage)
+        format.append_usage_event(out, {g.prompt_tokens(), g.completion_tokens()});
       ResponseFormat::append_done_event(out);
       co_await ex.stream(out);
       co_await ex.end_stream(/*close=*/false);
@@ -129,8 +130,8 @@ HttpResponse error_response(int status, const std::string& body) {
 
 asio::awaitable<void> serve_generation(Exchange& ex, Route route, ServerState& state) {
   if (!state.ready.load(std::memory_order_acquire)) {
-    co_await ex.respond(error_response(
-        503, error_body(503, "service_unavailable", "the model is still loading")));
+    co_await ex.respond(
+        error_response(503, error_body(503, "service_unavailable", "the model is still loading")));
     co_return;
   }
   std::optional<GenerationRequest> request;

@@ -106,8 +106,9 @@ std::vector<std::vector<TokenId>> read_prompts(const FieldReader& f, const Reque
   }
   for (size_t i = 0; i < prompts.size(); ++i) {
     if (prompts[i].empty()) {
-      throw ApiError::invalid_value(
-          "prompt", prompts.size() == 1 ? "prompt is empty" : fmt::format("prompt[{}] is empty", i));
+      throw ApiError::invalid_value("prompt", prompts.size() == 1
+                                                  ? "prompt is empty"
+                                                  : fmt::format("prompt[{}] is empty", i));
     }
   }
   return prompts;
@@ -129,9 +130,9 @@ std::string read_content(const Json& content, const std::string& param) {
     const FieldReader pf(content[j], part + ".");
     const std::string type = pf.string("type").value_or("");
     if (type != "text") {
-      throw ApiError::unsupported(pf.path("type"),
-                                  fmt::format("{}.type = '{}': only text parts are supported",
-                                              part, type));
+      throw ApiError::unsupported(
+          pf.path("type"),
+          fmt::format("{}.type = '{}': only text parts are supported", part, type));
     }
     const std::optional<std::string> t = pf.string("text");
     if (!t) throw ApiError::missing(pf.path("text"));
@@ -169,8 +170,9 @@ std::vector<TokenId> read_messages(const FieldReader& f, const RequestContext& c
   }
   if (!ctx.tokenizer) {
     throw ApiError::invalid_value(
-        "messages", "chat needs a tokenizer, and this server has none: use /v1/completions "
-                    "with token ids");
+        "messages",
+        "chat needs a tokenizer, and this server has none: use /v1/completions "
+        "with token ids");
   }
   const bool add_generation_prompt = f.boolean("add_generation_prompt").value_or(true);
   return text::encode_chat(*ctx.tokenizer, messages, add_generation_prompt);
@@ -230,8 +232,7 @@ int read_max_tokens(const FieldReader& f, Route route, size_t longest_prompt,
   }
   const char* field = "max_tokens";
   if (route == Route::kChat && f.get("max_completion_tokens")) field = "max_completion_tokens";
-  const std::optional<int64_t> asked =
-      f.integer(field, 1, std::numeric_limits<int32_t>::max());
+  const std::optional<int64_t> asked = f.integer(field, 1, std::numeric_limits<int32_t>::max());
   if (asked && *asked > room) {
     throw ApiError::invalid_value(
         field, fmt::format("{} = {}: the prompt has {} tokens and the context {}, so at most {} "
@@ -268,8 +269,8 @@ util::Json parse_json_object(std::string_view body) {
   try {
     j = Json::parse(body);
   } catch (const Json::exception& e) {
-    throw ApiError(400, "invalid_json", fmt::format("the request body is not valid JSON: {}",
-                                                    e.what()));
+    throw ApiError(400, "invalid_json",
+                   fmt::format("the request body is not valid JSON: {}", e.what()));
   }
   if (!j.is_object()) {
     throw ApiError(400, "invalid_json",
@@ -317,8 +318,7 @@ GenerationRequest parse_generation_request(Route route, std::string_view body,
     }
     if (!so->is_object()) {
       throw ApiError::invalid_type(
-          "stream_options",
-          fmt::format("stream_options = {}: must be an object", quote_json(*so)));
+          "stream_options", fmt::format("stream_options = {}: must be an object", quote_json(*so)));
     }
     r.include_usage = FieldReader(*so, "stream_options.").boolean("include_usage").value_or(false);
   }
@@ -339,8 +339,7 @@ std::vector<TokenId> parse_tokenize_request(std::string_view body, const Request
   return ctx.tokenizer->encode(*prompt, f.boolean("add_special_tokens").value_or(true));
 }
 
-std::vector<TokenId> parse_detokenize_request(std::string_view body,
-                                              const RequestContext& ctx) {
+std::vector<TokenId> parse_detokenize_request(std::string_view body, const RequestContext& ctx) {
   const Json j = parse_json_object(body);
   const FieldReader f(j, "");
   check_model(f, ctx);

@@ -50,8 +50,7 @@ GenerationRequest parse_generation_request(Route route, std::string_view body,
 // `add_generation_prompt`, default true) to token ids.
 std::vector<TokenId> parse_tokenize_request(std::string_view body, const RequestContext& context);
 // /detokenize: the `tokens` list, each id checked against the vocabulary.
-std::vector<TokenId> parse_detokenize_request(std::string_view body,
-                                              const RequestContext& context);
+std::vector<TokenId> parse_detokenize_request(std::string_view body, const RequestContext& context);
 
 // The body parsed as a JSON object, or an ApiError (400) saying why not.
 util::Json parse_json_object(std::string_view body);

@@ -46,8 +46,9 @@ asio::awaitable<bool> Exchange::stream(std::string_view data) {
     close_after_ = !request_.keep_alive() || connection_.draining_;
     connection_.chunked_ = request_.version() >= 11;
     if (connection_.context_.on_response) connection_.context_.on_response(200);
-    head = "HTTP/1.1 200 OK\r\nServer: infermark\r\nContent-Type: text/event-stream\r\n"
-           "Cache-Control: no-cache\r\n";
+    head =
+        "HTTP/1.1 200 OK\r\nServer: infermark\r\nContent-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\n";
     head += close_after_ ? "Connection: close\r\n" : "Connection: keep-alive\r\n";
     if (connection_.chunked_) head += "Transfer-Encoding: chunked\r\n";
     head += "\r\n";
@@ -105,15 +106,16 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-  asio::co_spawn(stream_.get_executor(), [self = shared_from_this()] { return self->run(); },
-                 [](std::exception_ptr e) {
-                   if (!e) return;
-                   try {
-                     std::rethrow_exception(e);
-                   } catch (const std::exception& x) {
-                     IM_LOG_ERROR("serve: connection failed: {}", x.what());
-                   }
-                 });
+  asio::co_spawn(
+      stream_.get_executor(), [self = shared_from_this()] { return self->run(); },
+      [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+          IM_LOG_ERROR("serve: connection failed: {}", x.what());
+        }
+      });
 }
 
 void Connection::drain() {
@@ -206,7 +208,8 @@ asio::awaitable<std::optional<HttpRequest>> Connection::read_request() {
     co_await asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
                                on_error(ec));
   }
-  if (!ec && !parser_->is_done()) co_await http::async_read(stream_, buffer_, *parser_, on_error(ec));
+  if (!ec && !parser_->is_done())
+    co_await http::async_read(stream_, buffer_, *parser_, on_error(ec));
   ++request_serial_;  // a deadline that fires from now on is stale
   request_deadline_.cancel();
   if (request_timed_out_) ec = beast::error::timeout;
@@ -228,9 +231,9 @@ asio::awaitable<void> Connection::reject_request(error_code ec, bool got_bytes) 
                                     context_.limits.max_header_bytes));
   } else if (ec == http::error::body_limit) {
     r.status = 413;
-    r.body = error_body(413, "request_too_large",
-                        fmt::format("the request body is larger than {} bytes",
-                                    context_.limits.max_body_bytes));
+    r.body = error_body(
+        413, "request_too_large",
+        fmt::format("the request body is larger than {} bytes", context_.limits.max_body_bytes));
   } else if (ec == beast::error::timeout) {
     r.status = 408;
     r.body = error_body(408, "request_timeout",

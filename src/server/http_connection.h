@@ -40,7 +40,7 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra header fields
-  bool close = false;  // close the connection afterwards
+  bool close = false;                                        // close the connection afterwards
 };
 
 class Connection;
@@ -95,7 +95,7 @@ struct ConnectionContext {
   HttpLimits limits;
   HttpHandler* handler = nullptr;
   std::function<void(unsigned status)> on_response;  // counts responses; may be empty
-  std::function<void(Connection*)> on_closed;         // unregisters; called from the destructor
+  std::function<void(Connection*)> on_closed;        // unregisters; called from the destructor
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -139,7 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool client_gone_ = false;  // the read or a write failed
   bool draining_ = false;
   bool stopping_ = false;
-  bool chunked_ = false;      // the current stream uses chunked transfer encoding
+  bool chunked_ = false;  // the current stream uses chunked transfer encoding
 };
 
 }  // namespace infermark::server

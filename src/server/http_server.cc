@@ -42,7 +42,8 @@ void HttpServer::start() {
 
 std::string HttpServer::address() const {
   const uint16_t port = port_ ? port_ : options_.port;
-  if (options_.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", options_.host, port);
+  if (options_.host.find(':') != std::string::npos)
+    return fmt::format("[{}]:{}", options_.host, port);
   return fmt::format("{}:{}", options_.host, port);
 }
 

@@ -24,8 +24,7 @@ const util::Json* FieldReader::get(std::string_view name) const {
   return &*it;
 }
 
-std::optional<int64_t> FieldReader::integer(std::string_view name, int64_t min,
-                                            int64_t max) const {
+std::optional<int64_t> FieldReader::integer(std::string_view name, int64_t min, int64_t max) const {
   const util::Json* v = get(name);
   if (!v) return std::nullopt;
   const std::string p = path(name);
@@ -56,8 +55,7 @@ std::optional<uint64_t> FieldReader::integer_bits(std::string_view name) const {
   if (v->is_number_unsigned()) return v->get<uint64_t>();
   if (v->is_number_integer()) return static_cast<uint64_t>(v->get<int64_t>());
   const std::string p = path(name);
-  throw ApiError::invalid_type(
-      p, fmt::format("{} must be an integer, got {}", p, quote_json(*v)));
+  throw ApiError::invalid_type(p, fmt::format("{} must be an integer, got {}", p, quote_json(*v)));
 }
 
 std::optional<double> FieldReader::number(std::string_view name, double min, double max,
@@ -71,8 +69,8 @@ std::optional<double> FieldReader::number(std::string_view name, double min, dou
   }
   const auto d = v->get<double>();
   if (!std::isfinite(d) || d > max || (min_open ? d <= min : d < min)) {
-    throw ApiError::invalid_value(p, fmt::format("{} = {}: must be in {}{}, {}]", p,
-                                                 quote_json(*v), min_open ? "(" : "[", min, max));
+    throw ApiError::invalid_value(p, fmt::format("{} = {}: must be in {}{}, {}]", p, quote_json(*v),
+                                                 min_open ? "(" : "[", min, max));
   }
   return d;
 }

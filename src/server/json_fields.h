@@ -36,8 +36,7 @@ class FieldReader {
   std::optional<bool> boolean(std::string_view name) const;
   std::optional<std::string> string(std::string_view name) const;
   // Fails with "unsupported" unless the field is absent, null, or equals `neutral`.
-  void reject_unless(std::string_view name, const util::Json& neutral,
-                     std::string_view what) const;
+  void reject_unless(std::string_view name, const util::Json& neutral, std::string_view what) const;
 
   std::string path(std::string_view name) const { return prefix_ + std::string(name); }
 

@@ -13,10 +13,10 @@ const Histogram::BucketBoundaries kTtftBuckets = {
     0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1,  0.25,  0.5,   0.75,
     1.0,   2.5,   5.0,  7.5,  10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0};
 const Histogram::BucketBoundaries kItlBuckets = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1,  0.15, 0.2,
-    0.3,    0.4,   0.5,    0.75,  1.0,  2.5,   5.0,  7.5,   10.0, 20.0, 40.0, 80.0};
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1,  0.15, 0.2, 0.3,
+    0.4,    0.5,   0.75,   1.0,   2.5,  5.0,   7.5,  10.0,  20.0, 40.0, 80.0};
 const Histogram::BucketBoundaries kRequestSecondsBuckets = {
-    0.01, 0.05, 0.1,  0.3,  0.5,  0.8,  1.0,  1.5,   2.0,   2.5,   5.0,    10.0,
+    0.01, 0.05, 0.1,  0.3,  0.5,  0.8,  1.0,   1.5,   2.0,   2.5,   5.0,    10.0,
     15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0};
 
 // 1, 2, 5, 10, 20, 50, ... up to 200,000 tokens.
@@ -74,8 +74,8 @@ Metrics::Metrics(const std::string& model_name)
                    "Time from submission to the end of a request.", kRequestSecondsBuckets);
   queue_time_ = histogram("infermark:request_queue_time_seconds",
                           "Time from submission until first scheduled.", kRequestSecondsBuckets);
-  prompt_len_ = histogram("infermark:request_prompt_tokens", "Prompt tokens per request.",
-                          token_buckets());
+  prompt_len_ =
+      histogram("infermark:request_prompt_tokens", "Prompt tokens per request.", token_buckets());
   generation_len_ = histogram("infermark:request_generation_tokens",
                               "Generated tokens per request.", token_buckets());
   responses_family_ = &BuildCounter()

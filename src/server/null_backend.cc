@@ -11,7 +11,8 @@ namespace {
 
 double seconds_between(std::chrono::steady_clock::time_point from,
                        std::chrono::steady_clock::time_point to) {
-  return from == std::chrono::steady_clock::time_point{} || to == std::chrono::steady_clock::time_point{}
+  return from == std::chrono::steady_clock::time_point{} ||
+                 to == std::chrono::steady_clock::time_point{}
              ? 0
              : std::chrono::duration<double>(to - from).count();
 }
@@ -71,12 +72,12 @@ std::string NullBackend::validate(const std::vector<TokenId>& prompt,
                          info_.vocab_size);
     }
   }
-  if (p.max_new_tokens < 1) return fmt::format("max_new_tokens = {}: must be >= 1", p.max_new_tokens);
+  if (p.max_new_tokens < 1)
+    return fmt::format("max_new_tokens = {}: must be >= 1", p.max_new_tokens);
   return {};
 }
 
-engine::RequestId NullBackend::submit(std::vector<TokenId> prompt,
-                                      engine::GenerationParams params,
+engine::RequestId NullBackend::submit(std::vector<TokenId> prompt, engine::GenerationParams params,
                                       engine::RequestCallbacks callbacks) {
   auto r = std::make_unique<Request>();
   r->submitted = Clock::now();

@@ -29,10 +29,10 @@
 namespace infermark::server {
 
 struct NullBackendOptions {
-  double tokens_per_s = 0;     // per request; 0 = no pause between ids
-  double ttft_ms = 0;          // start -> first id
-  int output_len = 0;          // ids per request; 0 = max_new_tokens
-  int max_seqs = 256;          // requests generating at once
+  double tokens_per_s = 0;  // per request; 0 = no pause between ids
+  double ttft_ms = 0;       // start -> first id
+  int output_len = 0;       // ids per request; 0 = max_new_tokens
+  int max_seqs = 256;       // requests generating at once
   int32_t vocab_size = 128256;
   int64_t max_context = 131072;
 };
@@ -76,8 +76,7 @@ class NullBackend final : public GenerationBackend {
   std::optional<engine::FinishReason> emit_one(Request& r);
   void finish(std::unique_ptr<Request> r, engine::FinishReason reason);
   void publish();
-  std::string validate(const std::vector<TokenId>& prompt,
-                       const engine::GenerationParams& p) const;
+  std::string validate(const std::vector<TokenId>& prompt, const engine::GenerationParams& p) const;
 
   const NullBackendOptions options_;
   BackendInfo info_;

@@ -30,9 +30,8 @@ Server::Server(ServerOptions options)
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   state_->id_prefix = fmt::format("{:08x}", std::random_device{}());
-  http_ = std::make_unique<HttpServer>(o.http, *router_, [m = &state_->metrics](unsigned status) {
-    m->count_response(status);
-  });
+  http_ = std::make_unique<HttpServer>(
+      o.http, *router_, [m = &state_->metrics](unsigned status) { m->count_response(status); });
 }
 
 Server::~Server() {

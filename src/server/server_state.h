@@ -22,11 +22,11 @@ namespace infermark::server {
 struct ServerOptions {
   HttpServerOptions http;
   std::string served_model_name = "infermark";
-  std::string api_key;                  // empty: no authentication
-  std::optional<int64_t> max_queue;     // requests waiting beyond --max-seqs; nullopt: unbounded
-  int stream_interval = 1;              // tokens per SSE chunk after the first (>= 1)
+  std::string api_key;               // empty: no authentication
+  std::optional<int64_t> max_queue;  // requests waiting beyond --max-seqs; nullopt: unbounded
+  int stream_interval = 1;           // tokens per SSE chunk after the first (>= 1)
   std::chrono::milliseconds shutdown_grace{30'000};
-  bool handle_signals = false;          // SIGTERM / SIGINT start the shutdown
+  bool handle_signals = false;  // SIGTERM / SIGINT start the shutdown
 };
 
 struct ServerState {

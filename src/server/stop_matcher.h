@@ -19,8 +19,8 @@ class StopMatcher {
   explicit StopMatcher(std::vector<std::string> stops);
 
   struct Released {
-    std::string text;                // final text, in order
-    std::optional<size_t> matched;   // index of the stop string found; text ends before it
+    std::string text;               // final text, in order
+    std::optional<size_t> matched;  // index of the stop string found; text ends before it
   };
   // Adds `text`; with check false (before min_tokens) nothing is matched and nothing held.
   Released push(std::string_view text, bool check = true);

@@ -13,8 +13,8 @@
 #include "model/test_files.h"
 #include "server/engine_backend.h"
 #include "stream_swarm.h"
-#include "text/utf8.h"
 #include "test_server.h"
+#include "text/utf8.h"
 
 namespace infermark::server {
 namespace {
@@ -48,10 +48,10 @@ class EngineServer : public ::testing::Test {
     return o;
   }
   static TestServer serve() {
-    return TestServer(testing::test_server_options(),
-                      std::make_unique<EngineBackend>(
-                          std::make_unique<engine::Engine>(model_, engine_options())),
-                      llama3());
+    return TestServer(
+        testing::test_server_options(),
+        std::make_unique<EngineBackend>(std::make_unique<engine::Engine>(model_, engine_options())),
+        llama3());
   }
   // Greedy ids from the engine directly.
   static std::vector<TokenId> greedy(const std::vector<TokenId>& prompt, int n) {
@@ -80,15 +80,13 @@ TEST_F(EngineServer, GreedyOverHttpEqualsTheEngineInProcess) {
       {128000, 791, 6864, 315, 9822, 374}, {128000, 40, 1093, 311}, {5, 6, 7, 8, 9, 10, 11}};
   for (const auto& prompt : prompts) {
     const std::vector<TokenId> expected = greedy(prompt, 24);
-    Json req = {{"prompt", prompt},     {"max_tokens", 24}, {"temperature", 0},
-                {"top_k", 1},           {"top_p", 1},       {"ignore_eos", true},
-                {"return_token_ids", true}};
+    Json req = {{"prompt", prompt}, {"max_tokens", 24},   {"temperature", 0},        {"top_k", 1},
+                {"top_p", 1},       {"ignore_eos", true}, {"return_token_ids", true}};
     const auto whole = post(s.port(), "/v1/completions", req.dump());
     ASSERT_EQ(whole.status, 200) << whole.body;
     const Json j = Json::parse(whole.body);
     EXPECT_EQ(j["choices"][0]["token_ids"].get<std::vector<TokenId>>(), expected);
-    EXPECT_EQ(j["choices"][0]["text"],
-              llama3().decode(expected, {.skip_special_tokens = true}));
+    EXPECT_EQ(j["choices"][0]["text"], llama3().decode(expected, {.skip_special_tokens = true}));
     req["stream"] = true;
     const auto streamed = post(s.port(), "/v1/completions", req.dump());
     std::vector<TokenId> ids;
@@ -138,8 +136,11 @@ TEST_F(EngineServer, AStopStringEndsGeneration) {
   }
   ASSERT_FALSE(stop.empty());
   const auto r = post(s.port(), "/v1/completions",
-                      Json({{"prompt", prompt}, {"max_tokens", 24}, {"temperature", 0},
-                            {"ignore_eos", true}, {"stop", stop}})
+                      Json({{"prompt", prompt},
+                            {"max_tokens", 24},
+                            {"temperature", 0},
+                            {"ignore_eos", true},
+                            {"stop", stop}})
                           .dump());
   ASSERT_EQ(r.status, 200) << r.body;
   const Json j = Json::parse(r.body);

@@ -32,8 +32,7 @@ std::string trim(std::string_view s) {
 
 }  // namespace
 
-TestConnection::TestConnection(uint16_t port, std::chrono::milliseconds timeout,
-                               int receive_buffer)
+TestConnection::TestConnection(uint16_t port, std::chrono::milliseconds timeout, int receive_buffer)
     : timeout_(timeout) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
@@ -139,8 +138,8 @@ HttpReply TestConnection::read_reply() {
     size_t pos = head.find("\r\n");
     while (pos != std::string::npos) {
       const size_t next = head.find("\r\n", pos + 2);
-      const std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos
-                                                                              : next - pos - 2);
+      const std::string line =
+          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       const size_t colon = line.find(':');
       if (colon != std::string::npos) {
         r.headers[lower(line.substr(0, colon))] = trim(std::string_view(line).substr(colon + 1));
@@ -195,8 +194,7 @@ HttpReply post(uint16_t port, std::string_view path, std::string_view body,
   return c.read_reply();
 }
 
-HttpReply get(uint16_t port, std::string_view path,
-              const std::vector<std::string>& extra_headers) {
+HttpReply get(uint16_t port, std::string_view path, const std::vector<std::string>& extra_headers) {
   TestConnection c(port);
   std::string s = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& h : extra_headers) s += h + "\r\n";

@@ -19,7 +19,7 @@ struct HttpReply {
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;                            // de-chunked
   bool chunked = false;
-  std::string raw_body;                        // as it came over the wire
+  std::string raw_body;  // as it came over the wire
 };
 
 class TestConnection {

@@ -84,7 +84,8 @@ TEST(OpenAiFormat, ChatChunksHaveADeltaWithTheRoleFirst) {
   EXPECT_EQ(b["choices"][0]["finish_reason"], "length");
   EXPECT_TRUE(b["choices"][0]["stop_reason"].is_null());
   EXPECT_EQ(u["choices"], Json::array());
-  EXPECT_EQ(u["usage"], Json({{"prompt_tokens", 5}, {"completion_tokens", 2}, {"total_tokens", 7}}));
+  EXPECT_EQ(u["usage"],
+            Json({{"prompt_tokens", 5}, {"completion_tokens", 2}, {"total_tokens", 7}}));
   EXPECT_EQ(data[3], "[DONE]");
 }
 

@@ -17,8 +17,8 @@
 namespace infermark::server {
 namespace {
 
-using ::testing::HasSubstr;
 using test_support::run_infermark;
+using ::testing::HasSubstr;
 using util::Json;
 
 TEST(OpenAiPeer, TheOfficialSdkTalksToServe) {
@@ -28,14 +28,14 @@ TEST(OpenAiPeer, TheOfficialSdkTalksToServe) {
                                   " --tokenizer " + INFERMARK_LLAMA3_TOKENIZER_DIR);
   ASSERT_EQ(made.exit_code, 0) << made.err;
   testing::ServeProcess serve({"--model", model, "--port", "0", "--threads", "2", "--api-key",
-                               "peer-key", "--max-seqs", "1", "--max-queue", "1",
-                               "--max-context", "4096", "--served-model-name", "tiny"});
+                               "peer-key", "--max-seqs", "1", "--max-queue", "1", "--max-context",
+                               "4096", "--served-model-name", "tiny"});
   const std::vector<int> ids = {128000, 791, 6864, 315, 9822, 374};
-  const std::string cmd =
-      "NODE_PATH='" + std::string(INFERMARK_OPENAI_PEER_DIR) + "/node_modules' node '" +
-      std::string(INFERMARK_TEST_SOURCE_DIR) + "/tests/server/peers/openai_sdk_check.cjs' " +
-      "http://127.0.0.1:" + std::to_string(serve.port()) + "/v1 peer-key tiny '" +
-      Json(ids).dump() + "' 2>&1";
+  const std::string cmd = "NODE_PATH='" + std::string(INFERMARK_OPENAI_PEER_DIR) +
+                          "/node_modules' node '" + std::string(INFERMARK_TEST_SOURCE_DIR) +
+                          "/tests/server/peers/openai_sdk_check.cjs' " +
+                          "http://127.0.0.1:" + std::to_string(serve.port()) +
+                          "/v1 peer-key tiny '" + Json(ids).dump() + "' 2>&1";
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);

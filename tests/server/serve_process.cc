@@ -21,8 +21,7 @@ namespace infermark::server::testing {
 using Clock = std::chrono::steady_clock;
 
 ServeProcess::ServeProcess(const std::vector<std::string>& args,
-                           const std::vector<std::string>& env,
-                           std::chrono::milliseconds timeout) {
+                           const std::vector<std::string>& env, std::chrono::milliseconds timeout) {
   const char* bin = std::getenv("INFERMARK_BIN");
   if (!bin) throw std::runtime_error("INFERMARK_BIN is not set");
   char err_path[] = "/tmp/infermark_serve_stderr_XXXXXX";
@@ -58,7 +57,8 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args,
   std::string line;
   while (read_line(line, deadline)) {
     constexpr std::string_view kListening = "listening on ";
-    if (line.rfind(kListening, 0) == 0) port_ = static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
+    if (line.rfind(kListening, 0) == 0)
+      port_ = static_cast<uint16_t>(std::stoi(line.substr(line.rfind(':') + 1)));
     if (line == "ready" && port_ != 0) return;
   }
   const std::string e = err();

@@ -12,14 +12,14 @@
 namespace infermark::server {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using testing::get;
+using ::testing::HasSubstr;
 using testing::HttpReply;
 using testing::post;
 using testing::post_text;
 using testing::sse_data;
 using testing::sse_json;
+using ::testing::StartsWith;
 using testing::TestConnection;
 using testing::TestServer;
 using text::testing::llama3;
@@ -76,17 +76,16 @@ TEST(ServeHttp, StreamWireFormatByteForByte) {
   EXPECT_EQ(first["choices"][0]["text"], llama3().decode(std::vector<TokenId>{ids[0]}));
   const Json usage = Json::parse(events[events.size() - 2]);
   EXPECT_EQ(usage["choices"], Json::array());
-  EXPECT_EQ(usage["usage"], Json({{"prompt_tokens", 3}, {"completion_tokens", 3},
-                                  {"total_tokens", 6}}));
+  EXPECT_EQ(usage["usage"],
+            Json({{"prompt_tokens", 3}, {"completion_tokens", 3}, {"total_tokens", 6}}));
 }
 
 TEST(ServeHttp, KeepAliveServesRequestAfterRequest) {
   TestServer s = null_server();
   TestConnection c(s.port());
   for (int i = 1; i <= 3; ++i) {
-    c.send(post_text("/v1/completions",
-                     R"({"prompt": [5], "max_tokens": )" + std::to_string(i) +
-                         R"(, "return_token_ids": true})"));
+    c.send(post_text("/v1/completions", R"({"prompt": [5], "max_tokens": )" + std::to_string(i) +
+                                            R"(, "return_token_ids": true})"));
     const HttpReply r = c.read_reply();
     ASSERT_EQ(r.status, 200) << r.body;
     const Json j = Json::parse(r.body);
@@ -133,8 +132,8 @@ TEST(ServeHttp, SeveralPromptsStreamAsInterleavedChoices) {
 
 TEST(ServeHttp, TextPromptsChatTokenizeAndDetokenize) {
   TestServer s = null_server();
-  HttpReply r = post(s.port(), "/v1/completions",
-                     R"({"prompt": "The capital of France", "max_tokens": 2})");
+  HttpReply r =
+      post(s.port(), "/v1/completions", R"({"prompt": "The capital of France", "max_tokens": 2})");
   ASSERT_EQ(r.status, 200) << r.body;
   Json j = Json::parse(r.body);
   const auto prompt_ids = llama3().encode("The capital of France", true);
@@ -160,7 +159,8 @@ TEST(ServeHttp, TextPromptsChatTokenizeAndDetokenize) {
   EXPECT_EQ(j["count"], j["tokens"].size());
   r = post(s.port(), "/tokenize", R"({"messages": [{"role": "user", "content": "Hi"}]})");
   EXPECT_EQ(r.status, 200);
-  r = post(s.port(), "/detokenize", Json({{"tokens", llama3().encode("Hello world", false)}}).dump());
+  r = post(s.port(), "/detokenize",
+           Json({{"tokens", llama3().encode("Hello world", false)}}).dump());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Json::parse(r.body)["prompt"], "Hello world");
 }
@@ -168,12 +168,13 @@ TEST(ServeHttp, TextPromptsChatTokenizeAndDetokenize) {
 TEST(ServeHttp, StopStringsEndTheChoice) {
   TestServer s = null_server();
   // The null ids for a 1-token prompt decode to "ash", "ception", "itle", ...
-  const std::string expected_first = llama3().decode(std::vector<TokenId>{null_token_id(1, 0, 128256)});
+  const std::string expected_first =
+      llama3().decode(std::vector<TokenId>{null_token_id(1, 0, 128256)});
   const std::string second = llama3().decode(std::vector<TokenId>{null_token_id(1, 1, 128256)});
-  const HttpReply r = post(s.port(), "/v1/completions",
-                           Json({{"prompt", {7}}, {"max_tokens", 10}, {"stop", {second}},
-                                 {"return_token_ids", true}})
-                               .dump());
+  const HttpReply r = post(
+      s.port(), "/v1/completions",
+      Json({{"prompt", {7}}, {"max_tokens", 10}, {"stop", {second}}, {"return_token_ids", true}})
+          .dump());
   ASSERT_EQ(r.status, 200) << r.body;
   const Json j = Json::parse(r.body);
   EXPECT_EQ(j["choices"][0]["text"], expected_first);
@@ -205,15 +206,15 @@ TEST(ServeHttp, ModelsHealthVersionAndMetrics) {
        {"infermark:num_requests_running{", "infermark:num_requests_waiting{",
         "infermark:kv_cache_usage_perc{", "infermark:prompt_tokens_total{",
         "infermark:time_to_first_token_seconds_bucket{", "infermark:num_preemptions_total{",
-        "infermark:inter_token_latency_seconds_count{", "infermark:e2e_request_latency_seconds_sum{",
-        "infermark:request_queue_time_seconds_count{", "infermark:request_prompt_tokens_count{",
-        "infermark:request_generation_tokens_count{"}) {
+        "infermark:inter_token_latency_seconds_count{",
+        "infermark:e2e_request_latency_seconds_sum{", "infermark:request_queue_time_seconds_count{",
+        "infermark:request_prompt_tokens_count{", "infermark:request_generation_tokens_count{"}) {
     EXPECT_FALSE(std::isnan(testing::metric_value(m.body, name))) << name;
   }
   EXPECT_EQ(testing::metric_value(m.body, "infermark:generation_tokens_total{"), 4);
-  EXPECT_EQ(testing::metric_value(m.body,
-                                  "infermark:request_success_total{finished_reason=\"length\""),
-            1);
+  EXPECT_EQ(
+      testing::metric_value(m.body, "infermark:request_success_total{finished_reason=\"length\""),
+      1);
   EXPECT_EQ(testing::metric_value(m.body, "infermark:backend_info{backend=\"null\""), 1);
   EXPECT_THAT(m.body, HasSubstr("model_name=\"test-model\""));
 }

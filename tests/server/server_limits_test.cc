@@ -18,8 +18,8 @@
 namespace infermark::server {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::get;
+using ::testing::HasSubstr;
 using testing::HttpReply;
 using testing::metric_value;
 using testing::post;
@@ -64,7 +64,7 @@ TEST(ServeLimits, EveryMalformedRequestGetsA4xxJsonError) {
       {R"({"prompt": [1], "temperature": 1e308, "top_p": 2})", "temperature = 1e+308"},
       {R"({"prompt": [1], "seed": 1.5})", "seed must be an integer"},
       {R"({"prompt": [1], "n": 3})", "n = 3"},
-      {"[" + std::string(100000, '[') , "not valid JSON"},
+      {"[" + std::string(100000, '['), "not valid JSON"},
   };
   for (const auto& [body, part] : completions) {
     SCOPED_TRACE(body.substr(0, 60));
@@ -86,11 +86,12 @@ TEST(ServeLimits, EveryMalformedRequestGetsA4xxJsonError) {
   NullBackendOptions small;
   small.max_context = 16;
   TestServer t = null_server(o, small);
-  expect_error_object(post(t.port(), "/v1/completions",
-                           Json({{"prompt", std::vector<int>(17, 5)}}).dump()),
-                      400, "more than this model's context of 16");
-  expect_error_object(post(t.port(), "/v1/completions", R"({"prompt": "a b c d e f g h i j k l m n o p q"})"),
-                      400, "context");
+  expect_error_object(
+      post(t.port(), "/v1/completions", Json({{"prompt", std::vector<int>(17, 5)}}).dump()), 400,
+      "more than this model's context of 16");
+  expect_error_object(
+      post(t.port(), "/v1/completions", R"({"prompt": "a b c d e f g h i j k l m n o p q"})"), 400,
+      "context");
   EXPECT_EQ(get(s.port(), "/health").status, 200);
 }
 
@@ -121,13 +122,15 @@ TEST(ServeLimits, ChunkedBodiesAreReadAndLimited) {
   EXPECT_EQ(c.read_reply().status, 200);
   // Over the limit in chunks: 413, though no Content-Length announced it.
   TestConnection big(s.port());
-  std::string chunks = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+  std::string chunks =
+      "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 20; ++i) chunks += "64\r\n" + std::string(100, ' ') + "\r\n";
   big.send(chunks);
   expect_error_object(big.read_reply(), 413, "larger than 1000 bytes");
   // A broken chunk size.
   TestConnection broken(s.port());
-  broken.send("POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
+  broken.send(
+      "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
   expect_error_object(broken.read_reply(), 400, "malformed HTTP request");
 }
 
@@ -199,8 +202,8 @@ TEST(ServeLimits, ApiKeyGuardsTheApiButNotHealthOrMetrics) {
   expect_error_object(r, 401, "API key");
   EXPECT_EQ(r.headers.at("www-authenticate"), "Bearer");
   EXPECT_EQ(Json::parse(r.body)["error"]["type"], "authentication_error");
-  expect_error_object(post(s.port(), "/v1/completions", body, {"Authorization: Bearer wrong"}),
-                      401, "API key");
+  expect_error_object(post(s.port(), "/v1/completions", body, {"Authorization: Bearer wrong"}), 401,
+                      "API key");
   expect_error_object(post(s.port(), "/v1/completions", body, {"Authorization: Bearer s3cret2"}),
                       401, "API key");
   EXPECT_EQ(post(s.port(), "/v1/completions", body, {"Authorization: Bearer s3cret"}).status, 200);
@@ -249,7 +252,8 @@ TEST(ServeLimits, OverloadGives429sAndLosesNoRequest) {
   EXPECT_GE(ok, 8);
   EXPECT_GE(refused, 1);
   const HttpReply m = get(s.port(), "/metrics");
-  EXPECT_EQ(metric_value(m.body, "infermark:http_requests_total{model_name=\"test-model\",status=\"429\""),
+  EXPECT_EQ(metric_value(m.body,
+                         "infermark:http_requests_total{model_name=\"test-model\",status=\"429\""),
             refused);
   const HttpReply one = post(s.port(), "/v1/completions", R"({"prompt": [1], "max_tokens": 1})");
   EXPECT_EQ(one.status, 200);  // slots came back
@@ -398,8 +402,8 @@ TEST(ServeLimits, ShutdownGraceRunningOutEndsStreamsWithAnErrorEvent) {
   n.tokens_per_s = 5;
   TestServer s = null_server(o, n);
   TestConnection streaming(s.port());
-  streaming.send(post_text("/v1/completions",
-                           R"({"prompt": [1], "max_tokens": 1000, "stream": true})"));
+  streaming.send(
+      post_text("/v1/completions", R"({"prompt": [1], "max_tokens": 1000, "stream": true})"));
   streaming.read_until("data: ");
   EXPECT_FALSE(s.shutdown());
   const std::string rest = streaming.read_until_close();

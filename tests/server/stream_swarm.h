@@ -11,13 +11,13 @@
 namespace infermark::server::testing {
 
 struct StreamOutcome {
-  int status = 0;           // 0: no reply
-  bool done = false;        // the body ended with data: [DONE]
-  bool dropped = false;     // closed by us after the first event
+  int status = 0;        // 0: no reply
+  bool done = false;     // the body ended with data: [DONE]
+  bool dropped = false;  // closed by us after the first event
   bool timed_out = false;
-  int64_t token_ids = 0;    // ids over every chunk's token_ids
+  int64_t token_ids = 0;      // ids over every chunk's token_ids
   int64_t usage_tokens = -1;  // usage.completion_tokens, -1 if absent
-  std::string body;         // the de-chunked body (when it ended)
+  std::string body;           // the de-chunked body (when it ended)
 };
 
 struct SwarmOptions {

@@ -16,12 +16,12 @@
 namespace infermark::server {
 namespace {
 
+using test_support::run_infermark;
 using ::testing::HasSubstr;
 using testing::post;
 using testing::post_text;
 using testing::ServeProcess;
 using testing::TestConnection;
-using test_support::run_infermark;
 using util::Json;
 using namespace std::chrono_literals;
 
@@ -51,12 +51,16 @@ TEST_F(ServeCommand, GreedyOutputEqualsGenerateTokenForToken) {
   const std::vector<int> prompt = {128000, 791, 6864, 315, 9822, 374};
   util::write_file_atomic(ids_file, Json(prompt).dump());
   const Json by_ids = generate(model() + " --max-new-tokens 20 --prompt-ids " + ids_file);
-  const Json by_text = generate(model() + " --max-new-tokens 20 --prompt 'Summarize: the cat sat.'");
+  const Json by_text =
+      generate(model() + " --max-new-tokens 20 --prompt 'Summarize: the cat sat.'");
 
   ServeProcess serve({"--model", model(), "--port", "0", "--threads", "2"});
   // generate's defaults: greedy, at least one token before eos may end it.
-  Json req = {{"prompt", prompt}, {"max_tokens", 20},       {"temperature", 0},
-              {"min_tokens", 1},  {"return_token_ids", true}};
+  Json req = {{"prompt", prompt},
+              {"max_tokens", 20},
+              {"temperature", 0},
+              {"min_tokens", 1},
+              {"return_token_ids", true}};
   auto r = post(serve.port(), "/v1/completions", req.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   Json j = Json::parse(r.body);
@@ -79,8 +83,9 @@ TEST_F(ServeCommand, SigtermLetsAStreamFinishAndExitsZero) {
   ServeProcess serve({"--null", "--port", "0", "--null-tokens-per-s", "40"});
   EXPECT_THAT(serve.out(), HasSubstr("listening on 127.0.0.1:" + std::to_string(serve.port())));
   TestConnection c(serve.port());
-  c.send(post_text("/v1/completions",
-                   R"({"prompt": [1], "max_tokens": 20, "stream": true, "return_token_ids": true})"));
+  c.send(
+      post_text("/v1/completions",
+                R"({"prompt": [1], "max_tokens": 20, "stream": true, "return_token_ids": true})"));
   c.read_until("data: ");
   serve.signal(SIGTERM);
   const std::string rest = c.read_until_close();
