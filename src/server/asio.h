@@ -4,10 +4,12 @@
 // redirect_error, so a failed I/O is an error_code, never an exception.
 #pragma once
 
+// clang-format off
+#include <utility>  // first: see above
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <utility>
+// clang-format on
 
 namespace infermark::server {
 
