@@ -98,8 +98,8 @@ class Load {
     std::string pending;
     bool first = true, done = false;
     Clock::time_point first_at{};
-    auto on_chunk = [&](uint64_t, std::string_view data, error_code&) -> uint64_t {
-      pending.append(data);
+    auto on_chunk = [&](uint64_t, beast::string_view data, error_code&) -> uint64_t {
+      pending.append(data.data(), data.size());
       size_t at = 0, end;
       while ((end = pending.find("\n\n", at)) != std::string::npos) {
         const std::string_view event(pending.data() + at, end - at);
