@@ -5,6 +5,7 @@
 //   node's host, and the server's own counters over the run match the client's;
 // - two `serve --null` endpoints, one killed (SIGKILL) mid-run: its samples are retried on the
 //   other, none is lost or reported twice;
+// - four `serve --null` endpoints, one slower: least-outstanding sends it less than round-robin;
 // - `serve --model` on a generated tiny model: greedy accuracy-mode ids over HTTP equal the
 //   in-process run's, sample for sample, and a submission run's TEST06 passes.
 #include <gmock/gmock.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -194,6 +196,38 @@ TEST_F(HttpServeRun, TwoServeNullEndpointsOneKilledMidRunNothingLostNothingTwice
   EXPECT_EQ(report["totals"]["failed"], 0);
   EXPECT_EQ(report["totals"]["samples"].get<size_t>(), all_.size());
   EXPECT_GT(report["endpoints"][1]["samples"].get<int>(), 0);
+}
+
+// Four `serve --null` endpoints, one slow (150 ms to the first token, then 150 tokens/s; the
+// others 2,000 tokens/s): least-outstanding sends the slow one fewer samples than round-robin
+// does. The shares are printed (docs/benchmarks.md records them).
+TEST_F(HttpServeRun, FourServeNullEndpointsLeastOutstandingSendsTheSlowOneLess) {
+  std::ofstream(temp("fast.conf")) << "*.Server.target_qps = 40\n";
+  std::map<std::string, int> slow_samples;
+  for (const std::string balance : {"least-outstanding", "round-robin"}) {
+    const std::vector<std::string> fast = {"--null", "--port", "0", "--null-tokens-per-s", "2000"};
+    ServeProcess e0(fast),
+        e1({"--null", "--port", "0", "--null-ttft-ms", "150", "--null-tokens-per-s", "150"}),
+        e2(fast), e3(fast);
+    const fs::path out = temp("four_" + balance);
+    const CliResult o = run_infermark(
+        "run --sut " + url(e0) + "," + url(e1) + "," + url(e2) + "," + url(e3) + " --balance " +
+        balance + " --dataset " + bundled() + " --scenario Server --quick --no-progress" +
+        " --system http --user-conf " + temp("fast.conf").string() + " --output " + out.string());
+    ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+    const Json report = read_json(scenario_dir(out, "Server") / "performance/run_1/endpoints.json");
+    EXPECT_EQ(report["totals"]["failed"], 0) << report.dump(2);
+    int total = 0;
+    std::printf("%s: samples per endpoint", balance.c_str());
+    for (const auto& e : report["endpoints"]) {
+      std::printf(" %d", e["samples"].get<int>());
+      total += e["samples"].get<int>();
+    }
+    std::printf(" (slow one: #1)\n");
+    EXPECT_EQ(total, report["totals"]["samples"].get<int>());
+    slow_samples[balance] = report["endpoints"][1]["samples"].get<int>();
+  }
+  EXPECT_LT(slow_samples["least-outstanding"], slow_samples["round-robin"]);
 }
 
 TEST_F(HttpServeRun, TinyModelGreedyIdsOverHttpEqualInProcessAndTest06Passes) {
