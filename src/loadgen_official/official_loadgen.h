@@ -16,6 +16,12 @@
 //     the library starts its test); callers show them elsewhere;
 //   - a SUT's SutNote::kRunInvalid is logged as an error and makes RunResult invalid (with
 //     sut_invalid_reason), but the library goes on issuing until the test's own end;
+//   - the responder the SUT gets lives until run() returns, not for the life of the process;
+//     the library returns only once every sample completed, so only a SUT that answers a sample
+//     twice or notes after the end could call it late (infermark's SUTs do neither);
+//   - a SUT that throws from issue() or flush() is not handled as loadgen::run handles it
+//     (RunResult::failure stays empty): the exception goes through the library's frames;
+//   - StartOptions::live gets issued and completed samples and tokens only (no TTFT or TPOT);
 //   - RunResult::performance is read from the detail log, so its numbers carry the log's
 //     precision (6 significant digits for rates) and its latency arrays and issue delays are
 //     empty; sample and token counts are exact.
