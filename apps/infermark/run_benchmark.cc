@@ -87,6 +87,22 @@ util::Json model_metadata(const fs::path& dir, const model::Config& config) {
           {"vocab_size", config.vocab_size}};
 }
 
+// Every prompt plus the new tokens must fit the model's context: refused before the run, naming
+// the sample, rather than failing that sample in the engine after the run has started.
+void check_prompts_fit(const dataset::SampleSet& samples, const model::Config& config,
+                       int64_t new_tokens) {
+  const int64_t limit = config.max_position_embeddings - new_tokens;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const auto n = static_cast<int64_t>(samples[i].tok_input.size());
+    if (n > limit) {
+      throw Error::format(
+          "{}: sample {}: the prompt has {} tokens; with up to {} new tokens it needs more than "
+          "the model's context of {} (max_position_embeddings)",
+          samples.origin(), i, n, new_tokens, config.max_position_embeddings);
+    }
+  }
+}
+
 }  // namespace
 
 int run_benchmark_command(const RunOptions& o) {
@@ -166,6 +182,7 @@ int run_benchmark_command(const RunOptions& o) {
     sut = std::move(http_sut);
   } else if (o.sut == "local") {
     model = engine::load_model(o.model, o.threads);
+    check_prompts_fit(samples, model->config(), sut::EngineSutOptions{}.generation.max_new_tokens);
     engine::EngineOptions eo = engine::EngineOptions::preset(
         !o.engine_preset.empty() ? o.engine_preset
         : *scenario == harness::BenchmarkScenario::kOffline ? "offline"
