@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "loadgen/clock.h"
+#include "util/asymmetric_fence.h"
 
 namespace infermark::loadgen {
 namespace {
@@ -20,28 +21,103 @@ GatePool& pool() {
   return *p;
 }
 
+// One calling thread's slot: the gate it is inside, or null. Slots form a list that only grows
+// (new slots are pushed at the head; `next` never changes once published), so detach() can walk
+// it without a lock while threads come and go; a thread that exits frees its slot for reuse.
+struct alignas(64) CallerSlot {
+  std::atomic<const ResponseGate*> inside{nullptr};
+  std::atomic<bool> owned{true};
+  CallerSlot* next = nullptr;
+};
+
+std::atomic<CallerSlot*> slot_list{nullptr};
+
+CallerSlot* acquire_slot() {
+  for (CallerSlot* s = slot_list.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+    bool free = false;
+    if (!s->owned.load(std::memory_order_relaxed) &&
+        s->owned.compare_exchange_strong(free, true, std::memory_order_acquire)) {
+      return s;
+    }
+  }
+  auto* s = new CallerSlot;  // never freed: detach() may be walking the list
+  s->next = slot_list.load(std::memory_order_relaxed);
+  while (!slot_list.compare_exchange_weak(s->next, s, std::memory_order_release,
+                                          std::memory_order_relaxed)) {
+  }
+  return s;
+}
+
+struct ThreadSlot {
+  CallerSlot* slot = nullptr;
+  ~ThreadSlot() {
+    if (slot != nullptr) slot->owned.store(false, std::memory_order_release);
+    slot = nullptr;
+  }
+};
+
+thread_local ThreadSlot this_thread_slot;
+
+std::atomic<const ResponseGate*>& caller_slot() {
+  ThreadSlot& t = this_thread_slot;
+  if (t.slot == nullptr) t.slot = acquire_slot();
+  return t.slot->inside;
+}
+
+void wait_briefly(int spins) {
+  if (spins < 1000) {
+    cpu_relax();
+  } else {
+    std::this_thread::yield();
+  }
+}
+
 }  // namespace
+
+bool ResponseGate::uses_asymmetric_barrier() { return asymmetric_fence_available(); }
 
 void ResponseGate::attach(Responder& target) {
   target_.store(&target, std::memory_order_relaxed);
-  // Calls that see the gate open (acquire on their increment) also see the target.
+  // Calls that see the gate open (acquire on their read of state_) also see the target.
   state_.fetch_and(~kClosed, std::memory_order_release);
 }
 
 void ResponseGate::detach() {
   state_.fetch_or(kClosed, std::memory_order_acq_rel);
-  for (int spins = 0; (state_.load(std::memory_order_acquire) & ~kClosed) != 0; ++spins) {
-    if (spins < 1000) {
-      cpu_relax();
-    } else {
-      std::this_thread::yield();
+  if (asymmetric_fence_available()) {
+    // Pairs with the light fence in pass(): every call now either saw kClosed or shows in its slot.
+    asymmetric_fence_heavy();
+    for (CallerSlot* s = slot_list.load(std::memory_order_acquire); s != nullptr; s = s->next) {
+      for (int spins = 0; s->inside.load(std::memory_order_acquire) == this; ++spins) {
+        wait_briefly(spins);
+      }
     }
+  }
+  for (int spins = 0; (state_.load(std::memory_order_acquire) & ~kClosed) != 0; ++spins) {
+    wait_briefly(spins);
   }
   target_.store(nullptr, std::memory_order_relaxed);
 }
 
 template <typename Forward>
 void ResponseGate::pass(Forward&& forward) {
+  if (!asymmetric_fence_available()) return pass_counted(forward);
+  std::atomic<const ResponseGate*>& inside = caller_slot();
+  if (inside.load(std::memory_order_relaxed) != nullptr) return pass_counted(forward);  // nested
+  struct Leave {
+    std::atomic<const ResponseGate*>& inside;
+    ~Leave() { inside.store(nullptr, std::memory_order_release); }
+  } leave{inside};
+  // Release: detach() reading this store also sees the end of this thread's earlier calls (a
+  // later store ends the release sequence of the clearing store in Leave).
+  inside.store(this, std::memory_order_release);
+  asymmetric_fence_light();  // the slot store is ordered before the read below (see detach())
+  if (state_.load(std::memory_order_acquire) & kClosed) return;
+  forward(*target_.load(std::memory_order_relaxed));
+}
+
+template <typename Forward>
+void ResponseGate::pass_counted(Forward&& forward) {
   struct Leave {
     std::atomic<uint64_t>& state;
     ~Leave() { state.fetch_sub(1, std::memory_order_release); }
