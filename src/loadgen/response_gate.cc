@@ -48,21 +48,31 @@ CallerSlot* acquire_slot() {
   return s;
 }
 
-struct ThreadSlot {
-  CallerSlot* slot = nullptr;
-  ~ThreadSlot() {
-    if (slot != nullptr) slot->owned.store(false, std::memory_order_release);
-    slot = nullptr;
+// The calling thread's slot: a trivial thread_local (a plain %fs load on the call path); the
+// releaser, which has a destructor, is touched only once per thread, when the slot is taken.
+thread_local CallerSlot* this_thread_slot = nullptr;
+
+struct SlotReleaser {
+  ~SlotReleaser() {
+    if (this_thread_slot != nullptr) this_thread_slot->owned.store(false, std::memory_order_release);
+    this_thread_slot = nullptr;
   }
 };
 
-thread_local ThreadSlot this_thread_slot;
+[[gnu::noinline]] CallerSlot* take_slot() {
+  this_thread_slot = acquire_slot();
+  thread_local SlotReleaser releaser;  // releases the slot when this thread exits
+  return this_thread_slot;
+}
 
 std::atomic<const ResponseGate*>& caller_slot() {
-  ThreadSlot& t = this_thread_slot;
-  if (t.slot == nullptr) t.slot = acquire_slot();
-  return t.slot->inside;
+  CallerSlot* s = this_thread_slot;
+  if (s == nullptr) [[unlikely]] s = take_slot();
+  return s->inside;
 }
+
+// Read once at start-up (registers the process for membarrier): the call path tests a constant.
+const bool slot_path = asymmetric_fence_available();
 
 void wait_briefly(int spins) {
   if (spins < 1000) {
@@ -74,7 +84,7 @@ void wait_briefly(int spins) {
 
 }  // namespace
 
-bool ResponseGate::uses_asymmetric_barrier() { return asymmetric_fence_available(); }
+bool ResponseGate::uses_asymmetric_barrier() { return slot_path; }
 
 void ResponseGate::attach(Responder& target) {
   target_.store(&target, std::memory_order_relaxed);
@@ -84,7 +94,7 @@ void ResponseGate::attach(Responder& target) {
 
 void ResponseGate::detach() {
   state_.fetch_or(kClosed, std::memory_order_acq_rel);
-  if (asymmetric_fence_available()) {
+  if (slot_path) {
     // Pairs with the light fence in pass(): every call now either saw kClosed or shows in its slot.
     asymmetric_fence_heavy();
     for (CallerSlot* s = slot_list.load(std::memory_order_acquire); s != nullptr; s = s->next) {
@@ -101,7 +111,7 @@ void ResponseGate::detach() {
 
 template <typename Forward>
 void ResponseGate::pass(Forward&& forward) {
-  if (!asymmetric_fence_available()) return pass_counted(forward);
+  if (!slot_path) return pass_counted(forward);
   std::atomic<const ResponseGate*>& inside = caller_slot();
   if (inside.load(std::memory_order_relaxed) != nullptr) return pass_counted(forward);  // nested
   struct Leave {
