@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Checks one LoadGen test folder of a cluster-test run (tests/cluster/cluster_test.sh).
 
-    check_run.py DIR [--samples N] [--balance PCT] [--event KIND URL]... [--got-samples URL]...
-                     [--no-samples-after URL T] [--min-retries N] [--print-ttft]
+    check_run.py DIR [--samples N] [--repeats K] [--balance PCT] [--event KIND URL]...
+                     [--got-samples URL]... [--min-retries N] [--print-ttft]
 
 DIR is a run folder (…/accuracy or …/performance/run_1) holding endpoints.json, report.html and
 the MLPerf logs. Always: no sample failed, none failed for lack of an endpoint, and the SUT name
 says "Network SUT". --samples N: the accuracy log holds every qsl index 0..N-1 exactly once (a
 sample lost or reported twice fails), and the endpoints' answered samples add up to N.
+--repeats K: the dataset is K prompts repeated, so samples i and i+K hold the same answer ids
+(greedy replicas answer alike whichever served them, retries included).
 --balance PCT: every active endpoint answered within PCT % of the mean. --event KIND URL: the
 run's endpoint events have one of that kind for that endpoint, and report.html names it.
 --got-samples URL: that endpoint answered samples. --min-retries N: at least N samples were
@@ -26,6 +28,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--samples", type=int)
+    ap.add_argument("--repeats", type=int)
     ap.add_argument("--balance", type=float)
     ap.add_argument("--event", nargs=2, action="append", default=[], metavar=("KIND", "URL"))
     ap.add_argument("--got-samples", action="append", default=[])
@@ -61,6 +64,11 @@ def main():
         check(not twice, f"qsl indices logged more than once: {twice[:10]}")
         check(not missing, f"qsl indices never logged: {missing[:10]} ({len(missing)} in all)")
         check(len(seen) == a.samples, f"{len(seen)} distinct qsl indices, expected {a.samples}")
+        if a.repeats:
+            data = {e["qsl_idx"]: e["data"] for e in log}
+            differ = [i for i in data if i >= a.repeats and data[i] != data[i % a.repeats]]
+            check(not differ, f"samples with the same prompt got different answers: {differ[:10]}")
+            check(all(data.values()), "an answer without ids")
         answered = sum(e["samples"] for e in ep["endpoints"])
         check(answered == a.samples, f"endpoints answered {answered} samples, expected {a.samples}")
 

@@ -10,6 +10,8 @@
 #   link     a node's link down for 5 s, then up: the same, over the network
 #   join     a node that starts mid-run and appears in the name's addresses: it joins, gets samples
 #   slow     one node 3x slower: least-outstanding keeps TTFT p99 below round-robin's (printed)
+#   model    3 nodes serving the tiny random-weight model, one killed mid-run: every prompt gets
+#            the same greedy ids whichever node (or retry) answered it
 #
 # Every run must end within its bound and exit 0; its accuracy log must hold every qsl index
 # exactly once, no sample may fail, and endpoints.json and report.html must name the events
@@ -19,7 +21,7 @@
 #   cluster_test.sh SCENARIO   (env: INFERMARK_BIN, INFERMARK_SOURCE_DIR, INFERMARK_TOKENIZER_DIR;
 #                               NC_KEEP=1 keeps the work folder)
 set -euo pipefail
-scenario="${1:?usage: cluster_test.sh steady|kill|freeze|link|join|slow}"
+scenario="${1:?usage: cluster_test.sh steady|kill|freeze|link|join|slow|model}"
 : "${INFERMARK_BIN:?}" "${INFERMARK_SOURCE_DIR:?}" "${INFERMARK_TOKENIZER_DIR:?}"
 source "$INFERMARK_SOURCE_DIR/scripts/netns-cluster"
 less_than() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
@@ -90,6 +92,7 @@ start_nodes() {  # start_nodes SPEED i...
     if [ "$speed" = slow ]; then nc_serve "$i" "${NULL_ARGS[@]}" "${SLOW[@]}" "${SERVE_EXTRA[@]}"
     else nc_serve "$i" "${NULL_ARGS[@]}" "${FAST[@]}" "${SERVE_EXTRA[@]}"; fi
   done
+  nc_ready
 }
 SERVE_EXTRA=()
 
@@ -188,6 +191,22 @@ print(next(x['samples'] for x in e if x['url']==sys.argv[2]), sum(x['samples'] f
     if ! less_than "${p99[least-outstanding]}" "${p99[round-robin]}"; then
       nc_die "least-outstanding's TTFT p99 (${p99[least-outstanding]} ms) is not below round-robin's (${p99[round-robin]} ms)"
     fi
+    ;;
+  model)
+    "$INFERMARK_BIN" make-model --shape tiny --out "$NC_WORK/tiny" \
+      --tokenizer "$INFERMARK_TOKENIZER_DIR" >/dev/null
+    nc_up 3
+    for i in 1 2 3; do nc_serve "$i" --model "$NC_WORK/tiny" --threads 1; done
+    nc_ready
+    nc_hosts nodes 1 2 3
+    drive model Server accuracy 102 20  # the 34 bundled prompts, 3 times
+    sleep 2
+    kill -KILL "${NC_PID[3]}"
+    nc_log "killed node 3"
+    finish 40
+    check_run "$(test_dir Server accuracy)" --samples 102 --repeats 34 --min-retries 1 \
+      --event "taken out" "$(nc_node_url 3)" --got-samples "$(nc_node_url 1)" \
+      --got-samples "$(nc_node_url 2)"
     ;;
   *)
     nc_die "unknown scenario '$scenario'"
