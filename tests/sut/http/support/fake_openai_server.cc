@@ -146,23 +146,6 @@ void FakeOpenAiServer::complete(const HttpRequest& r, Reply& reply,
     return reply.send_json(200, whole);
   }
   reply.start_stream();
-  // A generation slot (max_active), held until the answer is written.
-  struct Slot {
-    explicit Slot(FakeOpenAiServer& s) : server(s) {
-      std::unique_lock lock(s.active_mu_);
-      s.active_cv_.wait(
-          lock, [&] { return s.options_.max_active == 0 || s.active_ < s.options_.max_active; });
-      ++s.active_;
-    }
-    ~Slot() {
-      {
-        std::lock_guard lock(server.active_mu_);
-        --server.active_;
-      }
-      server.active_cv_.notify_one();
-    }
-    FakeOpenAiServer& server;
-  } slot(*this);
   if (!reply.sleep(options_.ttft)) return reply.reset();
   const size_t step = static_cast<size_t>(std::max(1, options_.tokens_per_event));
   for (size_t i = 0; i < answer.size(); i += step) {

@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -28,7 +27,6 @@ struct FakeServerOptions {
   int tokens_per_event = 1;       // bundling
   std::chrono::milliseconds ttft{0};
   std::chrono::milliseconds per_event{0};
-  int max_active = 0;  // answers generated at once, the rest wait their turn (0: no limit)
   std::string address = "127.0.0.1";  // a loopback address
   uint16_t port = 0;                  // 0: the kernel picks one
 };
@@ -65,9 +63,6 @@ class FakeOpenAiServer {
   std::atomic<uint64_t> kill_at_{0};
   std::atomic<uint64_t> concurrent_{0}, max_concurrent_{0};
   mutable std::mutex mu_;
-  std::mutex active_mu_;
-  std::condition_variable active_cv_;
-  int active_ = 0;
   util::Json last_request_;
   TestServer server_;  // last: stopped first
 };
