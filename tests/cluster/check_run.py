@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Checks one LoadGen test folder of a cluster-test run (tests/cluster/cluster_test.sh).
 
-    check_run.py DIR [--samples N] [--repeats K] [--balance PCT] [--event KIND URL]...
+    check_run.py DIR [--accuracy-log FILE] [--samples N] [--repeats K] [--balance PCT] [--event KIND URL]...
                      [--got-samples URL]... [--min-retries N] [--print-ttft]
 
 DIR is a run folder (…/accuracy or …/performance/run_1) holding endpoints.json, report.html and
-the MLPerf logs. Always: no sample failed, none failed for lack of an endpoint, and the SUT name
+the MLPerf logs; --accuracy-log names the whole accuracy log (the results tree keeps only its
+first 4,096 bytes, as MLPerf's truncate_accuracy_log.py does; the whole one is under logs/). Always: no sample failed, none failed for lack of an endpoint, and the SUT name
 says "Network SUT". --samples N: the accuracy log holds every qsl index 0..N-1 exactly once (a
 sample lost or reported twice fails), and the endpoints' answered samples add up to N.
 --repeats K: the dataset is K prompts repeated, so samples i and i+K hold the same answer ids
@@ -27,6 +28,7 @@ import sys
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
+    ap.add_argument("--accuracy-log")
     ap.add_argument("--samples", type=int)
     ap.add_argument("--repeats", type=int)
     ap.add_argument("--balance", type=float)
@@ -54,7 +56,7 @@ def main():
     check("Network SUT" in ep["sut"], f"SUT name without 'Network SUT': {ep['sut']}")
 
     if a.samples is not None:
-        with open(path("mlperf_log_accuracy.json")) as f:
+        with open(a.accuracy_log or path("mlperf_log_accuracy.json")) as f:
             log = json.load(f)
         seen = {}
         for entry in log:

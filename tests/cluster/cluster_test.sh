@@ -85,6 +85,15 @@ test_dir() {  # the LoadGen test folder of the last drive: test_dir Server accur
   echo "$DRIVE_DIR/results/cluster/llama3.1-8b/$1/$sub"
 }
 
+# check_accuracy SCENARIO [check_run options]: the last drive's accuracy folder, with its whole
+# accuracy log (the results tree keeps the first 4,096 bytes; logs/ the whole log).
+check_accuracy() {
+  local scenario="$1"
+  shift
+  check_run "$(test_dir "$scenario" accuracy)" \
+    --accuracy-log "$DRIVE_DIR/logs/cluster/llama3.1-8b/$scenario/accuracy/mlperf_log_accuracy.json" "$@"
+}
+
 start_nodes() {  # start_nodes SPEED i...
   local speed="$1" i
   shift
@@ -108,10 +117,10 @@ case "$scenario" in
     nc_hosts nodes 1 2 3 4
     drive steady-server Server accuracy 400 100
     finish 30
-    check_run "$(test_dir Server accuracy)" --samples 400 --balance 10 $(joined_events 1 2 3 4)
+    check_accuracy Server --samples 400 --balance 10 $(joined_events 1 2 3 4)
     drive steady-offline Offline accuracy 400 100
     finish 30
-    check_run "$(test_dir Offline accuracy)" --samples 400 --balance 10 $(joined_events 1 2 3 4)
+    check_accuracy Offline --samples 400 --balance 10 $(joined_events 1 2 3 4)
     ;;
   kill)
     nc_up 4
@@ -122,7 +131,7 @@ case "$scenario" in
     kill -KILL "${NC_PID[2]}"
     nc_log "killed node 2"
     finish 30
-    check_run "$(test_dir Server accuracy)" --samples 500 --min-retries 1 \
+    check_accuracy Server --samples 500 --min-retries 1 \
       --event "taken out" "$(nc_node_url 2)"
     ;;
   freeze)
@@ -137,7 +146,7 @@ case "$scenario" in
     kill -CONT "${NC_PID[3]}"
     nc_log "continued node 3"
     finish 40
-    check_run "$(test_dir Server accuracy)" --samples 1400 --min-retries 1 \
+    check_accuracy Server --samples 1400 --min-retries 1 \
       --event "taken out" "$(nc_node_url 3)"
     ;;
   link)
@@ -152,7 +161,7 @@ case "$scenario" in
     nc_link 2 up
     nc_log "node 2's link up"
     finish 35
-    check_run "$(test_dir Server accuracy)" --samples 900 --min-retries 1 \
+    check_accuracy Server --samples 900 --min-retries 1 \
       --event "taken out" "$(nc_node_url 2)"
     ;;
   join)
@@ -166,7 +175,7 @@ case "$scenario" in
     nc_hosts nodes 1 2 3 4
     nc_log "node 4 serves and is listed"
     finish 30
-    check_run "$(test_dir Server accuracy)" --samples 600 $(joined_events 1 2 3 4) \
+    check_accuracy Server --samples 600 $(joined_events 1 2 3 4) \
       --got-samples "$(nc_node_url 4)"
     ;;
   slow)
@@ -204,7 +213,7 @@ print(next(x['samples'] for x in e if x['url']==sys.argv[2]), sum(x['samples'] f
     kill -KILL "${NC_PID[3]}"
     nc_log "killed node 3"
     finish 40
-    check_run "$(test_dir Server accuracy)" --samples 102 --repeats 34 --min-retries 1 \
+    check_accuracy Server --samples 102 --repeats 34 --min-retries 1 \
       --event "taken out" "$(nc_node_url 3)" --got-samples "$(nc_node_url 1)" \
       --got-samples "$(nc_node_url 2)"
     ;;
