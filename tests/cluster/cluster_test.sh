@@ -8,7 +8,8 @@
 #   kill     a node killed (kill -9) mid-run: its samples in flight retried on the others
 #   freeze   a node stopped (SIGSTOP) for 10 s, then continued: the idle timeout takes it out
 #   link     a node's link down for 5 s, then up: the same, over the network
-#   join     a node that starts mid-run and appears in the name's addresses: it joins, gets samples
+#   join     a node listed under the name mid-run (as a headless Service lists a pod once it is
+#            ready): it joins and gets samples
 #   slow     one node 3x slower: least-outstanding keeps TTFT p99 below round-robin's (printed)
 #   model    3 nodes serving the tiny random-weight model, one killed mid-run: every prompt gets
 #            the same greedy ids whichever node (or retry) answered it
@@ -79,6 +80,14 @@ finish() {
   fi
 }
 
+# under_way I: waits until node I has answered a sample of the last drive, so that a fault
+# injected next hits the run however long the driver took to start.
+under_way() {
+  nc_wait_answered "$1" "$DRIVE_PID" && return 0
+  tail -40 "$NC_WORK/$DRIVE_NAME.out" >&2
+  nc_die "$DRIVE_NAME: the driver exited before node $1 answered a sample"
+}
+
 test_dir() {  # the LoadGen test folder of the last drive: test_dir Server accuracy
   local sub=accuracy
   [ "$2" = performance ] && sub=performance/run_1
@@ -127,7 +136,8 @@ case "$scenario" in
     start_nodes fast 1 2 3 4
     nc_hosts nodes 1 2 3 4
     drive kill Server accuracy 500 100
-    sleep 2
+    under_way 2
+    sleep 1
     kill -KILL "${NC_PID[2]}"
     nc_log "killed node 2"
     finish 30
@@ -139,7 +149,8 @@ case "$scenario" in
     start_nodes fast 1 2 3 4
     nc_hosts nodes 1 2 3 4
     drive freeze Server accuracy 1400 100
-    sleep 2
+    under_way 3
+    sleep 1
     kill -STOP "${NC_PID[3]}"
     nc_log "stopped node 3"
     sleep 10
@@ -154,7 +165,8 @@ case "$scenario" in
     start_nodes fast 1 2 3 4
     nc_hosts nodes 1 2 3 4
     drive link Server accuracy 900 100
-    sleep 2
+    under_way 2
+    sleep 1
     nc_link 2 down
     nc_log "node 2's link down"
     sleep 5
@@ -165,15 +177,17 @@ case "$scenario" in
       --event "taken out" "$(nc_node_url 2)"
     ;;
   join)
-    nc_up 3
-    start_nodes fast 1 2 3
+    # Node 4 serves from the start but is listed under the name only mid-run, as a Kubernetes
+    # headless Service lists a pod once it is ready: the driver first hears of it then (and a
+    # loaded machine's slow server start cannot make it miss the run).
+    nc_up 4
+    start_nodes fast 1 2 3 4
     nc_hosts nodes 1 2 3
     drive join Server accuracy 600 100
-    sleep 2
-    nc_add_node 4
-    start_nodes fast 4
+    under_way 1
+    sleep 1
     nc_hosts nodes 1 2 3 4
-    nc_log "node 4 serves and is listed"
+    nc_log "node 4 is listed"
     finish 30
     check_accuracy Server --samples 600 $(joined_events 1 2 3 4) \
       --got-samples "$(nc_node_url 4)"
@@ -205,11 +219,14 @@ print(next(x['samples'] for x in e if x['url']==sys.argv[2]), sum(x['samples'] f
     "$INFERMARK_BIN" make-model --shape tiny --out "$NC_WORK/tiny" \
       --tokenizer "$INFERMARK_TOKENIZER_DIR" >/dev/null
     nc_up 3
-    for i in 1 2 3; do nc_serve "$i" --model "$NC_WORK/tiny" --threads 1; done
+    # --max-context: prompts here are under 400 tokens and answers 128; the model's 131,072
+    # would make each node spend seconds allocating its KV cache before it is ready.
+    for i in 1 2 3; do nc_serve "$i" --model "$NC_WORK/tiny" --threads 1 --max-context 4096; done
     nc_ready
     nc_hosts nodes 1 2 3
     drive model Server accuracy 102 20  # the 34 bundled prompts, 3 times
-    sleep 2
+    under_way 3
+    sleep 1
     kill -KILL "${NC_PID[3]}"
     nc_log "killed node 3"
     finish 40

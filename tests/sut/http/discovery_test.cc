@@ -139,15 +139,17 @@ class DiscoveryRun : public ::testing::Test {
     o.dns_name = parse_dns_url("dns+http://nodes:" + std::to_string(servers_[0]->port()), "t");
     o.resolver = resolver_.resolver();
     o.reread_interval = 20ms;
-    o.client.timeouts.connect = 1s;
-    o.client.timeouts.idle = 2s;
-    o.client.timeouts.request = 10s;
+    // No test here waits for a timeout: generous, so a loaded machine's stalls fire none.
+    o.client.timeouts.connect = 5s;
+    o.client.timeouts.idle = 10s;
+    o.client.timeouts.request = 30s;
     return o;
   }
-  // Waits (bounded) until `lookups` more lookups were made: the last answer has been applied.
+  // Waits (at most 20 s: a loaded machine, sanitizers) until `lookups` more lookups were made:
+  // the last answer has been applied.
   void wait_lookups(int lookups) {
     const int until = resolver_.lookups() + lookups;
-    for (int i = 0; i < 500 && resolver_.lookups() < until; ++i) std::this_thread::sleep_for(10ms);
+    for (int i = 0; i < 2000 && resolver_.lookups() < until; ++i) std::this_thread::sleep_for(10ms);
     ASSERT_GE(resolver_.lookups(), until);
   }
   static std::vector<loadgen::QuerySample> samples(size_t n) {
@@ -183,7 +185,11 @@ TEST_F(DiscoveryRun, AddressesJoinAndVanishedOnesAreDrained) {
   RecordingResponder r;
   const auto all = samples(24);
   sut.issue(std::span(all).subspan(0, 8), r);
-  std::this_thread::sleep_for(30ms);          // requests in flight on both
+  // Every one of the 8 has reached its server (so `on_first` below counts all of .1's).
+  for (int i = 0; i < 2000 && servers_[0]->completions() + servers_[1]->completions() < 8; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(servers_[0]->completions() + servers_[1]->completions(), 8u);
   resolver_.set({"127.0.0.2", "127.0.0.3"});  // .1 vanishes, .3 appears
   wait_lookups(2);
   const uint64_t on_first = servers_[0]->completions();
@@ -232,8 +238,11 @@ TEST_F(DiscoveryRun, AFailedLookupKeepsTheEndpointsAndIsAnEvent) {
   const auto all = samples(8);
   sut.issue(all, r);
   ASSERT_TRUE(r.wait_for(8)) << r.notes_text();
-  EXPECT_EQ(servers_[0]->completions(), 4u);
-  EXPECT_EQ(servers_[1]->completions(), 4u);
+  // Both kept: each got samples (least-outstanding splits them; how evenly depends on whether an
+  // answer came back while the 8 were being issued).
+  EXPECT_GT(servers_[0]->completions(), 0u);
+  EXPECT_GT(servers_[1]->completions(), 0u);
+  EXPECT_EQ(servers_[0]->completions() + servers_[1]->completions(), 8u);
   const Json report = sut.take_phase_report();
   EXPECT_EQ(report["totals"]["failed"], 0);
   const auto seen = events(report);
@@ -255,7 +264,7 @@ TEST_F(DiscoveryRun, AnAddressNotServingYetIsRetriedUntilItJoins) {
   late.address = "127.0.0.2";
   late.port = port;
   FakeOpenAiServer second(late);
-  for (int i = 0; i < 200 && sut.name().find("127.0.0.2") == std::string::npos; ++i) {
+  for (int i = 0; i < 2000 && sut.name().find("127.0.0.2") == std::string::npos; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   EXPECT_NE(sut.name().find("127.0.0.2"), std::string::npos) << sut.name();
