@@ -3,7 +3,8 @@
 makes fit together: the headless Service selects the server pods and its name and port are what
 the driver Job's `--sut dns+http://NAME:PORT` says; servers have readiness and liveness probes on
 /health; the Job writes to the results volume and reads user.conf from the ConfigMap; it waits
-for as many servers as there are replicas; every infermark flag in the manifests is one the
+for as many servers as there are replicas; a scoring run (accuracy, submission) finds NLTK's Punkt
+data on a mounted volume; every infermark flag in the manifests is one the
 binary accepts (`infermark <command> --help`); and what each overlay is for (the demo's
 make-model init container, GPUs, vLLM with prefix caching off).
 
@@ -145,6 +146,16 @@ class Overlay(unittest.TestCase):
         conf_dir, conf_file = os.path.split(conf)
         config_map = volumes[mounts[conf_dir]]["configMap"]["name"]
         self.assertIn(conf_file, self.one("ConfigMap", config_map)["data"])
+
+    def test_a_scoring_run_has_punkt_data_on_a_volume(self):
+        # accuracy and submission modes score with NLTK's Punkt, which the image does not carry.
+        c = self.run_container()
+        if flag_after(c["args"], "--mode") not in ("accuracy", "submission"):
+            return
+        punkt = flag_after(c["args"], "--punkt")
+        self.assertIsNotNone(punkt, "a scoring run without --punkt")
+        self.assertTrue(any(punkt.startswith(m["mountPath"] + "/") for m in c["volumeMounts"]),
+                        f"--punkt {punkt} is on no mounted volume")
 
     def test_every_infermark_flag_is_one_the_binary_accepts(self):
         containers = []
