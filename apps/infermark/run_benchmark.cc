@@ -118,7 +118,8 @@ int run_benchmark_command(const RunOptions& o) {
   }
   const bool http = is_http_sut(o);
   if (o.sut != "local" && o.sut != "null" && !http) {
-    throw Error::format("--sut: unknown system under test '{}' (local, null, http://host:port)",
+    throw Error::format("--sut: unknown system under test '{}' (local, null, http://host:port, "
+                        "dns+http://name:port)",
                         o.sut);
   }
   if (o.sut == "local" && !http && o.model.empty()) {

@@ -79,7 +79,8 @@ CommandRegistration reg{
           ->capture_default_str();
       app.add_option("--sut", o->sut,
                      "local (the engine in this process) | null | http://host:port[,http://...] "
-                     "(OpenAI-compatible endpoints)")
+                     "(OpenAI-compatible endpoints) | dns+http://name:port (every address of "
+                     "the name, re-resolved during the run)")
           ->capture_default_str();
       app.add_flag("--edge", o->edge, "llama3.1-8b-edge (5,000 samples; Offline, SingleStream)");
       app.add_option("--system", o->system, "System name for the results folders "

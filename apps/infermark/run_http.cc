@@ -1,5 +1,6 @@
-// `infermark run --sut http://h1:8000[,http://h2:8000,…] | --endpoints FILE`: the options of the
-// HTTP SUT and its construction from them (see sut/http/http_sut.h, docs/http-sut.md).
+// `infermark run --sut http://h1:8000[,http://h2:8000,…] | dns+http://NAME:PORT | --endpoints
+// FILE`: the options of the HTTP SUT and its construction from them (see sut/http/http_sut.h,
+// docs/http-sut.md).
 #include "run_http.h"
 
 #include <chrono>
@@ -28,6 +29,10 @@ http::HttpSutOptions http_options(const RunOptions& o, const text::Tokenizer* to
   const HttpRunOptions& h = o.http;
   http::HttpSutOptions out;
   if (o.sut.starts_with("http")) out.endpoints = http::parse_url_list(o.sut, "--sut");
+  if (http::is_dns_url(o.sut)) {
+    out.dns_name = http::parse_dns_url(o.sut, "--sut");
+    out.reread_interval = seconds_option(h.dns_interval_s, "--dns-interval");
+  }
   if (!h.endpoints_file.empty()) {
     if (!out.endpoints.empty()) throw Error("--endpoints: give either --sut URLs or a file");
     if (o.sut != "local") {
@@ -90,7 +95,7 @@ http::HttpSutOptions http_options(const RunOptions& o, const text::Tokenizer* to
 
 bool is_http_sut(const RunOptions& o) {
   return o.sut.starts_with("http://") || o.sut.starts_with("https://") ||
-         !o.http.endpoints_file.empty();
+         sut::http::is_dns_url(o.sut) || !o.http.endpoints_file.empty();
 }
 
 void add_http_options(CLI::App& app, RunOptions& o) {
@@ -118,6 +123,10 @@ void add_http_options(CLI::App& app, RunOptions& o) {
   g->add_flag("--allow-text", h.allow_text,
               "Accept text answers and re-tokenize them (the run is marked not comparable)");
   g->add_option("--client-threads", h.client_threads, "I/O threads of the HTTP client")
+      ->capture_default_str();
+  g->add_option("--dns-interval", h.dns_interval_s,
+                "--sut dns+http://NAME:PORT: seconds between resolutions of NAME (new addresses "
+                "join, vanished ones are drained)")
       ->capture_default_str();
 }
 

@@ -31,10 +31,11 @@ struct HttpRunOptions {
   double connect_timeout_s = 10, idle_timeout_s = 60, request_timeout_s = 3600;
   bool allow_text = false;
   int client_threads = 1;
+  double dns_interval_s = 5;  // --sut dns+http://: how often the name is resolved again
 };
 
 struct RunOptions {
-  std::string sut = "local";  // local | null | http://host:port[,http://…]
+  std::string sut = "local";  // local | null | http://host:port[,http://…] | dns+http://name:port
   std::string model, dataset, tokenizer;
   uint64_t qsl_size = 0;
   uint64_t performance_sample_count = 0;  // 0 = qsl_size

@@ -43,20 +43,43 @@ HttpSut::HttpSut(const PromptSource& prompts, HttpSutOptions options)
   probe_options_ = {options_.dialect, options_.served_model, options_.client.timeouts,
                     options_.client.auth};
   shards_ = std::make_unique<IoShards>(static_cast<size_t>(options_.io_threads));
-  for (const Url& url : initial_urls(options_)) {
-    EndpointInfo info = probe_endpoint(url, probe_options_);
-    // Every endpoint serves the model the first one named.
-    if (probe_options_.served_model.empty()) probe_options_.served_model = info.model;
-    add_endpoint(std::move(info), "checked at start");
+  if (options_.dns_name) {
+    list_origin_ = "the DNS answer for " + dns_url_str(*options_.dns_name);
+    start_discovered();
+  } else {
+    list_origin_ = options_.endpoints_file.string();
+    for (const Url& url : initial_urls(options_)) {
+      EndpointInfo info = probe_endpoint(url, probe_options_);
+      // Every endpoint serves the model the first one named.
+      if (probe_options_.served_model.empty()) probe_options_.served_model = info.model;
+      add_endpoint(std::move(info), "checked at start");
+    }
   }
-  if (!options_.endpoints_file.empty()) {
-    watcher_ = std::make_unique<EndpointsFileWatcher>(
-        options_.endpoints_file, options_.reread_interval,
+  if (options_.dns_name || !options_.endpoints_file.empty()) {
+    watcher_ = std::make_unique<EndpointsWatcher>(
+        [this] { return read_endpoint_list(); }, options_.reread_interval,
         [this](const std::vector<Url>& urls) { apply_endpoint_list(urls); },
         [this](const std::string& error) {
-          queue_note(loadgen::SutNote::kError, "endpoints file: " + error);
+          queue_note(loadgen::SutNote::kError, error + " (the previous endpoint list stays)");
+          record_event(list_origin_, "list unreadable", error + " (the previous list stays)");
         });
   }
+}
+
+std::vector<Url> HttpSut::read_endpoint_list() const {
+  if (!options_.dns_name) {
+    return parse_endpoints_file(util::read_file(options_.endpoints_file), list_origin_);
+  }
+  return discover_endpoints(*options_.dns_name,
+                            options_.resolver ? options_.resolver : Resolver(resolve_host));
+}
+
+void HttpSut::start_discovered() {
+  apply_endpoint_list(read_endpoint_list());
+  if (endpoints_.any_active(nullptr)) return;
+  std::string why;
+  for (const auto& [url, reason] : refused_) why += "\n  " + reason;
+  throw Error::format("{}: no address passed its checks:{}", dns_url_str(*options_.dns_name), why);
 }
 
 HttpSut::~HttpSut() {
@@ -356,7 +379,7 @@ void HttpSut::cancel() {
 }
 
 void HttpSut::apply_endpoint_list(const std::vector<Url>& urls) {
-  const std::string origin = options_.endpoints_file.string();
+  const std::string& origin = list_origin_;
   for (const Url& url : urls) {
     const auto known = endpoints_.find(url);
     if (known && known->state() == EndpointState::kLeaving) {
@@ -367,7 +390,9 @@ void HttpSut::apply_endpoint_list(const std::vector<Url>& urls) {
     }
     if (known) continue;  // active, or taken out for the rest of the run
     try {
-      add_endpoint(probe_endpoint(url, probe_options_), "listed in " + origin);
+      EndpointInfo info = probe_endpoint(url, probe_options_);
+      if (probe_options_.served_model.empty()) probe_options_.served_model = info.model;
+      add_endpoint(std::move(info), "listed in " + origin);
       queue_note(loadgen::SutNote::kInfo, url.str() + " joined (listed in " + origin + ")");
       refused_.erase(url.str());
     } catch (const Error& e) {

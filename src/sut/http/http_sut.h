@@ -13,8 +13,10 @@
 // events, malformed or cut-short streams and the request deadline fail only their sample. Every
 // sample is completed exactly once, whatever happens; the reasons go to the detail log.
 //
-// An endpoints file (one URL a line) is re-read during the run: new URLs are checked and join,
-// removed ones stop getting samples (those in flight finish).
+// An endpoints file (one URL a line) is re-read, or a DNS name (discovery.h) re-resolved, during
+// the run: new URLs are checked and join, removed ones are drained — they stop getting samples and
+// those in flight finish (or are retried by the rules above when their endpoint breaks). Every
+// change is an event with its time in the phase report and a line in the detail log.
 //
 // Thread safety: issue() and cancel() from the load generator's threads; connections run on the
 // I/O shards (io_shards.h); take_phase_report() between LoadGen tests.
@@ -34,9 +36,10 @@
 #include "loadgen/interfaces.h"
 #include "sut/http/call.h"
 #include "sut/http/connection.h"
+#include "sut/http/discovery.h"
 #include "sut/http/endpoint_report.h"
 #include "sut/http/endpoint_set.h"
-#include "sut/http/endpoints_file.h"
+#include "sut/http/endpoints_watcher.h"
 #include "sut/http/io_shards.h"
 #include "sut/http/probe.h"
 #include "sut/prompt_source.h"
@@ -47,14 +50,18 @@ namespace infermark::sut::http {
 struct HttpSutOptions {
   std::vector<Url> endpoints;            // --sut http://a,http://b
   std::filesystem::path endpoints_file;  // or --endpoints FILE (re-read during the run)
-  std::optional<Dialect> dialect;        // nullopt: detected per endpoint
-  std::string served_model;              // "": the first id of the first endpoint's /v1/models
+  // Or --sut dns+http://NAME:PORT: every address of NAME, re-resolved during the run. At start,
+  // addresses that fail their checks are retried at each re-resolve; one must pass.
+  std::optional<Url> dns_name;
+  Resolver resolver;               // for dns_name; empty: the system's (resolve_host)
+  std::optional<Dialect> dialect;  // nullopt: detected per endpoint
+  std::string served_model;        // "": the first id of the first endpoint's /v1/models
   Balance balance = Balance::kLeastOutstanding;
   int max_inflight = 0;            // per endpoint; 0 = unlimited
   ClientConfig client;             // timeouts, key, API, streaming, text handling
   bool report_first_token = true;  // false for Offline
   int io_threads = 1;
-  std::chrono::milliseconds reread_interval{1000};
+  std::chrono::milliseconds reread_interval{1000};  // of the file or the DNS name
 };
 
 class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
@@ -102,6 +109,8 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   void note(loadgen::SutNote kind, std::string text);        // on a sample's path: delivered now
   void queue_note(loadgen::SutNote kind, std::string text);  // elsewhere: with the next completion
   void record_event(const std::string& endpoint, std::string what, std::string reason);
+  std::vector<Url> read_endpoint_list() const;             // the file's or the name's, now
+  void start_discovered();                                 // the DNS name's endpoints at start
   void apply_endpoint_list(const std::vector<Url>& urls);  // the watcher's thread
   loadgen::Responder& responder() { return *responder_.load(std::memory_order_acquire); }
 
@@ -129,8 +138,9 @@ class HttpSut final : public loadgen::SystemUnderTest, private CallSink {
   std::vector<EndpointEvent> events_;
   size_t events_reported_ = 0;
 
-  std::map<std::string, std::string> refused_;     // URL -> why it could not join (watcher thread)
-  std::unique_ptr<EndpointsFileWatcher> watcher_;  // last: stopped first
+  std::map<std::string, std::string> refused_;  // URL -> why it could not join (watcher thread)
+  std::string list_origin_;  // where a changing list comes from: the file, or the DNS answer
+  std::unique_ptr<EndpointsWatcher> watcher_;  // last: stopped first
 };
 
 }  // namespace infermark::sut::http

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <functional>
 #include <set>
-#include <utility>
 #include <thread>
+#include <utility>
 
 namespace infermark::test_support {
 namespace {
@@ -36,7 +36,8 @@ std::vector<int32_t> fake_answer(std::span<const int32_t> prompt, int n, int max
 
 FakeOpenAiServer::FakeOpenAiServer(FakeServerOptions options)
     : options_(std::move(options)),
-      server_([this](const HttpRequest& r, Reply& reply) { handle(r, reply); }) {}
+      server_([this](const HttpRequest& r, Reply& reply) { handle(r, reply); }, options_.address,
+              options_.port) {}
 
 Json FakeOpenAiServer::last_request() const {
   std::lock_guard lock(mu_);

@@ -27,6 +27,8 @@ struct FakeServerOptions {
   int tokens_per_event = 1;       // bundling
   std::chrono::milliseconds ttft{0};
   std::chrono::milliseconds per_event{0};
+  std::string address = "127.0.0.1";  // a loopback address
+  uint16_t port = 0;                  // 0: the kernel picks one
 };
 
 inline constexpr int32_t kFakeEos = 128009;
@@ -39,6 +41,7 @@ class FakeOpenAiServer {
  public:
   explicit FakeOpenAiServer(FakeServerOptions options = {});
   std::string url() const { return server_.url(); }
+  uint16_t port() const { return server_.port(); }
   void kill() { server_.kill(); }
   // Kills the server (like kill -9) when its `n`-th completion request arrives, before answering.
   void kill_at(uint64_t n) { kill_at_ = n; }

@@ -67,18 +67,20 @@ bool Reply::event(std::string_view data) { return chunk(fmt::format("data: {}\n\
 
 void Reply::end_stream() { write("0\r\n\r\n"); }
 
-TestServer::TestServer(Handler handler) : handler_(std::move(handler)) {
+TestServer::TestServer(Handler handler, std::string address, uint16_t port)
+    : handler_(std::move(handler)), address_(std::move(address)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket() failed");
   const int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+  addr.sin_port = htons(port);
+  if (::inet_pton(AF_INET, address_.c_str(), &addr.sin_addr) != 1 ||
+      ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 512) != 0) {
-    throw std::runtime_error("bind/listen on 127.0.0.1:0 failed");
+    ::close(listen_fd_);
+    throw std::runtime_error(fmt::format("bind/listen on {}:{} failed", address_, port));
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

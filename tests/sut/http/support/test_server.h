@@ -1,4 +1,6 @@
-// A loopback HTTP/1.1 server for the HTTP SUT's tests, on a port the kernel picks (port 0). It
+// A loopback HTTP/1.1 server for the HTTP SUT's tests, on 127.0.0.1 (or another loopback
+// address, so that several servers can share one port as the pods behind a DNS name do) and a
+// port the kernel picks (port 0) unless one is given. It
 // parses requests with Beast and hands each to a handler that writes the answer as raw bytes, so
 // a test can misbehave in every way a server can: split events at any byte, stall, reset,
 // answer with an HTML page, end a stream early. One thread per connection (tests open few);
@@ -64,13 +66,15 @@ using Handler = std::function<void(const HttpRequest&, Reply&)>;
 
 class TestServer {
  public:
-  explicit TestServer(Handler handler);
+  // Throws std::runtime_error when the address and port cannot be bound.
+  explicit TestServer(Handler handler, std::string address = "127.0.0.1", uint16_t port = 0);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
   uint16_t port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& address() const { return address_; }
+  std::string url() const { return "http://" + address_ + ":" + std::to_string(port_); }
   void kill();
   bool killed() const { return killed_.load(); }
   uint64_t connections() const { return connections_.load(); }
@@ -80,6 +84,7 @@ class TestServer {
   void serve(int fd);
 
   Handler handler_;
+  const std::string address_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> killed_{false};

@@ -1,20 +1,18 @@
-#include "sut/http/endpoints_file.h"
+#include "sut/http/endpoints_watcher.h"
 
-#include "util/atomic_file.h"
 #include "util/error.h"
 
 namespace infermark::sut::http {
 
-EndpointsFileWatcher::EndpointsFileWatcher(std::filesystem::path path,
-                                           std::chrono::milliseconds interval, OnList on_list,
-                                           OnError on_error)
-    : path_(std::move(path)),
+EndpointsWatcher::EndpointsWatcher(ReadList read, std::chrono::milliseconds interval,
+                                   OnList on_list, OnError on_error)
+    : read_(std::move(read)),
       interval_(interval),
       on_list_(std::move(on_list)),
       on_error_(std::move(on_error)),
       thread_([this] { loop(); }) {}
 
-EndpointsFileWatcher::~EndpointsFileWatcher() {
+EndpointsWatcher::~EndpointsWatcher() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -23,7 +21,7 @@ EndpointsFileWatcher::~EndpointsFileWatcher() {
   thread_.join();
 }
 
-void EndpointsFileWatcher::loop() {
+void EndpointsWatcher::loop() {
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [&] { return stop_; })) {
     lock.unlock();
@@ -32,10 +30,10 @@ void EndpointsFileWatcher::loop() {
   }
 }
 
-void EndpointsFileWatcher::read_once() {
+void EndpointsWatcher::read_once() {
   std::vector<Url> urls;
   try {
-    urls = parse_endpoints_file(util::read_file(path_), path_.string());
+    urls = read_();
   } catch (const Error& e) {
     if (e.what() != last_error_) on_error_(e.what());
     last_error_ = e.what();
