@@ -7,7 +7,6 @@
 #include <cerrno>
 
 #include "server/api_error.h"
-
 #include "util/error.h"
 #include "util/log.h"
 
@@ -65,7 +64,9 @@ asio::awaitable<void> HttpServer::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(
         asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec == asio::error::no_descriptors || ec == error_code(ENFILE, boost::system::system_category())) {
+    const bool out_of_fds = ec == asio::error::no_descriptors ||
+                            ec == error_code(ENFILE, boost::system::system_category());
+    if (out_of_fds) {
       if (!out_of_fds_) IM_LOG_WARN("serve: out of file descriptors; refusing connections (503)");
       out_of_fds_ = true;
       if (spare_fd_ >= 0) {
@@ -82,6 +83,7 @@ asio::awaitable<void> HttpServer::accept_loop() {
     }
     if (out_of_fds_) IM_LOG_INFO("serve: file descriptors available again; accepting");
     out_of_fds_ = false;
+    if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // lost in a refusal
     socket.set_option(tcp::no_delay(true), ec);
     auto c = std::make_shared<Connection>(std::move(socket), context_);
     {
@@ -106,8 +108,8 @@ asio::awaitable<void> HttpServer::refuse_one() {
   if (!ec) acceptor_.accept(socket, ec);  // would_block: the client gave up meanwhile
   if (!ec) {
     static const std::string kResponse = [] {
-      const std::string body = error_body(
-          503, "service_unavailable", "the server is out of file descriptors; retry later");
+      const std::string body = error_body(503, "service_unavailable",
+                                          "the server is out of file descriptors; retry later");
       return fmt::format(
           "HTTP/1.1 503 Service Unavailable\r\nServer: infermark\r\n"
           "Content-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"

@@ -39,8 +39,7 @@ std::string id_prompt(int64_t n) {
 }
 
 HttpReply complete(uint16_t port, int64_t prompt_len, const std::string& extra = "") {
-  return post(port, "/v1/completions",
-              R"({"prompt": )" + id_prompt(prompt_len) + extra + "}");
+  return post(port, "/v1/completions", R"({"prompt": )" + id_prompt(prompt_len) + extra + "}");
 }
 
 void expect_rejected(const HttpReply& r, const std::string& param, const std::string& code) {
@@ -74,8 +73,8 @@ TEST(ServeExhaustion, WholeContextRequestsAreBoundedOrRejected) {
   expect_generated(complete(s.port(), 1, R"(, "max_tokens": 63)"), 1, kContext - 1);
   for (const char* asked : {"64", "2147483647", "2147483648", "1e20"}) {
     SCOPED_TRACE(asked);
-    expect_rejected(complete(s.port(), 1, std::string(R"(, "max_tokens": )") + asked),
-                    "max_tokens", "invalid_value");
+    expect_rejected(complete(s.port(), 1, std::string(R"(, "max_tokens": )") + asked), "max_tokens",
+                    "invalid_value");
   }
   // Chat without max_tokens generates up to the context (vLLM's default), and stops there.
   const HttpReply chat = post(s.port(), "/v1/chat/completions",
@@ -174,7 +173,8 @@ TEST(ServeExhaustion, AFloodOfTinyRequestsIsAnsweredOrRefusedAndTheServerStaysHe
     EXPECT_GT(c.ok, 0);
     EXPECT_GT(c.refused, 0) << "the flood never exceeded the capacity of 4";
     const std::string metrics = get(s.port(), "/metrics").body;
-    EXPECT_EQ(metric_value(metrics, "infermark:request_success_total{finished_reason=\"length\""), c.ok);
+    EXPECT_EQ(metric_value(metrics, "infermark:request_success_total{finished_reason=\"length\""),
+              c.ok);
     expect_idle_and_healthy(s);
   }
   {

@@ -89,9 +89,9 @@ std::vector<HttpRequest> complete_requests(std::string_view bytes, const HttpLim
 void check_accepted(const GenerationRequest& r, const BackendInfo& b) {
   const auto& p = r.params;
   if (r.prompts.empty() || p.max_new_tokens < 1 || p.min_new_tokens < 0 ||
-      p.min_new_tokens > p.max_new_tokens || !(p.temperature >= 0) || !std::isfinite(p.temperature) ||
-      !(p.top_p > 0 && p.top_p <= 1) || p.top_k < 0 || r.stop.size() > 16 ||
-      (r.include_usage && !r.stream)) {
+      p.min_new_tokens > p.max_new_tokens || !(p.temperature >= 0) ||
+      !std::isfinite(p.temperature) || !(p.top_p > 0 && p.top_p <= 1) || p.top_k < 0 ||
+      r.stop.size() > 16 || (r.include_usage && !r.stream)) {
     std::abort();
   }
   for (const auto& prompt : r.prompts) {
