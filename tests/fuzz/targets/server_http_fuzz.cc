@@ -196,7 +196,8 @@ IM_FUZZ_TARGET(server_http) {
   const std::vector<HttpRequest> requests = complete_requests(input, limits);
   for (const HttpRequest& r : requests) validate_directly(r.body(), state);
 
-  static asio::io_context io;
+  // Never destroyed: connections of earlier inputs may still be queued in it (see below).
+  static asio::io_context& io = *new asio::io_context;
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) std::abort();
   Client client(io);
@@ -210,9 +211,9 @@ IM_FUZZ_TARGET(server_http) {
     client.maybe_finish_sending();
   });
   size_t answered = 0;
-  // Static: a backend callback of a cancelled request may still post to a connection of an
-  // earlier input (as in the server, where the context outlives every connection).
-  static ConnectionContext context;
+  // Outlives every connection: a backend callback of a cancelled request may still post to a
+  // connection of an earlier input (as in the server, where the context outlives them all).
+  static ConnectionContext& context = *new ConnectionContext;
   context.limits = limits;
   context.handler = &handler;
   context.on_response = [&](unsigned status) {
