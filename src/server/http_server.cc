@@ -1,5 +1,12 @@
 #include "server/http_server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+
+#include "server/api_error.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -22,7 +29,10 @@ HttpServer::HttpServer(HttpServerOptions options, HttpHandler& handler,
   };
 }
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+  stop();
+  if (spare_fd_ >= 0) ::close(spare_fd_);
+}
 
 void HttpServer::start() {
   error_code ec;
@@ -35,6 +45,7 @@ void HttpServer::start() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw Error::format("serve: cannot listen on {}: {}", address(), ec.message());
   port_ = acceptor_.local_endpoint().port();
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   asio::co_spawn(accept_strand_, accept_loop(), asio::detached);
   const int n = std::max(1, options_.io_threads);
   for (int i = 0; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
@@ -53,13 +64,26 @@ asio::awaitable<void> HttpServer::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(
         asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    const bool out_of_fds = ec == asio::error::no_descriptors ||
+                            ec == error_code(ENFILE, boost::system::system_category());
+    if (out_of_fds) {
+      if (!out_of_fds_) IM_LOG_WARN("serve: out of file descriptors; refusing connections (503)");
+      out_of_fds_ = true;
+      if (spare_fd_ >= 0) {
+        co_await refuse_one();
+        continue;
+      }
+    }
     if (ec) {
-      // Out of file descriptors, say: back off a little instead of spinning.
+      // No spare descriptor, or another failure: back off a little instead of spinning.
       IM_LOG_WARN("serve: accept failed: {}", ec.message());
       asio::steady_timer t(accept_strand_, std::chrono::milliseconds(50));
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    if (out_of_fds_) IM_LOG_INFO("serve: file descriptors available again; accepting");
+    out_of_fds_ = false;
+    if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);  // lost in a refusal
     socket.set_option(tcp::no_delay(true), ec);
     auto c = std::make_shared<Connection>(std::move(socket), context_);
     {
@@ -68,6 +92,44 @@ asio::awaitable<void> HttpServer::accept_loop() {
     }
     c->start();
   }
+}
+
+// Gives up the spare descriptor to take the waiting connection, answers it 503 and closes it
+// (after reading what the client sends for a moment, as Connection::linger_close does, so that
+// the answer is not lost to a reset), then takes the spare again. One at a time, on the accept
+// strand; each takes at most kRefusalTime.
+asio::awaitable<void> HttpServer::refuse_one() {
+  static constexpr std::chrono::milliseconds kRefusalTime{1000};
+  ::close(spare_fd_);
+  spare_fd_ = -1;
+  error_code ec;
+  tcp::socket socket(accept_strand_);
+  acceptor_.non_blocking(true, ec);
+  if (!ec) acceptor_.accept(socket, ec);  // would_block: the client gave up meanwhile
+  if (!ec) {
+    static const std::string kResponse = [] {
+      const std::string body = error_body(503, "service_unavailable",
+                                          "the server is out of file descriptors; retry later");
+      return fmt::format(
+          "HTTP/1.1 503 Service Unavailable\r\nServer: infermark\r\n"
+          "Content-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+          "Content-Length: {}\r\n\r\n{}",
+          body.size(), body);
+    }();
+    if (context_.on_response) context_.on_response(503);
+    beast::tcp_stream stream(std::move(socket));
+    stream.expires_after(kRefusalTime);
+    co_await asio::async_write(stream, asio::buffer(kResponse),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 4096> sink;
+    for (size_t dropped = 0; !ec && dropped < (64 << 10);) {
+      dropped += co_await stream.async_read_some(asio::buffer(sink),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
+    stream.socket().close(ec);
+  }
+  spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 template <typename F>

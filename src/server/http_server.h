@@ -10,6 +10,11 @@
 //   s.stop_connections();            // the rest are told to end now
 //   s.stop();                        // threads joined
 //
+// Out of file descriptors (EMFILE / ENFILE on accept), a spare descriptor held for that purpose is
+// given up to take each waiting connection, answer it 503 (Retry-After: 1) and close it, so that
+// clients get a clean refusal instead of hanging in the listen backlog; accepting resumes as
+// soon as descriptors are free.
+//
 // All public methods are thread-safe; the handler runs on the I/O threads.
 #pragma once
 
@@ -64,6 +69,7 @@ class HttpServer {
 
  private:
   asio::awaitable<void> accept_loop();
+  asio::awaitable<void> refuse_one();
   template <typename F>
   void for_each_connection(F f);
 
@@ -80,6 +86,8 @@ class HttpServer {
   asio::strand<asio::io_context::executor_type> accept_strand_;
   tcp::acceptor acceptor_;
   uint16_t port_ = 0;
+  int spare_fd_ = -1;        // /dev/null, given up to refuse a connection when out of fds
+  bool out_of_fds_ = false;  // accept strand only
   std::vector<std::thread> threads_;
 };
 

@@ -25,6 +25,7 @@ class ServeProcess {
   ServeProcess& operator=(const ServeProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   void signal(int sig);
   // The exit code once the child exits within `timeout`; -1 if it did not (or died by a signal).
   int wait_exit(std::chrono::milliseconds timeout);

@@ -1,0 +1,95 @@
+// `infermark serve --null` with more connections than its file descriptor limit (issue #13): the
+// serve process's RLIMIT_NOFILE is lowered to 64 (prlimit) and 120 clients connect at once. Each
+// gets an answer — 200 on a connection the server could take, a 503 with Retry-After on one it
+// could not — none hangs in the listen backlog; the refusals are counted in /metrics; once the
+// clients close, the server serves again, and it still exits 0 on SIGTERM.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http_test_client.h"
+#include "serve_process.h"
+#include "util/json.h"
+
+namespace infermark::server {
+namespace {
+
+using testing::get;
+using testing::HttpReply;
+using testing::ServeProcess;
+using testing::TestConnection;
+using namespace std::chrono_literals;
+
+constexpr rlim_t kServeFdLimit = 64;
+constexpr int kClients = 120;
+
+// The value of the http_requests_total sample with status="<status>"; 0 if absent.
+double responses_with_status(const std::string& metrics, int status) {
+  const std::string label = "status=\"" + std::to_string(status) + "\"}";
+  size_t line_start = 0;
+  while (line_start < metrics.size()) {
+    size_t end = metrics.find('\n', line_start);
+    if (end == std::string::npos) end = metrics.size();
+    const std::string line = metrics.substr(line_start, end - line_start);
+    const size_t at = line.find(label);
+    if (line.rfind("infermark:http_requests_total{", 0) == 0 && at != std::string::npos) {
+      return std::stod(line.substr(at + label.size()));
+    }
+    line_start = end + 1;
+  }
+  return 0;
+}
+
+TEST(ServeExhaustion, ConnectionsBeyondTheFdLimitGet503AndServingResumes) {
+  ServeProcess serve({"--null", "--port", "0"});
+  rlimit limit{};
+  ASSERT_EQ(::prlimit(serve.pid(), RLIMIT_NOFILE, nullptr, &limit), 0);
+  limit.rlim_cur = kServeFdLimit;
+  ASSERT_EQ(::prlimit(serve.pid(), RLIMIT_NOFILE, &limit, nullptr), 0);
+
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<TestConnection>(serve.port(), 30s));
+    clients.back()->send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  int ok = 0, refused = 0;
+  for (auto& c : clients) {
+    const HttpReply r = c->read_reply();
+    if (r.status == 200) {
+      ++ok;
+    } else {
+      ASSERT_EQ(r.status, 503) << r.body;
+      EXPECT_EQ(r.headers.at("retry-after"), "1");
+      EXPECT_EQ(util::Json::parse(r.body)["error"]["code"], "service_unavailable");
+      ++refused;
+      c->close();  // lets the server finish this refusal and take the next
+    }
+  }
+  EXPECT_EQ(ok + refused, kClients);
+  EXPECT_GT(ok, 0);
+  EXPECT_GT(refused, 0) << "no connection was refused: was the limit applied?";
+  EXPECT_LT(ok, static_cast<int>(kServeFdLimit));
+  clients.clear();
+
+  // Serving again once the clients are gone (the server closes their connections as it reads
+  // their end; until then a new connection may still be refused).
+  HttpReply health;
+  for (int attempt = 0; attempt < 100 && health.status != 200; ++attempt) {
+    health = get(serve.port(), "/health");
+    if (health.status == 503) ++refused;
+    if (health.status != 200) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(responses_with_status(get(serve.port(), "/metrics").body, 503), refused);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(serve.wait_exit(60s), 0) << serve.err();
+}
+
+}  // namespace
+}  // namespace infermark::server
