@@ -114,6 +114,7 @@ void Connection::connect() {
 }
 
 void Connection::write() {
+  parser_.reset();  // the previous exchange's parser must not count as this one's answer
   header_seen_ = false;
   poisoned_ = false;
   status_ = 0;

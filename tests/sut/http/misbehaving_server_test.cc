@@ -227,6 +227,50 @@ TEST_P(Misbehaving, EachSampleGetsTheRightOutcome) {
   }
 }
 
+// A server that closes a keep-alive connection once it has been idle a while (vLLM's uvicorn
+// after 5 s, infermark serve after 60 s) — here with a reset, 30 ms after each answer. The next
+// request finds the pooled connection dead at its first write (EPIPE/ECONNRESET): the client must
+// reopen it and send the request there, not count an endpoint failure (found by a 10-minute soak).
+TEST(HttpSutKeepAlive, AConnectionTheServerClosedWhileIdleIsReopenedForTheNextRequest) {
+  TestServer server([](const HttpRequest& req, Reply& r) {
+    if (req.target == "/health") return r.send(200, "text/plain", "");
+    if (req.target == "/v1/models") {
+      return r.send_json(200, {{"data", Json::array({{{"id", "fake-llama"}, {"owned_by", "vllm"}}})}});
+    }
+    if (req.target != "/v1/completions") return r.send(404, "text/plain", "");
+    r.start_stream();
+    for (int32_t id : kIds) r.event(chunk_json({&id, 1}));
+    r.event(usage_json(4));
+    r.event("[DONE]");
+    r.end_stream();
+    r.sleep(std::chrono::milliseconds(30));
+    r.reset();
+  });
+  test_support::VectorPrompts prompts({{11, 12, 13}});
+  HttpSutOptions o;
+  o.endpoints = {parse_url(server.url(), "test")};
+  HttpSut sut(prompts, o);
+  RecordingResponder responder;
+  for (uint64_t i = 0; i < 3; ++i) {
+    const loadgen::QuerySample sample{0x1000 + 8 * i, 0};
+    sut.issue({&sample, 1}, responder);
+    ASSERT_TRUE(responder.wait_for(i + 1)) << "no completion: the run would hang";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server resets meanwhile
+  }
+  std::lock_guard lock(responder.mu_);
+  std::string notes;
+  for (const auto& [kind, text] : responder.notes) notes += text + "\n";
+  for (uint64_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(responder.completions[0x1000 + 8 * i].size(), 1u) << notes;
+    EXPECT_EQ(responder.completions[0x1000 + 8 * i][0].ids, kIds) << notes;
+  }
+  const Json report = sut.take_phase_report();
+  EXPECT_EQ(report["endpoints"][0]["state"], "active") << report.dump();
+  EXPECT_EQ(report["endpoints"][0]["failed"], 0) << report.dump();
+  EXPECT_EQ(report["totals"]["retries"], 0) << report.dump();
+  EXPECT_GE(server.connections(), 3u);  // each request after a reset came on a new connection
+}
+
 INSTANTIATE_TEST_SUITE_P(
     HttpSut, Misbehaving,
     ::testing::Values(
