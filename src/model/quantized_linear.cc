@@ -2,6 +2,7 @@
 
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -224,7 +225,10 @@ QuantizedMatrix decode_quantized(const QuantizedLinear& l, std::string_view wher
   m.format = l.scheme.weights;
   m.activations = l.scheme.activations;
   m.rows = l.rows, m.cols = l.cols;
-  m.group_size = l.scheme.strategy == ScaleStrategy::kGroup ? l.scheme.group_size : l.cols;
+  // A group wider than the matrix is one group per row: per channel.
+  m.group_size = l.scheme.strategy == ScaleStrategy::kGroup
+                     ? std::min(l.scheme.group_size, l.cols)
+                     : l.cols;
   decode_values(l, m, where);
   decode_scales(l, m, where);
   if (l.zero_point) decode_zero_points(l, m, where);
