@@ -57,11 +57,19 @@ struct PackedLinear {
   ops::ActivationFormat activations = ops::ActivationFormat::kFloat;
 };
 
-std::string precision_label(const QuantizedMatrix& m) {
+// "int4-g128", "int8", "int4-g32-asym": the scheme's nominal group size (a matrix narrower than
+// a group is per channel in the host form but still labelled as its scheme).
+std::string precision_label(const QuantizedMatrix& m, int64_t group_size) {
   std::string s(ops::to_string(m.format));
-  if (m.group_size < m.cols) s += fmt::format("-g{}", m.group_size);
+  if (group_size > 0) s += fmt::format("-g{}", group_size);
   if (!m.zero_points.empty()) s += "-asym";
   return s;
+}
+
+int64_t nominal_group_size(const LinearWeights& l, const LoadQuantization* quantize) {
+  if (!l.quantized) return quantize->group_size;
+  const LinearQuantScheme& s = l.quantized->scheme;
+  return s.strategy == ScaleStrategy::kGroup ? s.group_size : 0;
 }
 
 std::string describe(const LinearWeights& l) {
@@ -105,7 +113,8 @@ PackedLinear pack_linears(ops::Backend& backend, std::initializer_list<const Lin
   }
   std::vector<ops::QuantizedWeight> views;
   for (const QuantizedMatrix& m : host) views.push_back(m.view());
-  return {ops::pack_quantized(backend, views), precision_label(host.front()),
+  return {ops::pack_quantized(backend, views),
+          precision_label(host.front(), nominal_group_size(first, quantize)),
           host.front().activations};
 }
 

@@ -123,8 +123,8 @@ TEST_P(EveryScheme, WriterAndLoaderRoundTripBitExactly) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, EveryScheme, ::testing::ValuesIn(scheme_cases()),
-                         [](const auto& info) {
-                           std::string name = info.param.name;
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.name;
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
