@@ -35,6 +35,7 @@ struct Format {
   std::optional<LinearQuantScheme> scheme;   // stored quantized
   std::optional<LoadQuantization> on_load;   // or quantized on load
   double tolerance;                          // vs the reference, relative to max |logit|
+  bool smooth_reference = false;             // compare on the std-0.02 tiny model (see below)
   double min_agreement;                      // vs bf16: teacher-forced top-1 agreement
   double max_rms;                            // vs bf16: RMS logit error / RMS logit
 };
@@ -51,7 +52,7 @@ std::vector<Format> formats() {
   LinearQuantScheme int8_asym = preset("w8a16");
   int8_asym.symmetric = false;
   return {
-      {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.8, 0.05},
+      {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.8, 0.05, true},
       {"w8a16", preset("w8a16"), std::nullopt, 2e-4, 0.8, 0.05},
       {"int8_packed_asym", int8_asym, std::nullopt, 2e-4, 0.8, 0.05},
       {"w4a16", preset("w4a16"), std::nullopt, 2e-4, 0.4, 0.5},
@@ -61,7 +62,7 @@ std::vector<Format> formats() {
       {"fp8", preset("fp8"), std::nullopt, 2e-4, 0.6, 0.2},
       {"fp8_tensor", fp8_tensor, std::nullopt, 2e-4, 0.6, 0.2},
       {"on_load_int8", std::nullopt, load_quantization("int8"), 2e-4, 0.8, 0.05},
-      {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.8, 0.05},
+      {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.8, 0.05, true},
       {"on_load_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.4, 0.5},
       {"on_load_fp8", std::nullopt, load_quantization("fp8"), 2e-4, 0.6, 0.2},
   };
@@ -70,9 +71,9 @@ std::vector<Format> formats() {
 class QuantizedForward : public ::testing::TestWithParam<Format> {
  protected:
   // The format's model in dir_, quantized from the bf16 model of the same seed.
-  std::unique_ptr<Llama> load_model() {
+  std::unique_ptr<Llama> load_model(bool harder = true) {
     const Format& f = GetParam();
-    testing::write_tiny_model(dir_.path(), DType::kBF16, /*harder=*/true, 7, f.scheme);
+    testing::write_tiny_model(dir_.path(), DType::kBF16, harder, 7, f.scheme);
     LoadOptions o;
     o.quantize = f.on_load;
     return load(dir_.path(), o);
@@ -80,9 +81,13 @@ class QuantizedForward : public ::testing::TestWithParam<Format> {
   TempDir dir_;
 };
 
+// W8A8 rounds every Linear input to int8: where our f32 activation and the reference's float64
+// one straddle a rounding boundary (about 1 element in 4000), they round apart by one step, and
+// the harder model's peaked attention amplifies one such step in a cached key into every later
+// logit (measured: 8% of max |logit|). So W8A8 is compared on the plain tiny model.
 TEST_P(QuantizedForward, MatchesTheReferenceOfItsDequantizedWeights) {
   const Format& f = GetParam();
-  const auto model = load_model();
+  const auto model = load_model(/*harder=*/!f.smooth_reference);
   const RefLlama ref(dir_.path(), f.on_load);
   Runner run(*model, 16);
   std::vector<int32_t> tokens = random_tokens(11, model->config().vocab_size, 3);
