@@ -50,6 +50,7 @@ struct RunOptions {
   int64_t kv_cache_bytes = 0;
   int max_seqs = 0;
   int64_t max_batch_tokens = 0;
+  std::string quantize;  // --quantize (quantize_option.h)
   sut::NullSutOptions null;
   HttpRunOptions http;
 };

@@ -135,7 +135,7 @@ void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& lay
                           {"retraining", "No"},
                           {"starting_weights_filename", o.starting_weights},
                           {"weight_data_types", o.weight_data_type},
-                          {"weight_transformations", "none"}};
+                          {"weight_transformations", o.weight_transformations}};
   util::write_file_atomic(layout.scenario_dir() / "measurements.json", measurements.dump(4) + "\n");
   const std::string user_conf =
       o.user_conf.empty() ? std::string("# no user.conf was given: mlperf.conf values apply\n")
@@ -197,6 +197,7 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   SystemDescriptionOptions sd;
   sd.system_name = layout.system;
   sd.system_type = o.benchmark.edge ? "edge" : "datacenter";
+  sd.precision = o.precision;
   util::ensure_writable_dir(layout.system_json().parent_path());
   util::write_file_atomic(layout.system_json(), system_description(machine, sd).dump(4) + "\n");
   write_scenario_files(o, layout);

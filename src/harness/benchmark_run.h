@@ -48,8 +48,11 @@ struct BenchmarkRunOptions {
   bool approximate_sentence_split = false;
   const std::atomic<bool>* stop = nullptr;
   util::Json metadata = util::Json::object();  // model, dataset, engine: copied into run.json
-  // Weight precision etc. for measurements.json.
+  // Weight precision etc. for measurements.json; `precision` ("weights int4-g128 (lm_head
+  // bf16), activations f32") also goes into systems/<system>.json's sw_notes.
   std::string weight_data_type = "bf16";
+  std::string weight_transformations = "none";
+  std::string precision;
   std::string starting_weights = "Original Hugging Face model weights";
   // Called with each finished run folder (e.g. to write report.html).
   std::function<void(const std::filesystem::path&)> after_run;

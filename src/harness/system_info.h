@@ -40,6 +40,7 @@ struct SystemDescriptionOptions {
   std::string division = "open";      // open | closed | network
   std::string status = "available";   // available | preview | rdi
   std::string system_type = "datacenter";  // datacenter | edge
+  std::string precision;  // "weights ..., activations ..." for sw_notes; empty when unknown
 };
 
 // systems/<system>.json with every required field present; what the machine tells is filled in.
