@@ -219,6 +219,11 @@ int run_benchmark_command(const RunOptions& o) {
     std::printf("warning: %llu requests failed in the engine; first: %s\n",
                 static_cast<unsigned long long>(es->failed_requests()), es->first_error().c_str());
   }
+  if (result.failure) {
+    std::fprintf(stderr, "infermark: error: the system under test failed: %s\n",
+                 result.failure->c_str());
+    return 1;
+  }
   return result.interrupted ? 130 : 0;
 }
 

@@ -3,7 +3,10 @@
 //       Interactive --mode performance|accuracy|submission|find-peak [--user-conf F] [--output D]
 // With no options at all: the embedded default — the demo model (made on first use in a cache
 // folder) on the bundled sample set, Offline, --quick.
-// `--sut null --qsl-size N` runs the load generator alone against an instant null SUT.
+// `--sut null` has two uses, chosen by the sample library: with `--qsl-size N` the load generator
+// alone (run_loadgen.cc: any LoadGen scenario and conf key, the four logs in --output); with
+// `--dataset` the benchmark through the harness with a null SUT (run_benchmark.cc). The two
+// options exclude each other; docs/loadgen.md says why they are two programs.
 // `--sut http://h1:8000[,http://h2:8000]` (or `--endpoints FILE`) drives OpenAI-compatible servers.
 #include <csignal>
 #include <cstdio>
@@ -13,6 +16,7 @@
 #include "quantize_option.h"
 #include "harness/demo_assets.h"
 #include "run_options.h"
+#include "util/error.h"
 
 namespace infermark::cli {
 
@@ -53,6 +57,9 @@ int run(RunOptions& o, bool no_options) {
                 "  model:   %s\n  dataset: %s\n",
                 o.model.c_str(), o.dataset.c_str());
   }
+  if (o.sut != "null" && o.qsl_size != 0) {
+    throw Error("--qsl-size: only with --sut null (a sample library without data)");
+  }
   const bool bare_loadgen = o.sut == "null" && o.dataset.empty();
   return bare_loadgen ? run_loadgen_command(o) : run_benchmark_command(o);
 }
@@ -63,8 +70,9 @@ CommandRegistration reg{
       auto o = std::make_shared<RunOptions>();
       app.add_option("--model", o->model, "Hugging Face checkpoint folder (config.json, "
                                           "safetensors, tokenizer.json)");
-      app.add_option("--dataset", o->dataset, "cnn_eval.json (13,368), 5,000-sample edge set, "
-                                              "or another file in that format");
+      auto* dataset =
+          app.add_option("--dataset", o->dataset, "cnn_eval.json (13,368), 5,000-sample edge "
+                                                  "set, or another file in that format");
       app.add_option("--scenario", o->scenario, "Offline|Server|SingleStream|Interactive "
                                                 "(MultiStream with --sut null --qsl-size)")
           ->capture_default_str();
@@ -97,13 +105,18 @@ CommandRegistration reg{
       app.add_option("--max-seqs", o->max_seqs, "Sequences in flight at once");
       app.add_option("--max-batch-tokens", o->max_batch_tokens, "Tokens per engine step");
       add_quantize_option(app, o->quantize);
-      auto* bare = app.add_option_group("bare load generator", "--sut null without --dataset");
-      bare->add_option("--qsl-size", o->qsl_size, "Samples in the null sample library");
+      auto* bare = app.add_option_group("bare load generator", "--sut null --qsl-size N");
+      auto* qsl_size = bare->add_option("--qsl-size", o->qsl_size,
+                                        "Samples in the null sample library (not with --dataset)");
+      qsl_size->excludes(dataset);
       bare->add_option("--performance-sample-count", o->performance_sample_count,
-                       "Samples loadable at once (default: --qsl-size)");
-      bare->add_option("--model-name", o->model_name, "Conf key (default: from --scenario/--edge)");
+                       "Samples loadable at once (default: --qsl-size)")
+          ->needs(qsl_size);
+      bare->add_option("--model-name", o->model_name, "Conf key (default: from --scenario/--edge)")
+          ->needs(qsl_size);
       bare->add_option("--audit-conf", o->audit_conf, "audit.config applied if it exists")
-          ->capture_default_str();
+          ->capture_default_str()
+          ->needs(qsl_size);
       auto* null = app.add_option_group("null SUT", "--sut null");
       null->add_option("--null-tokens", o->null.n_tokens, "Tokens per response (>= 2)")
           ->capture_default_str();

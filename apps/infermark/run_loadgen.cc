@@ -66,7 +66,10 @@ int run_loadgen_command(const RunOptions& o) {
     throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
                         "find-peak)", o.mode);
   }
-  if (o.qsl_size == 0) throw Error("--qsl-size: must be at least 1 for the null SUT");
+  if (o.qsl_size == 0) {
+    throw Error("--qsl-size: must be at least 1: --sut null needs --qsl-size N (the load "
+                "generator alone) or --dataset FILE (the benchmark with a null SUT)");
+  }
   const uint64_t psc = o.performance_sample_count == 0 ? o.qsl_size : o.performance_sample_count;
   if (psc > o.qsl_size) {
     throw Error::format("--performance-sample-count: {} is larger than --qsl-size {}", psc,
@@ -82,7 +85,7 @@ int run_loadgen_command(const RunOptions& o) {
   }
   loadgen::SettingsSources sources{key, *scenario, *mode, o.mlperf_conf, o.user_conf};
   loadgen::LoadedSettings loaded = loadgen::load_settings(sources);
-  if (o.quick) harness::apply_quick_settings(loaded.settings, psc);
+  if (o.quick) harness::apply_quick_settings(loaded.settings, psc, &loaded.origins);
 
   sut::NullSutOptions null = o.null;
   null.report_first_token = *scenario != loadgen::Scenario::kOffline;
@@ -92,17 +95,27 @@ int run_loadgen_command(const RunOptions& o) {
   loadgen::LogSettings log;
   log.outdir = o.output;
   log.enable_trace = !o.no_trace;
-  loadgen::RunOptions run_options;
-  run_options.audit_config = o.audit_conf;
-  run_options.settings_notes = loaded.notes;
-  run_options.stop = &stop_flag();
+  loadgen::StartOptions start;
+  start.audit_config = o.audit_conf;
+  start.settings_notes = loaded.notes;
+  start.settings_origins = loaded.origins;
+  start.settings_origins["sample_library"] =
+      o.performance_sample_count == 0
+          ? fmt::format("--qsl-size {}", o.qsl_size)
+          : fmt::format("--qsl-size {} --performance-sample-count {}", o.qsl_size, psc);
+  start.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 
   catch_stop_signals();
-  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, run_options);
+  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, start);
   release_stop_signals();
   if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);
+  if (result.failure) {
+    std::fprintf(stderr, "infermark: error: the system under test failed: %s\n",
+                 result.failure->c_str());
+    return 1;
+  }
   return result.interrupted ? 130 : 0;
 }
 

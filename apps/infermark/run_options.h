@@ -1,6 +1,6 @@
-// Options of `infermark run` and the two ways it runs: the benchmark (a model and a dataset, in
-// the submission layout; run_benchmark.cc) and the bare load generator on a null sample library
-// (`--sut null --qsl-size N`; run_loadgen.cc).
+// Options of `infermark run` and the two ways it runs: the benchmark through the harness (a
+// dataset, with the engine or the null SUT, in the submission layout; run_benchmark.cc) and the
+// bare load generator on a null sample library (`--sut null --qsl-size N`; run_loadgen.cc).
 #pragma once
 
 #include <atomic>

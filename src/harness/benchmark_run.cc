@@ -53,7 +53,7 @@ class Runner {
   Runner(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut, DatasetQsl& qsl,
          BenchmarkRunResult& result, loadgen::LoadedSettings settings, MachineInfo machine,
          std::optional<accuracy::SplitterChoice> splitter)
-      : o_(o), qsl_(qsl), counting_(sut), result_(result), settings_(std::move(settings)),
+      : o_(o), qsl_(qsl), sut_(sut), result_(result), settings_(std::move(settings)),
         machine_(std::move(machine)), splitter_(std::move(splitter)) {}
 
   PhaseResult& run_phase(const std::string& name, loadgen::Mode mode, const fs::path& dir,
@@ -63,20 +63,24 @@ class Runner {
     loadgen::LogSettings ls;
     ls.outdir = dir;
     ls.enable_trace = o_.trace;
-    loadgen::RunOptions ro;
-    ro.audit_config = audit_config;
-    ro.settings_notes = settings_.notes;
-    ro.stop = o_.stop;
+    loadgen::StartOptions start;
+    start.audit_config = audit_config;
+    start.settings_notes = settings_.notes;
+    start.settings_origins = settings_.origins;
+    start.stop = o_.stop;
     PhaseResult phase{name, dir, {}, std::nullopt, std::nullopt};
     {
+      loadgen::LiveCounters counters;
       std::unique_ptr<ProgressReporter> progress;
       if (o_.progress) {
+        start.live = &counters;
         progress = std::make_unique<ProgressReporter>(
-            counting_, name, expected_samples(s, mode, qsl_.total_count()));
+            counters, name, expected_samples(s, mode, qsl_.total_count()));
       }
-      phase.run = loadgen::run(counting_, qsl_, s, ls, ro);
+      phase.run = loadgen::run(sut_, qsl_, s, ls, start);
     }
     if (phase.run.interrupted) result_.interrupted = true;
+    if (phase.run.failure && !result_.failure) result_.failure = phase.run.failure;
     result_.phases.push_back(std::move(phase));
     return result_.phases.back();
   }
@@ -96,7 +100,7 @@ class Runner {
           accuracy::evaluate_accuracy_log(phase.run.accuracy_path, references, eo);
       accuracy::write_accuracy_txt(phase.dir / "accuracy.txt", *phase.accuracy);
     } catch (const Error& e) {
-      if (!phase.run.interrupted) throw;
+      if (!phase.run.interrupted && !phase.run.failure) throw;
       result_.notes.push_back(fmt::format("accuracy not scored: {}", e.what()));
     }
   }
@@ -107,7 +111,7 @@ class Runner {
     util::write_file_atomic(audit, kTest06AuditConfig);
     PhaseResult& phase =
         run_phase("TEST06", loadgen::Mode::kPerformanceOnly, layout.test06_run_dir(), audit);
-    if (phase.run.interrupted) return;
+    if (phase.run.interrupted || phase.run.failure) return;
     const auto log = accuracy::read_accuracy_log(phase.run.accuracy_path);
     phase.test06 = accuracy::run_test06_checks(
         log, accuracy::test06_options_for_scenario(
@@ -123,7 +127,7 @@ class Runner {
  private:
   const BenchmarkRunOptions& o_;
   DatasetQsl& qsl_;
-  CountingSut counting_;
+  loadgen::SystemUnderTest& sut_;
   BenchmarkRunResult& result_;
   loadgen::LoadedSettings settings_;
   MachineInfo machine_;
@@ -145,11 +149,20 @@ void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& lay
 
 }  // namespace
 
-void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples) {
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples,
+                          loadgen::SettingsOrigins* origins) {
   s.min_duration_ms = 0;
   s.min_query_count = std::min<uint64_t>(s.min_query_count, dataset_samples);
   s.performance_sample_count_override = 0;
   s.accuracy_sample_count_override = 0;
+  if (!origins) return;
+  auto set_by_quick = [&](const char* field, uint64_t value) {
+    (*origins)[field] = fmt::format("{} = {} (--quick)", field, value);
+  };
+  set_by_quick("min_duration_ms", s.min_duration_ms);
+  set_by_quick("min_query_count", s.min_query_count);
+  set_by_quick("performance_sample_count_override", 0);
+  set_by_quick("accuracy_sample_count_override", 0);
 }
 
 BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUnderTest& sut,
@@ -180,7 +193,7 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   loadgen::SettingsSources src{o.benchmark.model_key(), o.benchmark.loadgen_scenario(), o.mode,
                                o.mlperf_conf, o.user_conf};
   loadgen::LoadedSettings settings = loadgen::load_settings(src);
-  if (o.quick) apply_quick_settings(settings.settings, qsl.total_count());
+  if (o.quick) apply_quick_settings(settings.settings, qsl.total_count(), &settings.origins);
   result.rule_violations =
       submission_rule_violations(o.benchmark, settings.settings, qsl.total_count());
   // Also in each detail log (as warnings, counted in the summary's footer).
@@ -208,12 +221,12 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
     runner.score_accuracy(acc);
     runner.finish_phase(acc);
   }
-  if (!result.interrupted && (o.mode == Mode::kPerformanceOnly || o.mode == Mode::kSubmission ||
+  if (!result.ended_early() && (o.mode == Mode::kPerformanceOnly || o.mode == Mode::kSubmission ||
                               o.mode == Mode::kFindPeakPerformance)) {
     const Mode m = o.mode == Mode::kFindPeakPerformance ? o.mode : Mode::kPerformanceOnly;
     runner.finish_phase(runner.run_phase("performance", m, layout.performance_dir()));
   }
-  if (!result.interrupted && o.mode == Mode::kSubmission && o.benchmark.needs_test06()) {
+  if (!result.ended_early() && o.mode == Mode::kSubmission && o.benchmark.needs_test06()) {
     runner.run_test06(layout);
     runner.finish_phase(result.phases.back());
   }

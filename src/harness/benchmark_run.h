@@ -72,6 +72,8 @@ struct BenchmarkRunResult {
   std::vector<std::string> rule_violations;  // why the settings cannot give a submittable result
   std::vector<std::string> notes;            // warnings for the user (e.g. fallback splitter)
   bool interrupted = false;
+  std::optional<std::string> failure;  // the SUT failed in a phase; later phases did not run
+  bool ended_early() const { return interrupted || failure.has_value(); }
 };
 
 // Runs the benchmark. Throws Error on bad input (settings, conf files, an unwritable output);
@@ -80,7 +82,9 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& options,
                                  loadgen::SystemUnderTest& sut, DatasetQsl& qsl);
 
 // --quick: lowers the real rules to a run of seconds (min duration 0, every count capped at the
-// dataset size, samples loadable = the dataset). Never valid for submission.
-void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples);
+// dataset size, samples loadable = the dataset). Never valid for submission. Records "--quick"
+// as the origin of the fields it sets in `origins`, if given.
+void apply_quick_settings(loadgen::TestSettings& s, uint64_t dataset_samples,
+                          loadgen::SettingsOrigins* origins = nullptr);
 
 }  // namespace infermark::harness

@@ -85,6 +85,7 @@ util::Json run_record(const PhaseResult& phase, const BenchmarkRunOptions& o,
   if (phase.test06) {
     j["test06"] = {{"passed", phase.test06->passed()}, {"problems", phase.test06->problems}};
   }
+  if (phase.run.failure) j["sut_failure"] = *phase.run.failure;
   if (!result.notes.empty()) j["notes"] = result.notes;
   return j;
 }

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <set>
+#include <iterator>
+#include <limits>
+#include <optional>
 #include <sstream>
+#include <variant>
 
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -24,23 +27,6 @@ bool is_number(const std::string& s) {
   if (stop == start + s.size()) return true;
   (void)std::strtod(start, &stop);
   return stop == start + s.size();
-}
-
-// Key names that LoadGen's FromConfig reads (and the ones it knowingly ignores).
-const std::set<std::string, std::less<>>& known_key_names() {
-  static const std::set<std::string, std::less<>> names = {
-      "mode", "qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed",
-      "accuracy_log_probability", "test05", "test05_qsl_rng_seed",
-      "test05_sample_index_rng_seed", "test05_schedule_rng_seed", "use_token_latencies",
-      "ttft_latency", "tpot_latency", "infer_token_latencies", "token_latency_scaling_factor",
-      "target_latency_percentile", "samples_per_query", "target_latency",
-      "performance_issue_unique", "performance_issue_same", "performance_issue_same_index",
-      "sample_concatenate_permutation", "coalesce_queries", "max_async_queries", "min_duration",
-      "max_duration", "min_query_count", "max_query_count", "performance_sample_count_override",
-      "accuracy_sample_count_override", "target_qps", "print_timestamps",
-      "accuracy_log_rng_seed", "accuracy_log_sampling_target",
-      "target_duration"};  // present in mlperf.conf, never read by LoadGen
-  return names;
 }
 
 }  // namespace
@@ -75,7 +61,7 @@ ConfFile parse_conf(std::string_view text, std::string origin) {
       conf.warnings.push_back(fmt::format("{}:{}: several values; the last one ({}) is used",
                                           conf.origin, line_no, tok.back()));
     }
-    conf.kv[tok[0]] = tok.back();
+    conf.kv[tok[0]] = {tok.back(), line_no};
   }
   return conf;
 }
@@ -86,34 +72,92 @@ ConfFile load_conf_file(const std::string& path) {
 
 namespace {
 
+// The conf column of INFERMARK_LOADGEN_TEST_SETTINGS (settings.h).
+enum ConfScope { kGiven, kSingleStream, kMultiStream, kServer, kOffline };
+enum Conversion { kAsIs, kPercent, kMsToNs, kIsOne, kNonZero };
+
+struct ConfKey {
+  std::string_view name;  // empty: no conf file sets the field
+  ConfScope scope = kGiven;
+  Conversion conversion = kAsIs;
+  bool TestSettings::*only_if = nullptr;  // read only when this flag is already set
+  bool mlperf_only = false;               // read from mlperf.conf only (seeds, probability)
+};
+
+constexpr ConfKey conf(ConfScope scope, std::string_view name, Conversion conversion = kAsIs,
+                       bool TestSettings::*only_if = nullptr) {
+  return {name, scope, conversion, only_if, false};
+}
+constexpr ConfKey mlperf_conf(ConfScope scope, std::string_view name,
+                              Conversion conversion = kAsIs) {
+  return {name, scope, conversion, nullptr, true};
+}
+constexpr ConfKey no_conf() { return {}; }
+
+using FieldMember = std::variant<double TestSettings::*, uint64_t TestSettings::*,
+                                 bool TestSettings::*, int TestSettings::*>;
+
+struct ConfField {
+  std::string_view field;  // TestSettings member name
+  FieldMember member;
+  ConfKey key;
+};
+
+// In table order, which is also the order LoadGen needs: use_token_latencies and
+// infer_token_latencies come before the keys that are read only when they are set.
+const ConfField kConfFields[] = {
+#define INFERMARK_CONF_FIELD(type, name, init, requested_log, conf_key) \
+  {#name, &TestSettings::name, conf_key},
+    INFERMARK_LOADGEN_TEST_SETTINGS(INFERMARK_CONF_FIELD)
+#undef INFERMARK_CONF_FIELD
+};
+
+// Keys present in mlperf.conf that LoadGen never reads.
+constexpr std::string_view kIgnoredKeys[] = {"target_duration"};
+
+bool is_known_key(std::string_view name) {
+  if (name == "mode" || std::find(std::begin(kIgnoredKeys), std::end(kIgnoredKeys), name) !=
+                            std::end(kIgnoredKeys)) {
+    return true;
+  }
+  return std::any_of(std::begin(kConfFields), std::end(kConfFields),
+                     [&](const ConfField& f) { return f.key.name == name; });
+}
+
+bool is_mlperf_only_key(std::string_view name) {
+  return std::any_of(std::begin(kConfFields), std::end(kConfFields),
+                     [&](const ConfField& f) { return f.key.name == name && f.key.mlperf_only; });
+}
+
+std::string_view scope_name(ConfScope scope, Scenario running) {
+  switch (scope) {
+    case kGiven: return to_string(running);
+    case kSingleStream: return to_string(Scenario::kSingleStream);
+    case kMultiStream: return to_string(Scenario::kMultiStream);
+    case kServer: return to_string(Scenario::kServer);
+    case kOffline: return to_string(Scenario::kOffline);
+  }
+  return "?";
+}
+
+// A conf line that matched a lookup.
+struct Match {
+  const std::string& key;  // as written in the file
+  const ConfValue& value;
+};
+
 class Lookup {
  public:
   Lookup(const ConfFile& conf, std::string_view model) : conf_(conf), model_(model) {}
 
   // LoadGen's lookupkv order: model.scenario.key, *.scenario.key, model.*.key, *.*.key.
-  const std::string* find(std::string_view scenario, std::string_view key) const {
+  std::optional<Match> find(std::string_view scenario, std::string_view key) const {
     for (const auto& k :
          {fmt::format("{}.{}.{}", model_, scenario, key), fmt::format("*.{}.{}", scenario, key),
           fmt::format("{}.*.{}", model_, key), fmt::format("*.*.{}", key)}) {
-      if (auto it = conf_.kv.find(k); it != conf_.kv.end()) return &it->second;
+      if (auto it = conf_.kv.find(k); it != conf_.kv.end()) return Match{it->first, it->second};
     }
-    return nullptr;
-  }
-  // Integer field: strtoull(v, 0, 0) * uint64(multiplier).
-  bool get(std::string_view scenario, std::string_view key, uint64_t* out,
-           double multiplier = 1.0) const {
-    const std::string* v = find(scenario, key);
-    if (!v) return false;
-    *out = std::strtoull(v->c_str(), nullptr, 0) * static_cast<uint64_t>(multiplier);
-    return true;
-  }
-  // Double field: strtod(v) * multiplier.
-  bool get(std::string_view scenario, std::string_view key, double* out,
-           double multiplier = 1.0) const {
-    const std::string* v = find(scenario, key);
-    if (!v) return false;
-    *out = std::strtod(v->c_str(), nullptr) * multiplier;
-    return true;
+    return std::nullopt;
   }
 
  private:
@@ -121,11 +165,58 @@ class Lookup {
   std::string model_;
 };
 
+// LoadGen's conversions (§2.3): integer fields are strtoull(v, 0, 0) * uint64(multiplier), double
+// fields strtod(v) * multiplier, flags an integer compared with 1 or 0.
+void convert(const std::string& text, Conversion c, double* out) {
+  const double multiplier = c == kPercent ? 0.01 : c == kMsToNs ? 1000.0 * 1000.0 : 1.0;
+  *out = std::strtod(text.c_str(), nullptr) * multiplier;
+}
+void convert(const std::string& text, Conversion c, uint64_t* out) {
+  const uint64_t v = std::strtoull(text.c_str(), nullptr, 0);
+  if (c == kMsToNs && v > std::numeric_limits<uint64_t>::max() / 1000000) {
+    throw Error::format("{} ms does not fit in 64-bit nanoseconds", v);
+  }
+  *out = v * (c == kMsToNs ? 1000000 : 1);
+}
+void convert(const std::string& text, Conversion c, bool* out) {
+  const uint64_t v = std::strtoull(text.c_str(), nullptr, 0);
+  *out = c == kIsOne ? v == 1 : v != 0;
+}
+void convert(const std::string& text, Conversion, int* out) {
+  *out = static_cast<int>(std::strtol(text.c_str(), nullptr, 0));
+}
+
+std::string describe(const ConfFile& conf, const Match& m) {
+  return fmt::format("{}:{}: {} = {}", conf.origin, m.value.line, m.key, m.value.text);
+}
+
+void apply_mode(const ConfFile& conf, const Lookup& kv, Scenario scenario, TestSettings& s,
+                SettingsOrigins* origins) {
+  const auto m = kv.find(to_string(scenario), "mode");
+  if (!m) return;
+  const uint64_t v = std::strtoull(m->value.text.c_str(), nullptr, 0);
+  if (v > 3) throw Error::format("{}: invalid value for key 'mode' (0..3)", describe(conf, *m));
+  s.mode = static_cast<Mode>(v);
+  if (origins) (*origins)["mode"] = describe(conf, *m);
+}
+
+void apply_field(const ConfFile& conf, const Lookup& kv, const ConfField& f, Scenario scenario,
+                 ConfType type, TestSettings& s, SettingsOrigins* origins) {
+  const ConfKey& key = f.key;
+  if (key.name.empty() || (key.mlperf_only && type != ConfType::kMlperf)) return;
+  if (key.only_if != nullptr && !(s.*key.only_if)) return;
+  const auto m = kv.find(scope_name(key.scope, scenario), key.name);
+  if (!m) return;
+  try {
+    std::visit([&](auto member) { convert(m->value.text, key.conversion, &(s.*member)); },
+               f.member);
+  } catch (const Error& e) {
+    throw Error::format("{}: {}", describe(conf, *m), e.what());
+  }
+  if (origins) (*origins)[std::string(f.field)] = describe(conf, *m);
+}
+
 void note_unreadable_keys(const ConfFile& conf, ConfType type, std::vector<std::string>* notes) {
-  static const std::set<std::string, std::less<>> mlperf_only = {
-      "qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed", "accuracy_log_probability",
-      "test05", "test05_qsl_rng_seed", "test05_sample_index_rng_seed",
-      "test05_schedule_rng_seed"};
   for (const auto& [key, value] : conf.kv) {
     auto last_dot = key.rfind('.');
     std::string_view name = last_dot == std::string::npos
@@ -134,9 +225,9 @@ void note_unreadable_keys(const ConfFile& conf, ConfType type, std::vector<std::
     if (std::count(key.begin(), key.end(), '.') != 2) {
       notes->push_back(fmt::format("{}: key '{}' is not of the form model.scenario.key; ignored",
                                    conf.origin, key));
-    } else if (!known_key_names().contains(name)) {
+    } else if (!is_known_key(name)) {
       notes->push_back(fmt::format("{}: unknown key '{}'; ignored", conf.origin, key));
-    } else if (type != ConfType::kMlperf && mlperf_only.contains(name)) {
+    } else if (type != ConfType::kMlperf && is_mlperf_only_key(name)) {
       notes->push_back(fmt::format(
           "{}: '{}' can only come from mlperf.conf (as in LoadGen); ignored", conf.origin, key));
     }
@@ -146,71 +237,14 @@ void note_unreadable_keys(const ConfFile& conf, ConfType type, std::vector<std::
 }  // namespace
 
 void apply_conf(const ConfFile& conf, std::string_view model, Scenario scenario, ConfType type,
-                TestSettings& s, std::vector<std::string>* notes) {
+                TestSettings& s, std::vector<std::string>* notes, SettingsOrigins* origins) {
   if (notes) {
     notes->insert(notes->end(), conf.warnings.begin(), conf.warnings.end());
     note_unreadable_keys(conf, type, notes);
   }
   const Lookup kv(conf, model);
-  const std::string_view sc = to_string(scenario);
-  uint64_t v = 0;
-
-  if (kv.get(sc, "mode", &v)) {
-    if (v > 3) throw Error::format("{}: invalid value {} for key 'mode' (0..3)", conf.origin, v);
-    s.mode = static_cast<Mode>(v);
-  }
-  if (type == ConfType::kMlperf) {
-    kv.get(sc, "qsl_rng_seed", &s.qsl_rng_seed);
-    kv.get(sc, "sample_index_rng_seed", &s.sample_index_rng_seed);
-    kv.get(sc, "schedule_rng_seed", &s.schedule_rng_seed);
-    kv.get(sc, "accuracy_log_probability", &s.accuracy_log_probability, 0.01);
-    if (kv.get(sc, "test05", &v)) s.test05 = (v == 1);
-    kv.get(sc, "test05_qsl_rng_seed", &s.test05_qsl_rng_seed);
-    kv.get(sc, "test05_sample_index_rng_seed", &s.test05_sample_index_rng_seed);
-    kv.get(sc, "test05_schedule_rng_seed", &s.test05_schedule_rng_seed);
-  }
-  if (kv.get(sc, "use_token_latencies", &v)) s.use_token_latencies = (v == 1);
-  if (s.use_token_latencies) {
-    kv.get("Server", "ttft_latency", &s.server_ttft_latency, 1000 * 1000);
-    kv.get("Server", "tpot_latency", &s.server_tpot_latency, 1000 * 1000);
-  }
-  if (kv.get(sc, "infer_token_latencies", &v)) s.infer_token_latencies = (v == 1);
-  if (s.infer_token_latencies) {
-    kv.get(sc, "token_latency_scaling_factor", &s.token_latency_scaling_factor);
-  }
-
-  kv.get("SingleStream", "target_latency_percentile", &s.single_stream_target_latency_percentile,
-         0.01);
-  kv.get("MultiStream", "target_latency_percentile", &s.multi_stream_target_latency_percentile,
-         0.01);
-  kv.get("MultiStream", "samples_per_query", &s.multi_stream_samples_per_query);
-  kv.get("Server", "target_latency_percentile", &s.server_target_latency_percentile, 0.01);
-  kv.get("Server", "target_latency", &s.server_target_latency_ns, 1000 * 1000);
-
-  if (kv.get(sc, "performance_issue_unique", &v)) s.performance_issue_unique = (v != 0);
-  if (kv.get(sc, "performance_issue_same", &v)) s.performance_issue_same = (v != 0);
-  kv.get(sc, "performance_issue_same_index", &s.performance_issue_same_index);
-  if (kv.get(sc, "sample_concatenate_permutation", &v)) {
-    s.sample_concatenate_permutation = (v == 1);
-  }
-  if (kv.get("Server", "coalesce_queries", &v)) s.server_coalesce_queries = (v != 0);
-  kv.get("Server", "max_async_queries", &s.server_max_async_queries);
-
-  kv.get(sc, "min_duration", &s.min_duration_ms);
-  kv.get(sc, "max_duration", &s.max_duration_ms);
-  kv.get(sc, "min_query_count", &s.min_query_count);
-  kv.get(sc, "max_query_count", &s.max_query_count);
-  kv.get(sc, "performance_sample_count_override", &s.performance_sample_count_override);
-  kv.get(sc, "accuracy_sample_count_override", &s.accuracy_sample_count_override);
-
-  kv.get("SingleStream", "target_latency", &s.single_stream_expected_latency_ns, 1000 * 1000);
-  kv.get("MultiStream", "target_latency", &s.multi_stream_expected_latency_ns, 1000 * 1000);
-  kv.get("Server", "target_qps", &s.server_target_qps);
-  kv.get("Offline", "target_qps", &s.offline_expected_qps);
-  if (kv.get(sc, "print_timestamps", &v)) s.print_timestamps = (v != 0);
-
-  kv.get(sc, "accuracy_log_rng_seed", &s.accuracy_log_rng_seed);
-  kv.get(sc, "accuracy_log_sampling_target", &s.accuracy_log_sampling_target);
+  apply_mode(conf, kv, scenario, s, origins);
+  for (const ConfField& f : kConfFields) apply_field(conf, kv, f, scenario, type, s, origins);
 }
 
 std::string_view embedded_mlperf_conf() { return embedded::mlperf_conf; }
@@ -222,10 +256,11 @@ LoadedSettings load_settings(const SettingsSources& src) {
                         ? parse_conf(embedded_mlperf_conf(), "mlperf.conf (embedded)")
                         : load_conf_file(src.mlperf_conf_path);
   apply_conf(mlperf, src.model, src.scenario, ConfType::kMlperf, out.settings,
-             src.mlperf_conf_path.empty() ? nullptr : &out.notes);
+             src.mlperf_conf_path.empty() ? nullptr : &out.notes, &out.origins);
   if (!src.user_conf_path.empty()) {
     ConfFile user = load_conf_file(src.user_conf_path);
-    apply_conf(user, src.model, src.scenario, ConfType::kUser, out.settings, &out.notes);
+    apply_conf(user, src.model, src.scenario, ConfType::kUser, out.settings, &out.notes,
+               &out.origins);
   }
   out.settings.scenario = src.scenario;
   out.settings.mode = src.mode;

@@ -25,10 +25,15 @@ enum class ConfType {
   kAudit = 2,   // audit.config (compliance tests): as user.conf
 };
 
+struct ConfValue {
+  std::string text;  // the value as written (the last one on its line)
+  int line = 0;      // 1-based line number in the file
+};
+
 struct ConfFile {
-  std::string origin;                       // file name used in messages
-  std::map<std::string, std::string> kv;    // "model.scenario.key" -> value text
-  std::vector<std::string> warnings;        // suspicious but valid lines, with line numbers
+  std::string origin;                   // file name used in messages
+  std::map<std::string, ConfValue> kv;  // "model.scenario.key" -> value; a later line wins
+  std::vector<std::string> warnings;    // suspicious but valid lines, with line numbers
 };
 
 // Parses conf text. Throws Error "<origin>:<line>: <reason>" on the first malformed line.
@@ -38,11 +43,14 @@ ConfFile parse_conf(std::string_view text, std::string origin);
 ConfFile load_conf_file(const std::string& path);
 
 // Applies the keys of `conf` that match `model` and `scenario` to `settings`, as LoadGen's
-// FromConfig does for `type`. Keys LoadGen would not read from this type of file (seeds in
-// user.conf, say) are reported in `notes` rather than silently dropped; so are keys with
-// unknown names. Throws Error if `mode` has a value outside 0..3.
+// FromConfig does for `type` (the keys are those of INFERMARK_LOADGEN_TEST_SETTINGS). Keys LoadGen
+// would not read from this type of file (seeds in user.conf, say) are reported in `notes` rather
+// than silently dropped; so are keys with unknown names. Each field set is recorded in `origins`
+// (file, line and key) when given. Throws Error, naming the file, line and key, if `mode` has a
+// value outside 0..3 or a millisecond value does not fit in 64-bit nanoseconds.
 void apply_conf(const ConfFile& conf, std::string_view model, Scenario scenario, ConfType type,
-                TestSettings& settings, std::vector<std::string>* notes);
+                TestSettings& settings, std::vector<std::string>* notes,
+                SettingsOrigins* origins = nullptr);
 
 // The round's mlperf.conf compiled into the binary (conf/mlperf.conf, v6.1 seeds).
 std::string_view embedded_mlperf_conf();
@@ -59,6 +67,7 @@ struct SettingsSources {
 struct LoadedSettings {
   TestSettings settings;
   std::vector<std::string> notes;  // warnings from parsing/applying, for the log
+  SettingsOrigins origins;         // which conf line set each field
 };
 
 // defaults -> mlperf.conf -> user.conf -> scenario and mode from `src`.

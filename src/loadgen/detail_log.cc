@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include "loadgen/clock.h"
@@ -44,7 +45,8 @@ void DetailLog::value(std::string_view key, bool v, Loc loc) {
   write(key, v ? "true" : "false", false, false, loc);
 }
 void DetailLog::value(std::string_view key, double v, Loc loc) {
-  write(key, format_g(v), false, false, loc);
+  // JSON has no infinities or NaN (a result over zero samples divides by zero): a string.
+  write(key, std::isfinite(v) ? format_g(v) : json_quote(format_g(v)), false, false, loc);
 }
 void DetailLog::value(std::string_view key, int64_t v, Loc loc) {
   write(key, std::to_string(v), false, false, loc);

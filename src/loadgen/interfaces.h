@@ -37,7 +37,8 @@ enum class SutNote {
 
 // Thread-safe and cheap: callable from any SUT thread, concurrently, for any batch size. Each call
 // takes one timestamp for its whole batch. Responses for ids that are unknown, from an earlier
-// series, or already completed are logged as errors and otherwise ignored.
+// series, or already completed are logged as errors and otherwise ignored; calls made after the
+// series ended (after the run returned, say) are dropped.
 class Responder {
  public:
   // The first token of each sample (required before complete() outside Offline when token
@@ -46,7 +47,7 @@ class Responder {
   // The final result of each sample.
   virtual void complete(std::span<const SampleResponse> responses) = 0;
   // A note for the detail log. Takes a lock: for exceptional events, not for every sample. Like
-  // the other calls, only valid while the run has samples outstanding.
+  // the other calls, dropped once the series has ended.
   virtual void note(SutNote kind, std::string_view text) = 0;
 
  protected:
@@ -58,13 +59,14 @@ class SystemUnderTest {
   virtual ~SystemUnderTest() = default;
   virtual std::string name() const = 0;
   // Called from the load generator's issue thread(s); should return quickly and report every
-  // sample later through `responder`, which stays valid until the run returns. Must not call
-  // the responder after the run has returned.
+  // sample later through `responder`, which stays valid for the life of the process (a call
+  // after the run returned is dropped). An exception ends the run with the SUT's failure.
   virtual void issue(std::span<const QuerySample> samples, Responder& responder) = 0;
   // Called once after each series of issue() calls: nothing more will come for this series.
+  // An exception ends the run with the SUT's failure.
   virtual void flush() {}
-  // The run was stopped (Ctrl-C): finish every outstanding sample as soon as possible, with
-  // whatever it has so far. Each must still be completed through the responder. Any thread.
+  // The run was stopped (Ctrl-C) or failed: finish every outstanding sample as soon as possible,
+  // with whatever it has so far. Each must still be completed through the responder. Any thread.
   virtual void cancel() {}
 };
 

@@ -8,15 +8,17 @@
 #include <cmath>
 #include <ctime>
 
-#include "loadgen/accuracy_log.h"
+#include "loadgen/accuracy_log_writer.h"
 #include "loadgen/clock.h"
 #include "loadgen/conf_file.h"
 #include "loadgen/detail_log.h"
 #include "loadgen/effective_settings.h"
 #include "loadgen/issuer.h"
 #include "loadgen/outcome.h"
+#include "loadgen/response_gate.h"
 #include "loadgen/result_logs.h"
 #include "loadgen/sample_sets.h"
+#include "loadgen/settings_validation.h"
 #include "loadgen/trace_log.h"
 #include "util/atomic_file.h"
 #include "util/build_info.h"
@@ -57,11 +59,15 @@ struct RunContext {
   SampleLibrary& qsl;
   DetailLog& log;
   TraceLog& trace;
+  ResponseGate& gate;
   Recorder& recorder;
-  const RunOptions& options;
+  const StartOptions& options;
   RunResult& result;
   int64_t epoch_minus_steady;  // add to a now_ns() value to get ns since the epoch
   SequenceGen seq;
+
+  // A stop request or a failure of the SUT ends the run: no further series.
+  bool ended() const { return result.interrupted || result.failure.has_value(); }
 };
 
 void log_version(DetailLog& log) {
@@ -124,13 +130,16 @@ SeriesOutcome run_series(RunContext& ctx, const EffectiveSettings& s, Mode mode,
   std::vector<bool> selection = accuracy_selection(s, plan, mode);
   Series series(std::move(plan), std::move(selection));
 
-  const IssueStats stats = issue_series(series, ctx.sut, ctx.recorder, s, mode, ctx.log,
-                                        ctx.options.stop);
-  ctx.recorder.set_series(nullptr);
+  const int64_t grace_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(ctx.options.stop_grace).count();
+  const IssueContext issue{ctx.sut,          ctx.gate, ctx.recorder,     ctx.log,
+                           ctx.options.stop, grace_ns, ctx.options.live};
+  const IssueStats stats = issue_series(series, s, mode, issue);
   ctx.qsl.unload(set.set);
   ctx.trace.scoped("IssueQueries", stats.start_ns, now_ns());
   ctx.trace.series(series, s.scenario == Scenario::kServer);
   if (stats.interrupted) ctx.result.interrupted = true;
+  if (stats.failure && !ctx.result.failure) ctx.result.failure = stats.failure;
 
   log_logger_counters(ctx.log);
   const int64_t end = max_completion_ns(series, stats.start_ns);
@@ -161,7 +170,7 @@ void run_accuracy(RunContext& ctx, const EffectiveSettings& settings) {
   for (const LoadableSet& set :
        generate_loadable_sets(s, s.accuracy_sample_count, ctx.qsl.total_count())) {
     run_series(ctx, s, Mode::kAccuracyOnly, set, nullptr);
-    if (ctx.result.interrupted) return;
+    if (ctx.ended()) return;
   }
 }
 
@@ -181,6 +190,46 @@ PerformanceSummary probe(RunContext& ctx, const EffectiveSettings& s, double qps
   return r;
 }
 
+// The state of a find-peak search: the last passing probe at `l` QPS, a failing rate `u`.
+struct PeakBounds {
+  PerformanceSummary lower;
+  double l = 0, u = 0;
+  bool gave_up = false;  // every boundary probe passed: no binary search
+};
+
+// FindBoundaries (§11 step 2): raises the upper bound by the step size while probes pass.
+void find_boundaries(RunContext& ctx, const EffectiveSettings& s, PeakBounds& b) {
+  const double step = s.requested.server_find_peak_qps_boundary_step_size;
+  b.u = b.l * (1 + step);
+  // LoadGen searches upward until a probe fails; with settings whose runs cannot fail (say a
+  // zero minimum duration) that is forever, so the search gives up after kMaxBoundarySteps.
+  constexpr int kMaxBoundarySteps = 24;
+  for (int probes = 0; !ctx.ended(); ++probes) {
+    if (probes == kMaxBoundarySteps) {
+      ctx.log.error("error_runtime",
+                    fmt::format("FindBoundaries: every probe up to {} QPS met the constraints; "
+                                "giving up the search (raise min_duration?)",
+                                std::to_string(b.l)));
+      b.gave_up = true;
+      return;
+    }
+    ctx.log.message(fmt::format("FindBoundaries: Checking fields [{}, {})", std::to_string(b.l),
+                                std::to_string(b.u)));
+    PerformanceSummary upper;
+    try {
+      upper = probe(ctx, s, b.u);
+    } catch (const Error& e) {  // e.g. a plan too large to generate: the search ends here
+      ctx.log.error("error_runtime", fmt::format("FindBoundaries: cannot run at {} QPS: {}",
+                                                 std::to_string(b.u), e.what()));
+      return;
+    }
+    if (!upper.perf_constraints_met) return;
+    b.lower = std::move(upper);
+    b.l = b.u;
+    b.u = b.l * (1 + step);
+  }
+}
+
 // FindPeakPerformance (§11): the largest Server QPS whose percentile latency constraints hold.
 std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const EffectiveSettings& s) {
   if (s.scenario != Scenario::kServer) {
@@ -195,49 +244,24 @@ std::optional<PerformanceSummary> run_find_peak(RunContext& ctx, const Effective
                   "constraints, msg: " + lower.perf_recommendation);
     return lower;
   }
-  double l = s.target_qps;
-  double u = l * (1 + s.requested.server_find_peak_qps_boundary_step_size);
-  // LoadGen searches upward until a probe fails; with settings whose runs cannot fail (say a
-  // zero minimum duration) that is forever, so the search gives up after kMaxBoundarySteps.
-  constexpr int kMaxBoundarySteps = 24;
-  for (int step = 0; !ctx.result.interrupted; ++step) {
-    if (step == kMaxBoundarySteps) {
-      ctx.log.error("error_runtime",
-                    fmt::format("FindBoundaries: every probe up to {} QPS met the constraints; "
-                                "giving up the search (raise min_duration?)",
-                                std::to_string(l)));
-      return lower;
-    }
-    ctx.log.message(fmt::format("FindBoundaries: Checking fields [{}, {})", std::to_string(l),
-                                std::to_string(u)));
-    PerformanceSummary upper;
-    try {
-      upper = probe(ctx, s, u);
-    } catch (const Error& e) {  // e.g. a plan too large to generate: the search ends here
-      ctx.log.error("error_runtime", fmt::format("FindBoundaries: cannot run at {} QPS: {}",
-                                                 std::to_string(u), e.what()));
-      break;
-    }
-    if (!upper.perf_constraints_met) break;
-    lower = std::move(upper);
-    l = u;
-    u = l * (1 + s.requested.server_find_peak_qps_boundary_step_size);
-  }
+  PeakBounds b{std::move(lower), s.target_qps};
+  find_boundaries(ctx, s, b);
+  if (b.gave_up) return std::move(b.lower);
   const double scale = std::pow(10.0, s.requested.server_find_peak_qps_decimals_of_precision);
-  while (!ctx.result.interrupted && std::floor(l * scale) + 1 < std::floor(u * scale)) {
-    const double mid = l + (u - l) / 2;
+  while (!ctx.ended() && std::floor(b.l * scale) + 1 < std::floor(b.u * scale)) {
+    const double mid = b.l + (b.u - b.l) / 2;
     ctx.log.message(fmt::format("FindPeakPerformance: Checking fields [{}, {})",
-                                std::to_string(l), std::to_string(u)));
+                                std::to_string(b.l), std::to_string(b.u)));
     PerformanceSummary m = probe(ctx, s, mid);
     if (m.perf_constraints_met) {
-      lower = std::move(m);
-      l = mid;
+      b.lower = std::move(m);
+      b.l = mid;
     } else {
-      u = mid;
+      b.u = mid;
     }
   }
-  ctx.log.message("FindPeakPerformance: Found peak performance field: " + std::to_string(l));
-  return lower;
+  ctx.log.message("FindPeakPerformance: Found peak performance field: " + std::to_string(b.l));
+  return std::move(b.lower);
 }
 
 void validate_qsl(const SampleLibrary& qsl) {
@@ -250,6 +274,39 @@ void validate_qsl(const SampleLibrary& qsl) {
   }
 }
 
+// The settings a run uses and the warnings it logs about them, in LoadGen's order.
+struct PreparedSettings {
+  EffectiveSettings effective;
+  std::vector<std::string> warnings;
+};
+
+// What StartTest does to the requested settings (§1.1 steps 8–10): audit.config on top, then
+// test05's seeds, then normalisation for the sample library; validated before normalising.
+PreparedSettings prepare_settings(const TestSettings& requested, const StartOptions& options,
+                                  const SampleLibrary& qsl) {
+  TestSettings settings = requested;
+  SettingsOrigins origins = options.settings_origins;
+  std::vector<std::string> warnings;
+  if (!options.audit_config.empty() && std::filesystem::exists(options.audit_config)) {
+    warnings.push_back(
+        "Found Audit Config file (audit.config). Overriding TestSettings from audit.config "
+        "file.");
+    apply_conf(load_conf_file(options.audit_config.string()), "*", settings.scenario,
+               ConfType::kAudit, settings, &warnings, &origins);
+  }
+  if (settings.test05) {
+    warnings.push_back("Test05 flag detected Overriding random seeds");
+    settings.mode = Mode::kPerformanceOnly;
+    settings.qsl_rng_seed = settings.test05_qsl_rng_seed;
+    settings.sample_index_rng_seed = settings.test05_sample_index_rng_seed;
+    settings.schedule_rng_seed = settings.test05_schedule_rng_seed;
+  }
+  warnings.insert(warnings.end(), options.settings_notes.begin(), options.settings_notes.end());
+  validate_settings(settings, qsl.performance_count(), qsl.total_count(), origins);
+  return {make_effective_settings(settings, qsl.performance_count(), qsl.total_count()),
+          std::move(warnings)};
+}
+
 std::filesystem::path log_path(const LogSettings& ls, const std::string& datetime,
                                const std::string& name, const std::string& ext) {
   std::string file = ls.prefix + (ls.prefix_with_datetime ? datetime + "_" : "") + name +
@@ -257,11 +314,45 @@ std::filesystem::path log_path(const LogSettings& ls, const std::string& datetim
   return ls.outdir / file;
 }
 
+// The detail log's opening keys (§10.3 items 1–2).
+void log_test_header(DetailLog& log, const SystemUnderTest& sut, const SampleLibrary& qsl,
+                     const std::string& datetime) {
+  log_version(log);
+  log.value("test_datetime", datetime);
+  const int64_t t_name = now_ns();
+  const std::string sut_name = sut.name();
+  log.value("sut_name", sut_name);
+  log.value("get_sut_name_duration_ns", now_ns() - t_name);
+  log.value("qsl_name", qsl.name());
+  log.value("qsl_reported_total_count", qsl.total_count());
+  log.value("qsl_reported_performance_count", qsl.performance_count());
+}
+
+// The series of the test's mode (§1.1 step 11). Returns the performance result, if any.
+std::optional<PerformanceSummary> run_mode(RunContext& ctx, const EffectiveSettings& s) {
+  switch (s.mode) {
+    case Mode::kSubmission:
+      run_accuracy(ctx, s);
+      if (ctx.ended()) return std::nullopt;
+      return run_performance(ctx, s);
+    case Mode::kAccuracyOnly:
+      run_accuracy(ctx, s);
+      return std::nullopt;
+    case Mode::kPerformanceOnly:
+      return run_performance(ctx, s);
+    case Mode::kFindPeakPerformance:
+      return run_find_peak(ctx, s);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requested,
-              const LogSettings& ls, const RunOptions& options) {
+              const LogSettings& ls, const StartOptions& options) {
   validate_qsl(qsl);
+  const PreparedSettings prepared = prepare_settings(requested, options, qsl);
+  const EffectiveSettings& s = prepared.effective;
   util::ensure_writable_dir(ls.outdir);
   const int64_t origin = now_ns();
   const int64_t epoch_minus_steady = epoch_ns_now() - now_ns();
@@ -272,73 +363,31 @@ RunResult run(SystemUnderTest& sut, SampleLibrary& qsl, const TestSettings& requ
   result.detail_path = log_path(ls, datetime, "detail", ".txt");
   result.accuracy_path = log_path(ls, datetime, "accuracy", ".json");
   result.trace_path = log_path(ls, datetime, "trace", ".json");
-
   DetailLog log(result.detail_path, origin, ls.copy_detail_to_stdout);
   TraceLog trace(result.trace_path, ls.enable_trace, origin);
-  AccuracyLog accuracy;
+  AccuracyLogWriter accuracy;
 
-  log_version(log);
-  log.value("test_datetime", datetime);
-  const int64_t t_name = now_ns();
-  const std::string sut_name = sut.name();
-  log.value("sut_name", sut_name);
-  log.value("get_sut_name_duration_ns", now_ns() - t_name);
-  log.value("qsl_name", qsl.name());
-  log.value("qsl_reported_total_count", qsl.total_count());
-  log.value("qsl_reported_performance_count", qsl.performance_count());
-
-  TestSettings settings = requested;
-  if (!options.audit_config.empty() && std::filesystem::exists(options.audit_config)) {
-    log.warning("Found Audit Config file (audit.config). Overriding TestSettings from audit.config "
-                "file.");
-    std::vector<std::string> notes;
-    apply_conf(load_conf_file(options.audit_config.string()), "*", settings.scenario,
-               ConfType::kAudit, settings, &notes);
-    for (const auto& n : notes) log.warning(n);
-  }
-  if (settings.test05) {
-    log.warning("Test05 flag detected Overriding random seeds");
-    settings.mode = Mode::kPerformanceOnly;
-    settings.qsl_rng_seed = settings.test05_qsl_rng_seed;
-    settings.sample_index_rng_seed = settings.test05_sample_index_rng_seed;
-    settings.schedule_rng_seed = settings.test05_schedule_rng_seed;
-  }
-  for (const auto& n : options.settings_notes) log.warning(n);
-
-  const EffectiveSettings s =
-      make_effective_settings(settings, qsl.performance_count(), qsl.total_count());
+  log_test_header(log, sut, qsl, datetime);
+  for (const auto& w : prepared.warnings) log.warning(w);
   log_settings(log, s);
 
+  ResponseGateLease gate;
   Recorder recorder(log, accuracy, s.use_token_latencies,
-                    s.use_token_latencies && s.scenario != Scenario::kOffline);
-  RunContext ctx{sut, qsl, log, trace, recorder, options, result, epoch_minus_steady, {}};
-  std::string summary_body;
-  switch (s.mode) {
-    case Mode::kSubmission:
-      run_accuracy(ctx, s);
-      if (!result.interrupted) result.performance = run_performance(ctx, s);
-      break;
-    case Mode::kAccuracyOnly:
-      run_accuracy(ctx, s);
-      break;
-    case Mode::kPerformanceOnly:
-      result.performance = run_performance(ctx, s);
-      break;
-    case Mode::kFindPeakPerformance:
-      result.performance = run_find_peak(ctx, s);
-      break;
-  }
+                    s.use_token_latencies && s.scenario != Scenario::kOffline, options.live);
+  RunContext ctx{sut,     qsl,    log,    trace, gate.gate(), recorder,
+                 options, result, epoch_minus_steady, {}};
+  result.performance = run_mode(ctx, s);
+  std::string summary;
   if (result.performance) {
     log_results(log, *result.performance);
-    summary_body = format_summary(*result.performance);
+    summary = format_summary(*result.performance);
   }
 
   result.sut_invalid_reason = recorder.run_invalid_reason();
   result.errors = log.error_count();
   result.warnings = log.warning_count();
   result.accuracy_entries = accuracy.size();
-  const std::string summary =
-      summary_body + format_summary_footer(result.warnings, result.errors);
+  summary += format_summary_footer(result.warnings, result.errors);
   util::write_file_atomic(result.summary_path, summary);
   if (ls.copy_summary_to_stdout) std::fputs(summary.c_str(), stdout);
   log.commit();

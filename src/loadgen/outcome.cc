@@ -10,6 +10,7 @@ SeriesOutcome collect_outcome(const Series& series, const IssueStats& stats,
   o.queries_issued = stats.queries_issued;
   o.interrupted = stats.interrupted;
   o.sut_invalid_reason = stats.sut_invalid_reason;
+  o.failure = stats.failure;
   const bool tokens = s.use_token_latencies;
   const bool first_tokens = tokens && s.scenario != Scenario::kOffline;
   const QueryPlan& plan = series.plan();

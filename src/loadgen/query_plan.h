@@ -40,7 +40,12 @@ struct QueryPlan {
 // exhausting memory (e.g. a Server target_qps of 10^7 for 600 s).
 inline constexpr uint64_t kMaxPlannedSamples = uint64_t{1} << 28;
 
+// Throws Error if the performance plan over `loaded_samples` (the performance set, before
+// MultiStream padding) would hold more than kMaxPlannedSamples samples.
+void check_plan_fits(const EffectiveSettings& settings, uint64_t loaded_samples);
+
 // Generates the queries for issuing `loaded` in `mode` (kPerformanceOnly or kAccuracyOnly).
+// Throws Error if the plan would hold more than kMaxPlannedSamples samples.
 QueryPlan generate_queries(const EffectiveSettings& settings, Mode mode, const LoadableSet& loaded,
                            SequenceGen& seq);
 

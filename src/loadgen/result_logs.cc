@@ -71,32 +71,25 @@ void add_token_blocks(Lines& out, const PerformanceSummary& r) {
   }
 }
 
-void add_test_parameters(Lines& out, const EffectiveSettings& s) {
-  out.add("samples_per_query : ", s.samples_per_query);
-  out.add("target_qps : ", s.target_qps);
-  if (s.use_token_latencies) {
+template <typename T>
+void add_parameter(Lines& out, const EffectiveSettings& s, std::string_view field,
+                   const char* label, const T& value) {
+  if (label == nullptr) return;
+  if (field == "target_latency_ns" && s.use_token_latencies) {  // LoadGen shows the token limits
     out.add("ttft_latency (ns): ", s.server_ttft_latency);
     out.add("tpot_latency (ns): ", s.server_tpot_latency);
-  } else {
-    out.add("target_latency (ns): ", s.target_latency_ns);
+    return;
   }
-  out.add("max_async_queries : ", s.max_async_queries);
-  out.add("min_duration (ms): ", s.min_duration_ms);
-  out.add("max_duration (ms): ", s.max_duration_ms);
-  out.add("min_query_count : ", s.min_query_count);
-  out.add("max_query_count : ", s.max_query_count);
-  out.add("qsl_rng_seed : ", s.qsl_rng_seed);
-  out.add("sample_index_rng_seed : ", s.sample_index_rng_seed);
-  out.add("schedule_rng_seed : ", s.schedule_rng_seed);
-  out.add("accuracy_log_rng_seed : ", s.accuracy_log_rng_seed);
-  out.add("accuracy_log_probability : ", s.accuracy_log_probability);
-  out.add("accuracy_log_sampling_target : ", s.accuracy_log_sampling_target);
-  out.add("print_timestamps : ", s.print_timestamps);
-  out.add("performance_issue_unique : ", s.performance_issue_unique);
-  out.add("performance_issue_same : ", s.performance_issue_same);
-  out.add("performance_issue_same_index : ", s.performance_issue_same_index);
-  out.add("performance_sample_count : ", s.performance_sample_count);
-  out.add("accuracy_sample_count : ", s.accuracy_sample_count);
+  out.add(label, value);
+}
+
+void add_test_parameters(Lines& out, const EffectiveSettings& s) {
+  out.add("\n================================================\nTest Parameters Used\n"
+          "================================================");
+#define INFERMARK_ADD_PARAMETER(type, name, init, source, summary_label) \
+  add_parameter(out, s, #name, summary_label, s.name);
+  INFERMARK_LOADGEN_EFFECTIVE_SETTINGS(INFERMARK_ADD_PARAMETER)
+#undef INFERMARK_ADD_PARAMETER
   if (s.sample_concatenate_permutation) {
     out.add("WARNING: sample_concatenate_permutation was set to true. \n"
             "Generated samples per query might be different as the one in the setting.\n"
@@ -105,13 +98,11 @@ void add_test_parameters(Lines& out, const EffectiveSettings& s) {
   }
 }
 
-}  // namespace
-
-std::string format_summary(const PerformanceSummary& r) {
+// "SUT name" down to the scenario's headline metrics (samples, tokens, inferred tokens).
+void add_headline(Lines& out, const PerformanceSummary& r) {
   const EffectiveSettings& s = r.settings;
   const SeriesOutcome& o = r.outcome;
   const std::string target_pct = format_fixed(s.target_latency_percentile * 100, 1);
-  Lines out;
   out.add("================================================\nMLPerf Results Summary\n"
           "================================================");
   out.add("SUT name : ", r.sut_name);
@@ -156,6 +147,11 @@ std::string format_summary(const PerformanceSummary& r) {
               format_fixed(f * (r.sample_count - 1.0) / o.final_query_all_samples_done_time_s, 2));
     }
   }
+}
+
+// "Result is" with each check, the recommendations of an invalid run, and early stopping.
+void add_validity(Lines& out, const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
   out.add("Result is : ", std::string(r.valid() ? "VALID" : "INVALID"));
   if (s.scenario == Scenario::kServer) {
     out.add("  Performance constraints satisfied : ",
@@ -172,22 +168,28 @@ std::string format_summary(const PerformanceSummary& r) {
       out.add(" * The test exited early, before enough queries were issued.\n"
               "   See the detailed log for why this may have occurred.");
     }
-    if (o.interrupted) out.add(" * The run was interrupted before it finished.");
-    if (!o.sut_invalid_reason.empty()) {
-      out.add(" * The system under test failed: " + o.sut_invalid_reason);
+    if (r.outcome.interrupted) out.add(" * The run was interrupted before it finished.");
+    if (!r.outcome.sut_invalid_reason.empty()) {
+      out.add(" * The system under test failed: " + r.outcome.sut_invalid_reason);
     }
+    if (r.outcome.failure) out.add(" * The system under test failed: " + *r.outcome.failure);
   }
-  if (s.scenario != Scenario::kOffline) {
-    if (!s.use_token_latencies) {
-      out.add("Early Stopping Result:");
-      out.add(r.early_stopping_text);
-    } else {
-      out.add("TTFT Early Stopping Result:");
-      out.add(r.early_stopping_ttft_text);
-      out.add("TPOT Early Stopping Result:");
-      out.add(r.early_stopping_tpot_text);
-    }
+  if (s.scenario == Scenario::kOffline) return;
+  if (!s.use_token_latencies) {
+    out.add("Early Stopping Result:");
+    out.add(r.early_stopping_text);
+  } else {
+    out.add("TTFT Early Stopping Result:");
+    out.add(r.early_stopping_ttft_text);
+    out.add("TPOT Early Stopping Result:");
+    out.add(r.early_stopping_tpot_text);
   }
+}
+
+// "Additional Stats": throughput variants and the latency blocks.
+void add_additional_stats(Lines& out, const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
+  const SeriesOutcome& o = r.outcome;
   out.add("\n================================================\nAdditional Stats\n"
           "================================================");
   if (s.scenario == Scenario::kSingleStream) {
@@ -204,9 +206,126 @@ std::string format_summary(const PerformanceSummary& r) {
   }
   if (s.scenario != Scenario::kMultiStream) add_latency_block(out, r.latency);
   if (s.use_token_latencies) add_token_blocks(out, r);
-  out.add("\n================================================\nTest Parameters Used\n"
-          "================================================");
-  add_test_parameters(out, s);
+}
+
+std::string one_line(std::string t) {
+  std::replace(t.begin(), t.end(), '\n', ' ');
+  return t;
+}
+
+// result_validity ... early_stopping_*_result.
+void log_validity(DetailLog& log, const PerformanceSummary& r) {
+  const EffectiveSettings& s = r.settings;
+  log.value("result_validity", r.valid() ? "VALID" : "INVALID");
+  if (s.scenario == Scenario::kServer) {
+    log.value("result_perf_constraints_met", r.perf_constraints_met);
+  }
+  log.value("result_min_duration_met", r.min_duration_met);
+  log.value("result_min_queries_met", r.min_queries_met);
+  log.value("early_stopping_met", r.early_stopping_met);
+  if (!r.valid()) {
+    std::string reason;
+    if (!r.perf_constraints_met) reason += r.perf_recommendation + " ";
+    if (!r.min_duration_met) reason += r.min_duration_recommendation + " ";
+    if (!r.min_queries_met) reason += "The test exited early, before enough queries were issued.";
+    if (r.outcome.interrupted) reason += "The run was interrupted.";
+    if (!r.outcome.sut_invalid_reason.empty()) {
+      reason += " The system under test failed: " + r.outcome.sut_invalid_reason;
+    }
+    if (r.outcome.failure) reason += "The system under test failed: " + *r.outcome.failure;
+    log.value("result_invalid_reason", one_line(reason));
+  }
+  if (!s.use_token_latencies) {
+    log.value("early_stopping_result", one_line(r.early_stopping_text));
+  } else {
+    log.value("early_stopping_ttft_result", one_line(r.early_stopping_ttft_text));
+    log.value("early_stopping_tpot_result", one_line(r.early_stopping_tpot_text));
+  }
+}
+
+void log_percentiles(DetailLog& log, const std::string& prefix, const std::string& suffix,
+                     const std::array<int64_t, 6>& values) {
+  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
+    log.value(prefix + pct_label(kLatencyPercentiles[i]) + suffix, values[i]);
+  }
+}
+
+// The query count and the scenario's own result keys.
+void log_scenario_results(DetailLog& log, const PerformanceSummary& r) {
+  const SeriesOutcome& o = r.outcome;
+  log.value("result_query_count", o.queries_issued);
+  if (r.settings.scenario == Scenario::kServer) {
+    log.value("result_overlatency_query_count", r.overlatency_query_count);
+  }
+  const double n = static_cast<double>(r.sample_count);
+  switch (r.settings.scenario) {
+    case Scenario::kSingleStream:
+      log.value("result_qps_with_loadgen_overhead", (n - 1) / o.final_query_issued_time_s);
+      log.value("result_qps_without_loadgen_overhead", 1 / (r.latency.mean / 1e9));
+      log.value("early_stopping_latency_ss", r.early_stopping_latency_ss);
+      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
+      break;
+    case Scenario::kMultiStream:
+      log.value("result_min_query_latency_ns", r.query_latency.min);
+      log.value("result_max_query_latency_ns", r.query_latency.max);
+      log.value("result_mean_query_latency_ns", r.query_latency.mean);
+      log_percentiles(log, "result_", "_percentile_per_query_latency_ns",
+                      r.query_latency.percentiles);
+      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
+      break;
+    case Scenario::kServer:
+      log.value("result_scheduled_samples_per_sec", (n - 1) / o.final_query_scheduled_time_s);
+      log.value("result_completed_samples_per_sec",
+                (n - 1) / o.final_query_all_samples_done_time_s);
+      break;
+    case Scenario::kOffline:
+      log.value("result_samples_per_second", n / o.max_latency_s);
+      break;
+  }
+}
+
+// First-token, throughput and per-output-token keys of a run with token latencies.
+void log_token_results(DetailLog& log, const PerformanceSummary& r) {
+  const SeriesOutcome& o = r.outcome;
+  const auto tokens = static_cast<double>(r.token_count);
+  if (r.settings.scenario == Scenario::kOffline) {
+    log.value("result_tokens_per_second", tokens / o.max_latency_s);
+    return;
+  }
+  log.value("result_first_token_min_latency_ns", r.first_token.min);
+  log.value("result_first_token_max_latency_ns", r.first_token.max);
+  log.value("result_first_token_mean_latency_ns", r.first_token.mean);
+  log_percentiles(log, "result_first_token_", "_percentile_latency_ns", r.first_token.percentiles);
+  log.value("result_token_throughput_with_loadgen_overhead", tokens / o.final_query_issued_time_s);
+  log.value("result_token_throughput",
+            tokens / (static_cast<double>(r.latency.mean) * static_cast<double>(r.sample_count)));
+  log_percentiles(log, "result_time_per_output_token_", "_percentile_ns", r.tpot.percentiles);
+  log.value("result_time_to_output_token_min", r.tpot.min);
+  log.value("result_time_to_output_token_max", r.tpot.max);
+  log.value("result_time_to_output_token_mean", r.tpot.mean);
+  log.value("result_completed_tokens_per_second", tokens / o.final_query_all_samples_done_time_s);
+}
+
+void log_inferred_token_results(DetailLog& log, const PerformanceSummary& r) {
+  const SeriesOutcome& o = r.outcome;
+  const double n = static_cast<double>(r.sample_count);
+  const double f = static_cast<double>(r.settings.token_latency_scaling_factor);
+  if (r.settings.scenario == Scenario::kServer) {
+    log.value("result_inferred_completed_tokens_per_second",
+              (n - 1) * f / o.final_query_all_samples_done_time_s);
+  } else if (r.settings.scenario == Scenario::kOffline) {
+    log.value("result_inferred_tokens_per_second", n * f / o.max_latency_s);
+  }
+}
+
+}  // namespace
+
+std::string format_summary(const PerformanceSummary& r) {
+  Lines out;
+  add_headline(out, r);
+  add_validity(out, r);
+  add_additional_stats(out, r);
+  add_test_parameters(out, r.settings);
   return std::move(out).str();
 }
 
@@ -222,111 +341,14 @@ std::string format_summary_footer(int warnings, int errors) {
 }
 
 void log_results(DetailLog& log, const PerformanceSummary& r) {
-  const EffectiveSettings& s = r.settings;
-  const SeriesOutcome& o = r.outcome;
-  auto one_line = [](std::string t) {
-    std::replace(t.begin(), t.end(), '\n', ' ');
-    return t;
-  };
-  log.value("result_validity", r.valid() ? "VALID" : "INVALID");
-  if (s.scenario == Scenario::kServer) {
-    log.value("result_perf_constraints_met", r.perf_constraints_met);
-  }
-  log.value("result_min_duration_met", r.min_duration_met);
-  log.value("result_min_queries_met", r.min_queries_met);
-  log.value("early_stopping_met", r.early_stopping_met);
-  if (!r.valid()) {
-    std::string reason;
-    if (!r.perf_constraints_met) reason += r.perf_recommendation + " ";
-    if (!r.min_duration_met) reason += r.min_duration_recommendation + " ";
-    if (!r.min_queries_met) reason += "The test exited early, before enough queries were issued.";
-    if (o.interrupted) reason += "The run was interrupted.";
-    if (!o.sut_invalid_reason.empty()) {
-      reason += " The system under test failed: " + o.sut_invalid_reason;
-    }
-    log.value("result_invalid_reason", one_line(reason));
-  }
-  if (!s.use_token_latencies) {
-    log.value("early_stopping_result", one_line(r.early_stopping_text));
-  } else {
-    log.value("early_stopping_ttft_result", one_line(r.early_stopping_ttft_text));
-    log.value("early_stopping_tpot_result", one_line(r.early_stopping_tpot_text));
-  }
-  log.value("result_query_count", o.queries_issued);
-  if (s.scenario == Scenario::kServer) {
-    log.value("result_overlatency_query_count", r.overlatency_query_count);
-  }
-  const double n = static_cast<double>(r.sample_count);
-  switch (s.scenario) {
-    case Scenario::kSingleStream:
-      log.value("result_qps_with_loadgen_overhead", (n - 1) / o.final_query_issued_time_s);
-      log.value("result_qps_without_loadgen_overhead", 1 / (r.latency.mean / 1e9));
-      log.value("early_stopping_latency_ss", r.early_stopping_latency_ss);
-      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
-      break;
-    case Scenario::kMultiStream:
-      log.value("result_min_query_latency_ns", r.query_latency.min);
-      log.value("result_max_query_latency_ns", r.query_latency.max);
-      log.value("result_mean_query_latency_ns", r.query_latency.mean);
-      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
-        log.value("result_" + pct_label(kLatencyPercentiles[i]) + "_percentile_per_query_latency_ns",
-                  r.query_latency.percentiles[i]);
-      }
-      log.value("early_stopping_latency_ms", r.early_stopping_latency_ms);
-      break;
-    case Scenario::kServer:
-      log.value("result_scheduled_samples_per_sec", (n - 1) / o.final_query_scheduled_time_s);
-      log.value("result_completed_samples_per_sec",
-                (n - 1) / o.final_query_all_samples_done_time_s);
-      break;
-    case Scenario::kOffline:
-      log.value("result_samples_per_second", n / o.max_latency_s);
-      break;
-  }
+  log_validity(log, r);
+  log_scenario_results(log, r);
   log.value("result_min_latency_ns", r.latency.min);
   log.value("result_max_latency_ns", r.latency.max);
   log.value("result_mean_latency_ns", r.latency.mean);
-  for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
-    log.value("result_" + pct_label(kLatencyPercentiles[i]) + "_percentile_latency_ns",
-              r.latency.percentiles[i]);
-  }
-  if (s.use_token_latencies) {
-    const auto tokens = static_cast<double>(r.token_count);
-    if (s.scenario != Scenario::kOffline) {
-      log.value("result_first_token_min_latency_ns", r.first_token.min);
-      log.value("result_first_token_max_latency_ns", r.first_token.max);
-      log.value("result_first_token_mean_latency_ns", r.first_token.mean);
-      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
-        log.value("result_first_token_" + pct_label(kLatencyPercentiles[i]) +
-                      "_percentile_latency_ns",
-                  r.first_token.percentiles[i]);
-      }
-      log.value("result_token_throughput_with_loadgen_overhead",
-                tokens / o.final_query_issued_time_s);
-      log.value("result_token_throughput", tokens / (static_cast<double>(r.latency.mean) * n));
-      for (size_t i = 0; i < kLatencyPercentiles.size(); ++i) {
-        log.value("result_time_per_output_token_" + pct_label(kLatencyPercentiles[i]) +
-                      "_percentile_ns",
-                  r.tpot.percentiles[i]);
-      }
-      log.value("result_time_to_output_token_min", r.tpot.min);
-      log.value("result_time_to_output_token_max", r.tpot.max);
-      log.value("result_time_to_output_token_mean", r.tpot.mean);
-      log.value("result_completed_tokens_per_second",
-                tokens / o.final_query_all_samples_done_time_s);
-    } else {
-      log.value("result_tokens_per_second", tokens / o.max_latency_s);
-    }
-  }
-  if (s.infer_token_latencies) {
-    const double f = static_cast<double>(s.token_latency_scaling_factor);
-    if (s.scenario == Scenario::kServer) {
-      log.value("result_inferred_completed_tokens_per_second",
-                (n - 1) * f / o.final_query_all_samples_done_time_s);
-    } else if (s.scenario == Scenario::kOffline) {
-      log.value("result_inferred_tokens_per_second", n * f / o.max_latency_s);
-    }
-  }
+  log_percentiles(log, "result_", "_percentile_latency_ns", r.latency.percentiles);
+  if (r.settings.use_token_latencies) log_token_results(log, r);
+  if (r.settings.infer_token_latencies) log_inferred_token_results(log, r);
   log.value("num_errors", log.error_count());
 }
 

@@ -28,84 +28,91 @@ LatencyStats stats_of(std::vector<int64_t>& v, double target_percentile, uint64_
   return s;
 }
 
+// The SingleStream/MultiStream early-stopping count: how many of the `queries` highest latencies
+// may be discarded plus one (t), or 0 if there are too few queries; `h_min` is the least number
+// of queries that would do.
+int64_t early_stopping_discards(int64_t queries, double percentile, int64_t* h_min) {
+  MinPassingQueriesFinder find(percentile);
+  *h_min = find(1);
+  if (queries < *h_min + 1) return 0;
+  for (int64_t i = 2; i < queries + 1; ++i) {
+    if (queries < find(i) + i) return i - 1;
+  }
+  return 1;
+}
+
+int64_t value_at(const std::vector<int64_t>& v, int64_t i) {
+  return i >= 0 && static_cast<size_t>(i) < v.size() ? v[i] : 0;
+}
+
+// Early stopping of SingleStream (per-sample latencies) and MultiStream (per-query latencies):
+// the percentile estimates, and SingleStream's extra 99th percentile estimate.
+bool stream_early_stopping(PerformanceSummary& r, const std::vector<int64_t>& sample_latencies,
+                           std::string& text) {
+  const bool ss = r.settings.scenario == Scenario::kSingleStream;
+  const std::vector<int64_t>& lat = ss ? sample_latencies : r.outcome.query_latencies;
+  const auto q = static_cast<int64_t>(r.outcome.queries_issued);
+  const double p = r.settings.target_latency_percentile;
+  int64_t h_min = 0;
+  const int64_t t = early_stopping_discards(q, p, &h_min);
+  if (t == 0) {
+    text = fmt::format(" * Only processed {} queries.\n * Need to process at least {} queries "
+                       "for early stopping.",
+                       q, h_min + 1);
+    return false;
+  }
+  const int64_t est = value_at(lat, q - t);
+  text = fmt::format(" * Processed at least {} queries ({}).\n * Would discard {} highest "
+                     "latency queries.\n * Early stopping {}th percentile estimate: {}",
+                     h_min + 1, q, t - 1, format_fixed(p * 100, 1), est);
+  if (!ss) {
+    r.early_stopping_latency_ms = est;
+    return true;
+  }
+  r.early_stopping_latency_ss = est;
+  constexpr double kMultiStreamPercentile = 0.99;
+  const int64_t t99 = early_stopping_discards(q, kMultiStreamPercentile, &h_min);
+  if (t99 == 0) {
+    text += fmt::format("\n * Not enough queries processed for {}th percentile\n early "
+                        "stopping estimate (would need to process at\n least {} total "
+                        "queries).",
+                        format_fixed(kMultiStreamPercentile * 100, 1), h_min + 1);
+  } else {
+    r.early_stopping_latency_ms = value_at(lat, q - t99);
+    text += fmt::format("\n * Early stopping {}th percentile estimate: {}",
+                        format_fixed(kMultiStreamPercentile * 100, 1),
+                        r.early_stopping_latency_ms);
+  }
+  return true;
+}
+
+// Server early stopping: enough queries that the ones over `target_latency` cannot break the
+// percentile.
+bool server_early_stopping(const PerformanceSummary& r, const std::vector<int64_t>& latencies,
+                           int64_t target_latency, std::string& text) {
+  const auto q = static_cast<int64_t>(r.outcome.queries_issued);
+  const auto t = static_cast<int64_t>(std::count_if(
+      latencies.begin(), latencies.end(), [&](int64_t l) { return l > target_latency; }));
+  const int64_t h = MinPassingQueriesFinder(r.settings.target_latency_percentile)(t);
+  if (q >= h + t) {
+    text = " * Run successful.";
+    return true;
+  }
+  text = fmt::format(" * Run unsuccessful.\n * Processed {} queries.\n * Would need to run at "
+                     "least {} more queries,\n with the run being successful if every "
+                     "additional\n query were under latency.",
+                     q, h + t - q);
+  return false;
+}
+
 // LoadGen's EarlyStopping() for one latency array (sorted ascending); fills `text`.
 bool early_stopping(PerformanceSummary& r, const std::vector<int64_t>& latencies,
                     int64_t target_latency, std::string& text) {
-  const EffectiveSettings& s = r.settings;
-  const auto q = static_cast<int64_t>(r.outcome.queries_issued);
-  const double p = s.target_latency_percentile;
-  // The SingleStream/MultiStream estimate: returns t, or 0 if too few queries.
-  auto estimate = [&](double percentile, int64_t* h_min_out) -> int64_t {
-    MinPassingQueriesFinder find(percentile);
-    const int64_t h_min = find(1);
-    *h_min_out = h_min;
-    if (q < h_min + 1) return 0;
-    int64_t t = 1;
-    for (int64_t i = 2; i < q + 1; ++i) {
-      if (q < find(i) + i) {
-        t = i - 1;
-        break;
-      }
-    }
-    return t;
-  };
-  auto value_at = [](const std::vector<int64_t>& v, int64_t i) {
-    return i >= 0 && static_cast<size_t>(i) < v.size() ? v[i] : 0;
-  };
-  switch (s.scenario) {
+  switch (r.settings.scenario) {
     case Scenario::kSingleStream:
-    case Scenario::kMultiStream: {
-      const bool ss = s.scenario == Scenario::kSingleStream;
-      const std::vector<int64_t>& lat = ss ? latencies : r.outcome.query_latencies;
-      int64_t h_min = 0;
-      const int64_t t = estimate(p, &h_min);
-      if (t == 0) {
-        text = fmt::format(" * Only processed {} queries.\n * Need to process at least {} queries "
-                           "for early stopping.",
-                           q, h_min + 1);
-        return false;
-      }
-      const int64_t est = value_at(lat, q - t);
-      text = fmt::format(" * Processed at least {} queries ({}).\n * Would discard {} highest "
-                         "latency queries.\n * Early stopping {}th percentile estimate: {}",
-                         h_min + 1, q, t - 1, format_fixed(p * 100, 1), est);
-      if (!ss) {
-        r.early_stopping_latency_ms = est;
-        return true;
-      }
-      r.early_stopping_latency_ss = est;
-      constexpr double kMultiStreamPercentile = 0.99;
-      const int64_t t99 = estimate(kMultiStreamPercentile, &h_min);
-      if (t99 == 0) {
-        text += fmt::format("\n * Not enough queries processed for {}th percentile\n early "
-                            "stopping estimate (would need to process at\n least {} total "
-                            "queries).",
-                            format_fixed(kMultiStreamPercentile * 100, 1), h_min + 1);
-      } else {
-        r.early_stopping_latency_ms = value_at(lat, q - t99);
-        text += fmt::format("\n * Early stopping {}th percentile estimate: {}",
-                            format_fixed(kMultiStreamPercentile * 100, 1),
-                            r.early_stopping_latency_ms);
-      }
-      return true;
-    }
-    case Scenario::kServer: {
-      const auto t = static_cast<int64_t>(
-          std::count_if(latencies.begin(), latencies.end(),
-                        [&](int64_t l) { return l > target_latency; }));
-      const int64_t h = MinPassingQueriesFinder(p)(t);
-      if (q >= h + t) {
-        text = " * Run successful.";
-        return true;
-      }
-      text = fmt::format(" * Run unsuccessful.\n * Processed {} queries.\n * Would need to run at "
-                         "least {} more queries,\n with the run being successful if every "
-                         "additional\n query were under latency.",
-                         q, h + t - q);
-      return false;
-    }
-    case Scenario::kOffline:
-      return true;
+    case Scenario::kMultiStream: return stream_early_stopping(r, latencies, text);
+    case Scenario::kServer: return server_early_stopping(r, latencies, target_latency, text);
+    case Scenario::kOffline: return true;
   }
   return true;
 }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct SeriesOutcome {
   double final_query_issued_time_s = 0;
   double final_query_all_samples_done_time_s = 0;
   bool interrupted = false;
-  std::string sut_invalid_reason;  // non-empty: the SUT declared the run invalid
+  std::string sut_invalid_reason;      // non-empty: the SUT declared the run invalid
+  std::optional<std::string> failure;  // the SUT failed; the series ended there
 };
 
 inline constexpr std::array<double, 6> kLatencyPercentiles = {.50, .90, .95, .97, .99, .999};
@@ -52,7 +54,7 @@ struct PerformanceSummary {
   bool early_stopping_met = true;
   bool valid() const {
     return min_duration_met && min_queries_met && perf_constraints_met && early_stopping_met &&
-           !outcome.interrupted && outcome.sut_invalid_reason.empty();
+           !outcome.interrupted && outcome.sut_invalid_reason.empty() && !outcome.failure;
   }
 
   std::string perf_recommendation;

@@ -80,86 +80,112 @@ void NullSut::issue(std::span<const QuerySample> samples, loadgen::Responder& re
   if (wake) cv_.notify_one();
 }
 
-void NullSut::respond_now(std::vector<QuerySample>& batch) {
+void NullSut::respond_now(std::span<const QuerySample> batch, loadgen::Responder& responder) {
   const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
   for (const QuerySample& s : batch) {
     if (options_.report_first_token) {
       const SampleResponse first{s.id, data.first(sizeof(int32_t)), 1};
-      responder_->first_token({&first, 1});
+      responder.first_token({&first, 1});
     }
     const SampleResponse done{s.id, data, options_.n_tokens};
-    responder_->complete({&done, 1});
+    responder.complete({&done, 1});
   }
-  batch.clear();
 }
 
-void NullSut::fire(const Event& e) {
+void NullSut::fire(const Event& e, loadgen::Responder& responder) {
   const auto data = std::as_bytes(std::span<const int32_t>(tokens_));
   if (e.first_token) {
     const SampleResponse first{e.id, data.first(sizeof(int32_t)), 1};
-    responder_->first_token({&first, 1});
+    responder.first_token({&first, 1});
   } else {
     const SampleResponse done{e.id, data, options_.n_tokens};
-    responder_->complete({&done, 1});
+    responder.complete({&done, 1});
   }
 }
 
-void NullSut::worker() {
-  std::vector<QuerySample> batch;
-  std::unique_lock lock(mu_);
-  while (true) {
-    if (!delayed_) {
-      if (pending_.empty()) {
-        if (stopping_) return;
-        // Spin for up to 1 ms before sleeping: at the rates this SUT is measured with, work
-        // arrives every few to a hundred microseconds, and a futex wake-up per issue would
-        // dominate the latency (and on a busy machine, the scheduler's wake-up delay).
-        lock.unlock();
-        const int64_t spin_until = loadgen::now_ns() + 1'000'000;
-        while (!has_work_.load(std::memory_order_acquire) && loadgen::now_ns() < spin_until) {
-          loadgen::cpu_relax();
-        }
-        lock.lock();
-        if (!pending_.empty() || stopping_) continue;
-        worker_waiting_ = true;
-        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
-        worker_waiting_ = false;
-        continue;
-      }
-      batch.swap(pending_);
-      has_work_.store(false, std::memory_order_relaxed);
-      lock.unlock();
-      respond_now(batch);
-      lock.lock();
-      continue;
-    }
-    if (events_.empty()) {
-      if (stopping_) return;
-      worker_waiting_ = true;
-      cv_.wait(lock, [&] { return stopping_ || !events_.empty(); });
-      worker_waiting_ = false;
-      continue;
-    }
-    const int64_t due = events_.top().due_ns;
-    const int64_t now = loadgen::now_ns();
-    if (due - now > 200'000) {  // far: sleep, but wake for earlier new events
-      worker_waiting_ = true;
-      cv_.wait_for(lock, std::chrono::nanoseconds(due - now - 100'000));
-      worker_waiting_ = false;
-      continue;
-    }
-    if (due > now) {
-      lock.unlock();
-      loadgen::wait_until_ns(due, 200'000);
-      lock.lock();
-      continue;
-    }
-    const Event e = events_.top();
-    events_.pop();
-    lock.unlock();
-    fire(e);
-    lock.lock();
+void NullSut::cancel() {
+  {
+    std::lock_guard lock(mu_);
+    for (; !events_.empty(); events_.pop()) due_now_.push_back(events_.top());
+    busy_until_ns_ = 0;
   }
+  cv_.notify_all();
+}
+
+void NullSut::worker() {
+  Lock lock(mu_);
+  while (!stopping_) {
+    if (delayed_) {
+      serve_events(lock);
+    } else {
+      serve_pending(lock);
+    }
+  }
+}
+
+void NullSut::serve_pending(Lock& lock) {
+  if (pending_.empty()) {
+    // Spin for up to 1 ms before sleeping: at the rates this SUT is measured with, work
+    // arrives every few to a hundred microseconds, and a futex wake-up per issue would
+    // dominate the latency (and on a busy machine, the scheduler's wake-up delay).
+    lock.unlock();
+    const int64_t spin_until = loadgen::now_ns() + 1'000'000;
+    while (!has_work_.load(std::memory_order_acquire) && loadgen::now_ns() < spin_until) {
+      loadgen::cpu_relax();
+    }
+    lock.lock();
+    if (!pending_.empty() || stopping_) return;
+    worker_waiting_ = true;
+    cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    worker_waiting_ = false;
+    return;
+  }
+  // The batch keeps its capacity from round to round (swapped back into pending_ next time).
+  batch_.swap(pending_);
+  has_work_.store(false, std::memory_order_relaxed);
+  loadgen::Responder& responder = *responder_;
+  lock.unlock();
+  respond_now(batch_, responder);
+  batch_.clear();
+  lock.lock();
+}
+
+void NullSut::serve_events(Lock& lock) {
+  if (!due_now_.empty()) {
+    std::vector<Event> batch;
+    batch.swap(due_now_);
+    loadgen::Responder& responder = *responder_;
+    lock.unlock();
+    for (const Event& e : batch) fire(e, responder);
+    lock.lock();
+    return;
+  }
+  if (events_.empty()) {
+    worker_waiting_ = true;
+    cv_.wait(lock, [&] { return stopping_ || !events_.empty() || !due_now_.empty(); });
+    worker_waiting_ = false;
+    return;
+  }
+  const int64_t due = events_.top().due_ns;
+  const int64_t now = loadgen::now_ns();
+  if (due - now > 200'000) {  // far: sleep, but wake for earlier new events, cancel or stop
+    worker_waiting_ = true;
+    cv_.wait_for(lock, std::chrono::nanoseconds(due - now - 100'000));
+    worker_waiting_ = false;
+    return;
+  }
+  if (due > now) {
+    lock.unlock();
+    loadgen::wait_until_ns(due, 200'000);
+    lock.lock();
+    return;
+  }
+  const Event e = events_.top();
+  events_.pop();
+  loadgen::Responder& responder = *responder_;
+  lock.unlock();
+  fire(e, responder);
+  lock.lock();
 }
 
 }  // namespace infermark::sut

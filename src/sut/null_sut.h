@@ -2,6 +2,10 @@
 // an optional simulated latency, with a fixed response of `n_tokens` int32 token ids. It exists
 // to exercise and measure the load generator itself, including every validity path (a slow
 // setting makes Server runs miss their TTFT/TPOT limits, a short run misses min duration).
+//
+// cancel() answers every outstanding sample at once (its simulated latency cut short), as the
+// SystemUnderTest contract asks. Destruction stops the worker promptly: samples still waiting
+// for their simulated latency are dropped, not waited for.
 #pragma once
 
 #include <atomic>
@@ -35,6 +39,7 @@ class NullSut final : public loadgen::SystemUnderTest {
 
   std::string name() const override { return "NullSUT"; }
   void issue(std::span<const loadgen::QuerySample> samples, loadgen::Responder& responder) override;
+  void cancel() override;
 
  private:
   struct Event {
@@ -46,27 +51,38 @@ class NullSut final : public loadgen::SystemUnderTest {
       return due_ns != o.due_ns ? due_ns > o.due_ns : seq > o.seq;
     }
   };
+  using Lock = std::unique_lock<std::mutex>;
   void worker();
-  void respond_now(std::vector<loadgen::QuerySample>& batch);
+  // One step of the worker in zero-latency mode / with simulated latencies. Called and
+  // returning with `lock` held.
+  void serve_pending(Lock& lock);
+  void serve_events(Lock& lock);
+  // Answer outside the lock, through the responder read under it.
+  void respond_now(std::span<const loadgen::QuerySample> batch, loadgen::Responder& responder);
   void schedule(std::span<const loadgen::QuerySample> samples, int64_t now);
-  void fire(const Event& e);
+  void fire(const Event& e, loadgen::Responder& responder);
   double draw_ms(double mean);
 
   const NullSutOptions options_;
   const bool delayed_;
   std::vector<int32_t> tokens_;  // the response payload
-  loadgen::Responder* responder_ = nullptr;
 
-  std::mutex mu_;
+  std::mutex mu_;  // guards what follows, up to batch_
+  // The responder of the latest issue(): every sample is answered through it (the load generator
+  // hands one for the life of the process; a SUT is run by one run at a time).
+  loadgen::Responder* responder_ = nullptr;
   std::condition_variable cv_;
   bool stopping_ = false;
   bool worker_waiting_ = false;
   std::atomic<bool> has_work_{false};  // lets the worker spin briefly before it sleeps
   std::vector<loadgen::QuerySample> pending_;  // zero-latency mode
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::vector<Event> due_now_;  // cancelled: answered at once, in due order
   uint64_t next_seq_ = 0;
   int64_t busy_until_ns_ = 0;  // serial_ms: when the simulated server is next free
   uint64_t rng_state_;
+
+  std::vector<loadgen::QuerySample> batch_;  // the worker's only: pending_ is swapped into it
   std::thread thread_;
 };
 

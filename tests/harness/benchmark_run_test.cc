@@ -6,10 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 
 #include "dataset/sample_set.h"
+#include "loadgen/response_gate.h"
 #include "sut/null_sut.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -135,6 +138,58 @@ TEST(BenchmarkRunTest, FindPeakIsOnlyForServerScenarios) {
   const auto o = quick_options(BenchmarkScenario::kOffline, loadgen::Mode::kFindPeakPerformance,
                                fresh("find_peak"));
   EXPECT_THROW(run_benchmark(o, sut, qsl), Error);
+}
+
+// A null SUT that notes what it is handed, and can fail on its `throw_at`-th issue() (0: never).
+class WatchedSut final : public loadgen::SystemUnderTest {
+ public:
+  explicit WatchedSut(uint64_t throw_at = 0) : inner_(sut::NullSutOptions{}), throw_at_(throw_at) {}
+  std::string name() const override { return "WatchedSUT"; }
+  void issue(std::span<const loadgen::QuerySample> samples, loadgen::Responder& r) override {
+    if (dynamic_cast<loadgen::ResponseGate*>(&r) == nullptr) wrapped_ = true;
+    if (++calls_ == throw_at_) throw std::runtime_error("device lost");
+    inner_.issue(samples, r);
+  }
+  // Whether some issue() got a Responder other than the load generator's own.
+  bool wrapped() const { return wrapped_; }
+
+ private:
+  sut::NullSut inner_;
+  const uint64_t throw_at_;
+  std::atomic<uint64_t> calls_{0};
+  std::atomic<bool> wrapped_{false};
+};
+
+// Progress is counted inside the load generator, lock-free, and only when shown: the SUT is
+// handed the load generator's responder, never a counting wrapper on the measured path.
+TEST(BenchmarkRunTest, TheSutAnswersTheLoadGeneratorDirectlyWithOrWithoutProgress) {
+  for (const bool progress : {false, true}) {
+    WatchedSut sut;
+    DatasetQsl qsl(bundled());
+    auto o = quick_options(BenchmarkScenario::kServer, loadgen::Mode::kPerformanceOnly,
+                           fresh(progress ? "progress_on" : "progress_off"));
+    o.progress = progress;
+    const BenchmarkRunResult r = run_benchmark(o, sut, qsl);
+    ASSERT_EQ(r.phases.size(), 1u);
+    EXPECT_GT(r.phases[0].run.performance->sample_count, 0u);
+    EXPECT_FALSE(sut.wrapped()) << "progress " << progress;
+  }
+}
+
+TEST(BenchmarkRunTest, ASutFailureEndsTheBenchmarkAndIsRecorded) {
+  const fs::path out = fresh("sut_failure");
+  WatchedSut sut(5);
+  DatasetQsl qsl(bundled());
+  const auto o = quick_options(BenchmarkScenario::kServer, loadgen::Mode::kSubmission, out);
+  const BenchmarkRunResult r = run_benchmark(o, sut, qsl);
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(*r.failure, "device lost");
+  ASSERT_EQ(r.phases.size(), 1u);  // accuracy failed: no performance phase, no TEST06
+  EXPECT_EQ(r.phases[0].name, "accuracy");
+  const fs::path sc = out / "results" / "test_system" / "llama3.1-8b" / "Server";
+  EXPECT_FALSE(fs::exists(sc / "performance"));
+  const auto run = util::parse_json(util::read_file(sc / "accuracy/run.json"), "run");
+  EXPECT_EQ(run["sut_failure"], "device lost");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // each malformed line that infermark turns into an error naming file and line.
 #include "loadgen/conf_file.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -109,6 +110,51 @@ TEST(ConfFileTest, NotesExplainIgnoredKeys) {
   EXPECT_NE(all.find("can only come from mlperf.conf"), std::string::npos);
   EXPECT_NE(all.find("unknown key '*.*.bogus_key'"), std::string::npos);
   EXPECT_NE(all.find("not of the form model.scenario.key"), std::string::npos);
+}
+
+TEST(ConfFileTest, EveryLoadGenKeyIsKnown) {
+  std::string text;
+  for (const char* key :
+       {"mode", "qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed",
+        "accuracy_log_probability", "test05", "test05_qsl_rng_seed",
+        "test05_sample_index_rng_seed", "test05_schedule_rng_seed", "use_token_latencies",
+        "ttft_latency", "tpot_latency", "infer_token_latencies", "token_latency_scaling_factor",
+        "target_latency_percentile", "samples_per_query", "target_latency",
+        "performance_issue_unique", "performance_issue_same", "performance_issue_same_index",
+        "sample_concatenate_permutation", "coalesce_queries", "max_async_queries", "min_duration",
+        "max_duration", "min_query_count", "max_query_count", "performance_sample_count_override",
+        "accuracy_sample_count_override", "target_qps", "print_timestamps",
+        "accuracy_log_rng_seed", "accuracy_log_sampling_target", "target_duration"}) {
+    text += fmt::format("*.*.{} = 1\n", key);
+  }
+  TestSettings s;
+  std::vector<std::string> notes;
+  apply_conf(parse_conf(text, "all.conf"), "m", Scenario::kServer, ConfType::kMlperf, s, &notes);
+  EXPECT_TRUE(notes.empty()) << notes.front();
+}
+
+TEST(ConfFileTest, OriginsNameTheLineThatSetEachField) {
+  TestSettings s;
+  SettingsOrigins origins;
+  apply_conf(parse_conf("# c\n*.*.min_query_count = 5\n*.Server.target_qps = 0\n"
+                        "m.*.mode = 1\n",
+                        "u.conf"),
+             "m", Scenario::kServer, ConfType::kUser, s, nullptr, &origins);
+  EXPECT_EQ(origins.at("min_query_count"), "u.conf:2: *.*.min_query_count = 5");
+  EXPECT_EQ(origins.at("server_target_qps"), "u.conf:3: *.Server.target_qps = 0");
+  EXPECT_EQ(origins.at("mode"), "u.conf:4: m.*.mode = 1");
+  EXPECT_FALSE(origins.contains("min_duration_ms"));
+}
+
+TEST(ConfFileTest, MillisecondsBeyondNanosecondRangeAreAnError) {
+  try {
+    apply("\n*.Server.target_latency = 99999999999999");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("test.conf:2: *.Server.target_latency = 99999999999999"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ConfFileTest, CommentsAndBlankLines) {

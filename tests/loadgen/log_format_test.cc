@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "loadgen/accuracy_log.h"
+#include "loadgen/accuracy_log_writer.h"
 
 namespace infermark::loadgen {
 namespace {

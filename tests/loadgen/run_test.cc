@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
+#include <functional>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -58,7 +60,7 @@ Logs read_logs(RunResult r) {
 }
 
 Logs run_null(const std::string& name, const TestSettings& t, sut::NullSutOptions o = {},
-              uint64_t psc = 64, uint64_t total = 256, RunOptions ro = {}) {
+              uint64_t psc = 64, uint64_t total = 256, StartOptions ro = {}) {
   o.report_first_token = t.scenario != Scenario::kOffline;
   sut::NullSut sut(o);
   sut::NullSampleLibrary qsl(total, psc);
@@ -323,7 +325,7 @@ TEST(RunTest, StopRequestEndsTheRunAndStillWritesLogs) {
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     stop = true;
   });
-  RunOptions ro;
+  StartOptions ro;
   ro.stop = &stop;
   const auto start = std::chrono::steady_clock::now();
   const Logs l = run_null("interrupted", t, {}, 64, 256, ro);
@@ -416,7 +418,7 @@ TEST(RunTest, AuditConfigSamplesAboutOneHundredAccuracyEntries) {
          "*.*.min_duration = 0\n*.*.sample_concatenate_permutation = 0\n";
   TestSettings t = quick(Scenario::kOffline, Mode::kAccuracyOnly);
   t.sample_concatenate_permutation = true;
-  RunOptions ro;
+  StartOptions ro;
   ro.audit_config = audit / "audit.config";
   const Logs l = run_null("audit_run", t, {}, 1000, 1000, ro);
   EXPECT_EQ(detail_value(l.detail, "effective_test_mode"), "PerformanceOnly");
@@ -477,6 +479,125 @@ TEST(RunTest, MultipleIssueThreadsIssueEveryQuery) {
   EXPECT_EQ(l.result.errors, 0);
   EXPECT_EQ(l.result.performance->outcome.queries_issued,
             detail_value(l.detail, "generated_query_count").get<uint64_t>());
+}
+
+// Settings a run cannot use are refused before any query is generated or file written, with an
+// error naming the setting and where it came from.
+struct BadSettings {
+  std::string name;
+  Scenario scenario;
+  std::function<void(TestSettings&, SettingsOrigins&)> change;
+  std::string expect;  // in the error message
+  uint64_t psc = 64;
+};
+
+void PrintTo(const BadSettings& c, std::ostream* os) { *os << c.name; }
+
+class BadSettingsTest : public ::testing::TestWithParam<BadSettings> {};
+
+TEST_P(BadSettingsTest, RefusedBeforeAnythingIsWritten) {
+  const BadSettings& c = GetParam();
+  TestSettings t = quick(c.scenario, Mode::kPerformanceOnly);
+  StartOptions start;
+  c.change(t, start.settings_origins);
+  sut::NullSut sut({});
+  sut::NullSampleLibrary qsl(256, c.psc);
+  LogSettings ls;
+  ls.outdir = fresh_dir("bad_settings_" + c.name);
+  try {
+    run(sut, qsl, t, ls, start);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(c.expect), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(fs::exists(ls.outdir));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadSettingsTest,
+    ::testing::Values(
+        BadSettings{"server_qps_zero", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins& o) {
+                      ts.server_target_qps = 0;
+                      o["server_target_qps"] = "user.conf:7: *.Server.target_qps = 0";
+                    },
+                    "user.conf:7: *.Server.target_qps = 0: "},
+        BadSettings{"server_qps_negative", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) { ts.server_target_qps = -5; },
+                    "server_target_qps = -5: "},
+        BadSettings{"server_qps_nan", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) { ts.server_target_qps = NAN; },
+                    "server_target_qps"},
+        BadSettings{"offline_qps_zero", Scenario::kOffline,
+                    [](TestSettings& ts, SettingsOrigins&) { ts.offline_expected_qps = 0; },
+                    "offline_expected_qps"},
+        BadSettings{"single_stream_latency_zero", Scenario::kSingleStream,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.single_stream_expected_latency_ns = 0;
+                    },
+                    "single_stream_expected_latency_ns"},
+        BadSettings{"multi_stream_spq_zero", Scenario::kMultiStream,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.multi_stream_samples_per_query = 0;
+                    },
+                    "multi_stream_samples_per_query = 0: "},
+        BadSettings{"multi_stream_spq_above_loaded", Scenario::kMultiStream,
+                    [](TestSettings&, SettingsOrigins& o) {
+                      o["sample_library"] = "--qsl-size 3";
+                    },
+                    "only 3 samples are loaded at once (--qsl-size 3)", 3},
+        BadSettings{"percentile_zero", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.server_target_latency_percentile = 0;
+                    },
+                    "server_target_latency_percentile"},
+        BadSettings{"percentile_one", Scenario::kMultiStream,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.multi_stream_target_latency_percentile = 1;
+                    },
+                    "multi_stream_target_latency_percentile"},
+        BadSettings{"percentile_above_one", Scenario::kSingleStream,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.single_stream_target_latency_percentile = 90;
+                    },
+                    "single_stream_target_latency_percentile"},
+        BadSettings{"duration_overflows", Scenario::kOffline,
+                    [](TestSettings& ts, SettingsOrigins&) { ts.min_duration_ms = UINT64_MAX / 2; },
+                    "min_duration_ms"},
+        BadSettings{"no_queries", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.min_duration_ms = 0;
+                      ts.min_query_count = 0;
+                    },
+                    "min_query_count"},
+        BadSettings{"offline_no_samples", Scenario::kOffline,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.min_query_count = 0;
+                      ts.offline_expected_qps = 0.5;
+                      ts.min_duration_ms = 1;
+                    },
+                    "Offline"},
+        BadSettings{"issue_same_index_outside", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.performance_issue_same = true;
+                      ts.performance_issue_same_index = 64;
+                    },
+                    "performance_issue_same_index = 64"},
+        BadSettings{"plan_too_large", Scenario::kServer,
+                    [](TestSettings& ts, SettingsOrigins&) {
+                      ts.server_target_qps = 1e9;
+                      ts.min_duration_ms = 600000;
+                    },
+                    "pre-generate"}),
+    [](const auto& test) { return test.param.name; });
+
+TEST(RunTest, ValidSettingsAtTheLimitsRun) {
+  TestSettings t = quick(Scenario::kMultiStream, Mode::kPerformanceOnly);
+  t.multi_stream_samples_per_query = 8;  // exactly the loaded samples
+  t.multi_stream_target_latency_percentile = 0.999;
+  t.min_query_count = 20;
+  const Logs l = run_null("limits_multistream", t, {}, 8, 8);
+  EXPECT_EQ(l.result.errors, 0) << l.summary;
 }
 
 TEST(RunTest, RefusesBadSampleLibraryBeforeWritingAnything) {

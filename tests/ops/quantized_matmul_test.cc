@@ -3,13 +3,18 @@
 // with zero points, fp8 e4m3 with subnormals, W8A8), per-channel, per-tensor and group scales
 // (groups not dividing k), odd shapes covering each kernel path, fused parts, strided operands
 // and accumulation, thread counts; the W8A8 saturation case; fp8 NaN; format names.
+#include "backends/cpu/quantized_matmul.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "backends/cpu/cpu_features.h"
 #include "ops/matmul.h"
 #include "ops/op_test_util.h"
 #include "ops/quantized.h"
@@ -208,6 +213,75 @@ TEST_P(QuantizedMatmulTest, Fp8NanWeightsGiveNanOutputsOnlyInTheirColumns) {
 
 INSTANTIATE_TEST_SUITE_P(Isa, QuantizedMatmulTest, ::testing::ValuesIn(testing::isas()),
                          testing::isa_param_name);
+
+// The CPU backend's packed form of w, built directly (for calling the kernel variants).
+std::unique_ptr<cpu::QuantizedWeights> cpu_form(const QuantizedWeight& w, cpu::ThreadPool& pool) {
+  const cpu::QuantizedPart part{w.values.data(), w.rows, w.scales.data(), w.scales.size(),
+                                w.zero_points.empty() ? nullptr : w.zero_points.data()};
+  const auto format = w.format == WeightFormat::kInt8   ? cpu::QuantFormat::kInt8
+                      : w.format == WeightFormat::kInt4 ? cpu::QuantFormat::kInt4
+                                                        : cpu::QuantFormat::kFp8E4M3;
+  const auto layout = w.activations == ActivationFormat::kInt8PerToken
+                          ? cpu::QuantLayout::kQuads
+                          : cpu::QuantLayout::kRowLanes;
+  return std::make_unique<cpu::QuantizedWeights>(format, layout, std::span(&part, 1), w.cols,
+                                                 w.group_size, &pool);
+}
+
+// Each SIMD variant called directly against the generic one on the same prepared operands and
+// against the float64 reference, including shapes where the kernels' row tiles, panel pairs and
+// row blocks leave remainders.
+TEST(QuantizedMatmulVariants, SimdMatchesGenericAndReference) {
+  if (cpu::detected_isa() < cpu::Isa::kAvx2) GTEST_SKIP() << "no AVX2: only the generic kernel";
+  const bool avx512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
+  if (!avx512) std::printf("skipping the AVX-512 variant: this CPU has no AVX-512 F/BW/VL\n");
+  if (avx512 && !cpu::has_avx512_vnni()) {
+    std::printf("skipping the AVX-512 W8A8 variant: this CPU has no AVX512-VNNI\n");
+  }
+  cpu::ThreadPool pool(2);
+  uint32_t seed = 2000;
+  const Shape shapes[] = {{1, 130, 2049}, {2, 33, 515},   {7, 77, 256},
+                          {13, 40, 1001}, {100, 50, 300}, {260, 33, 512}};
+  for (const QuantSpec& spec : kSpecs) {
+    for (const Shape& s : shapes) {
+      HostQuantized hw(spec, s.n, s.k, seed++);
+      const auto cw = cpu_form(hw.weight(), pool);
+      const cpu::QuantizedWeights& w = *cw;
+      // int4 groups of an odd size run the generic kernel (tested per ISA above).
+      if (!cpu::simd_supports(w)) continue;
+      const auto x = random_floats(static_cast<size_t>(s.m * s.k), -3, 3, seed++);
+      const size_t ny = static_cast<size_t>(s.m * s.n);
+      std::vector<float> yg(ny), ya(ny), yg_off(ny), yz(ny);
+      const std::string what = spec.name() + " m=" + std::to_string(s.m) +
+                               " n=" + std::to_string(s.n) + " k=" + std::to_string(s.k);
+      auto args = cpu::prepare_quantized_matmul(pool, x.data(), s.m, s.k, w, yg.data(), s.n, false,
+                                                /*xq_offset=*/false);
+      cpu::generic::quantized_matmul(pool, args);
+      args.y = ya.data();
+      cpu::avx2::quantized_matmul(pool, args);
+      expect_product(x, s.k, {&hw}, ya, s.n, nullptr, s.m, s.k, "avx2 " + what);
+      const bool run512 =
+          avx512 && (spec.activations == ActivationFormat::kFloat || cpu::has_avx512_vnni());
+      if (run512) {
+        args = cpu::prepare_quantized_matmul(pool, x.data(), s.m, s.k, w, yg_off.data(), s.n, false,
+                                             /*xq_offset=*/true);
+        cpu::generic::quantized_matmul(pool, args);
+        args.y = yz.data();
+        cpu::avx512::quantized_matmul(pool, args);
+        expect_product(x, s.k, {&hw}, yz, s.n, nullptr, s.m, s.k, "avx512 " + what);
+      }
+      for (size_t i = 0; i < ny; ++i) {
+        // Same operands, different summation order: within a few f32 roundings of the sum.
+        const double tol = 1e-5 * (std::abs(yg[i]) + 1.0);
+        ASSERT_NEAR(ya[i], yg[i], tol) << "avx2 " << what << " at " << i;
+        if (run512) {
+          ASSERT_EQ(yg_off[i], yg[i]) << "generic, u8 or s8 activations, " << what;
+          ASSERT_NEAR(yz[i], yg[i], tol) << "avx512 " << what << " at " << i;
+        }
+      }
+    }
+  }
+}
 
 TEST(QuantizedWeight, DequantizesEveryFormatAsTheContractSays) {
   const int8_t values[] = {-128, 127, 0, -3, 5, 7};

@@ -72,10 +72,15 @@ void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t gr
   }
 }
 
-void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
-                      const QuantizedWeights& w, float* y, int64_t ldy, bool accumulate) {
-  IM_CHECK(m >= 0 && ldx >= w.k() && ldy >= w.n());
-  if (m == 0) return;
+bool simd_supports(const QuantizedWeights& w) {
+  if (w.n_groups() == 1) return true;
+  if (w.layout() == QuantLayout::kQuads) return w.group_size() % 4 == 0;
+  return w.format() != QuantFormat::kInt4 || w.group_size() % 2 == 0;
+}
+
+QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, int64_t m,
+                                             int64_t ldx, const QuantizedWeights& w, float* y,
+                                             int64_t ldy, bool accumulate, bool xq_offset) {
   QuantizedMatmulArgs a{};
   a.x = x, a.m = m, a.ldx = ldx;
   a.values = w.values(), a.panel_bytes = w.panel_bytes();
@@ -86,7 +91,7 @@ void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
   Scratch& s = scratch();
   if (a.layout == QuantLayout::kQuads) {
     a.ldq = (a.k + 63) / 64 * 64;
-    a.xq_offset = false;
+    a.xq_offset = xq_offset;
     int8_t* xq = sized(s.xq, m * a.ldq);
     float* scale = sized(s.scale, m);
     float* sums = a.zoffs != nullptr ? sized(s.sums, m * a.n_groups) : nullptr;
@@ -103,7 +108,25 @@ void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
     group_sums(x, m, ldx, a.k, a.group_size, a.n_groups, sums);
     a.x_sums = sums;
   }
-  generic::quantized_matmul(pool, a);
+  return a;
+}
+
+void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
+                      const QuantizedWeights& w, float* y, int64_t ldy, bool accumulate) {
+  IM_CHECK(m >= 0 && ldx >= w.k() && ldy >= w.n());
+  if (m == 0) return;
+  const Isa isa = simd_supports(w) ? active_isa() : Isa::kGeneric;
+  const bool quads = w.layout() == QuantLayout::kQuads;
+  if (isa >= Isa::kAvx512 && (!quads || has_avx512_vnni())) {
+    avx512::quantized_matmul(
+        pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate, /*xq_offset=*/true));
+  } else if (isa >= Isa::kAvx2) {
+    avx2::quantized_matmul(pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate,
+                                                          /*xq_offset=*/false));
+  } else {
+    generic::quantized_matmul(pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate,
+                                                             /*xq_offset=*/false));
+  }
 }
 
 }  // namespace infermark::cpu

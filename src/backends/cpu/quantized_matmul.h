@@ -10,8 +10,9 @@
 // and q is exact, and y = s_x · Σ_g (s · dot + zoff · Σ xq). A row of x that is all zero gives s_x
 // = 0.
 //
-// `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support; the variants
-// below may be called directly (tests, benchmarks). Work is split over the pool's threads by
+// `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support (W8A8 at the
+// kAvx512 level needs AVX512-VNNI, else it runs the AVX2 kernel); the variants below may be
+// called directly (tests, benchmarks). Work is split over the pool's threads by
 // panels of 16 outputs; results do not depend on the thread count. Memory: a per-thread buffer
 // for the quantized activations (m × k bytes + m × groups floats) that grows on the first calls
 // only.
@@ -57,6 +58,17 @@ struct QuantizedMatmulArgs {
   bool accumulate;
 };
 
+// The operands of one call, with x quantized (kQuads; s8, or u8 + 128 when `xq_offset`) or its
+// group sums computed (kRowLanes with zero points) into the calling thread's buffers, valid
+// until its next call.
+QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, int64_t m,
+                                             int64_t ldx, const QuantizedWeights& w, float* y,
+                                             int64_t ldy, bool accumulate, bool xq_offset);
+
+// Whether the SIMD variants take these weights: kQuads needs groups of a multiple of 4 columns,
+// int4 of a multiple of 2 (or one group per row). Others run the generic variant.
+bool simd_supports(const QuantizedWeights& w);
+
 // Quantizes rows [0, m) of x for a kQuads product into `out` (row stride ldq >= k rounded up to
 // 4; padding zeroed), with scales and, when sums != null, per-group sums (see above).
 void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
@@ -66,5 +78,16 @@ namespace generic {
 // Any format and layout; the reference for the SIMD variants.
 void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args);
 }  // namespace generic
+
+namespace avx2 {
+// Requires AVX2, FMA, F16C and simd_supports(w); kQuads activations as s8 (xq_offset false).
+void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args);
+}  // namespace avx2
+
+namespace avx512 {
+// Requires AVX-512 F/BW/VL, AVX512-VNNI for kQuads, and simd_supports(w); kQuads activations
+// as u8 (xq_offset true).
+void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args);
+}  // namespace avx512
 
 }  // namespace infermark::cpu

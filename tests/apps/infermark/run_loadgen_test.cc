@@ -97,8 +97,69 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"not_a_number", "run --sut null --qsl-size lots", "qsl-size"},
         BadCase{"user_conf_missing", "run --sut null --qsl-size 8 --user-conf /nonexistent/u.conf",
                 "/nonexistent/u.conf"},
-        BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"}),
+        BadCase{"tokens", "run --sut null --qsl-size 8 --null-tokens 1", "--null-tokens"},
+        BadCase{"qsl_and_dataset", "run --sut null --qsl-size 8 --dataset d.json",
+                "excludes --qsl-size"},
+        BadCase{"bare_option_with_dataset",
+                "run --sut null --dataset d.json --performance-sample-count 4",
+                "--performance-sample-count requires --qsl-size"},
+        BadCase{"qsl_without_null_sut", "run --sut local --qsl-size 8",
+                "--qsl-size: only with --sut null"},
+        BadCase{"null_without_library", "run --sut null --scenario Server",
+                "--sut null needs --qsl-size N"}),
     [](const auto& test) { return test.param.name; });
+
+// Settings that used to hang or abort a run: one line naming the conf file, its line and key.
+struct BadConf {
+  std::string name, conf, args;
+  int line;
+  std::string key;
+};
+
+void PrintTo(const BadConf& c, std::ostream* os) { *os << c.name; }
+
+class CliBadSettingsTest : public ::testing::TestWithParam<BadConf> {};
+
+TEST_P(CliBadSettingsTest, OneLineNamingTheConfLine) {
+  const BadConf& c = GetParam();
+  const fs::path conf = fs::path(::testing::TempDir()) /
+                        ("cli_bad_settings_" + c.name + std::to_string(::getpid()) + ".conf");
+  std::ofstream(conf) << c.conf;
+  const fs::path out = fresh("bad_settings_" + c.name);
+  const Outcome o = run_cli("run --sut null --qsl-size 64 " + c.args + " --user-conf " +
+                            conf.string() + " --output " + out.string());
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(o.err.find(conf.string() + ":" + std::to_string(c.line) + ": " + c.key),
+            std::string::npos)
+      << o.err;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadSettingsTest,
+    ::testing::Values(
+        BadConf{"server_qps_zero", "*.*.min_duration = 100\n*.Server.target_qps = 0\n",
+                "--scenario Server", 2, "*.Server.target_qps = 0"},
+        BadConf{"server_qps_negative", "*.Server.target_qps = -5\n", "--scenario Server", 1,
+                "*.Server.target_qps = -5"},
+        BadConf{"multistream_spq_zero", "*.MultiStream.samples_per_query = 0\n",
+                "--scenario MultiStream", 1, "*.MultiStream.samples_per_query = 0"},
+        BadConf{"multistream_spq_zero_accuracy", "*.MultiStream.samples_per_query = 0\n",
+                "--scenario MultiStream --mode accuracy", 1,
+                "*.MultiStream.samples_per_query = 0"}),
+    [](const auto& test) { return test.param.name; });
+
+TEST(CliTest, MultiStreamQueryLargerThanTheSampleLibrary) {
+  const fs::path out = fresh("multistream_small_qsl");
+  const Outcome o =
+      run_cli("run --sut null --qsl-size 3 --scenario MultiStream --output " + out.string());
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+  EXPECT_NE(o.err.find("*.MultiStream.samples_per_query = 8"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("--qsl-size 3"), std::string::npos) << o.err;
+  EXPECT_FALSE(fs::exists(out));
+}
 
 TEST(CliTest, UnwritableOutputFolder) {
   const fs::path file = fresh("file_in_the_way");

@@ -13,7 +13,7 @@
 
 namespace infermark::loadgen {
 
-class AccuracyLog {
+class AccuracyLogWriter {
  public:
   struct Entry {
     uint64_t seq_id;

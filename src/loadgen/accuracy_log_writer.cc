@@ -1,4 +1,4 @@
-#include "loadgen/accuracy_log.h"
+#include "loadgen/accuracy_log_writer.h"
 
 #include <fmt/format.h>
 
@@ -17,17 +17,17 @@ std::string to_hex(std::span<const std::byte> bytes) {
   return out;
 }
 
-void AccuracyLog::add(Entry entry) {
+void AccuracyLogWriter::add(Entry entry) {
   std::lock_guard lock(mu_);
   entries_.push_back(std::move(entry));
 }
 
-size_t AccuracyLog::size() const {
+size_t AccuracyLogWriter::size() const {
   std::lock_guard lock(mu_);
   return entries_.size();
 }
 
-void AccuracyLog::write(const std::filesystem::path& path) const {
+void AccuracyLogWriter::write(const std::filesystem::path& path) const {
   std::lock_guard lock(mu_);
   util::AtomicFile file(path);
   file.write("[");
