@@ -1,7 +1,6 @@
 #include "model/llama.h"
 
 #include <fmt/format.h>
-
 #include <fmt/ranges.h>
 
 #include <algorithm>
@@ -50,11 +49,11 @@ std::optional<ops::Llama3RopeScaling> rope_scaling(const Config& c) {
   return s;
 }
 
-// A packed Linear (or Linears sharing k) and what it computes with.
+// A packed Linear (or Linears sharing k) and its weights' precision label (see
+// Llama::weight_precision).
 struct PackedLinear {
   ops::PackedMatrix matrix;
-  std::string weights;  // precision label, see Llama::weight_precision
-  ops::ActivationFormat activations = ops::ActivationFormat::kFloat;
+  std::string weights;
 };
 
 // "int4-g128", "int8", "int4-g32-asym": the scheme's nominal group size (a matrix narrower than
@@ -103,8 +102,7 @@ PackedLinear pack_linears(ops::Backend& backend, std::initializer_list<const Lin
   if (!first.quantized && !quantize) {
     std::vector<ops::TensorView> views;
     for (const LinearWeights* p : parts) views.push_back(matrix_view(p->weight));
-    return {ops::pack(backend, views), std::string(ops::dtype_name(ops_dtype(first.weight.dtype))),
-            ops::ActivationFormat::kFloat};
+    return {ops::pack(backend, views), std::string(ops::dtype_name(ops_dtype(first.weight.dtype)))};
   }
   std::vector<QuantizedMatrix> host;
   for (const LinearWeights* p : parts) {
@@ -114,8 +112,7 @@ PackedLinear pack_linears(ops::Backend& backend, std::initializer_list<const Lin
   std::vector<ops::QuantizedWeight> views;
   for (const QuantizedMatrix& m : host) views.push_back(m.view());
   return {ops::pack_quantized(backend, views),
-          precision_label(host.front(), nominal_group_size(first, quantize)),
-          host.front().activations};
+          precision_label(host.front(), nominal_group_size(first, quantize))};
 }
 
 // Labels joined by "+" in first-seen order.
@@ -171,9 +168,7 @@ Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend,
   auto pack = [&](std::initializer_list<const LinearWeights*> parts) {
     PackedLinear p = pack_linears(backend, parts, quantize, where);
     weights.push_back(p.weights);
-    activations.emplace_back(p.activations == ops::ActivationFormat::kFloat
-                                 ? "f32"
-                                 : ops::to_string(p.activations));
+    activations.emplace_back(ops::to_string(p.matrix.activation_format()));
     return std::move(p.matrix);
   };
   const auto n_layers = static_cast<size_t>(config_.num_layers);
