@@ -1,6 +1,6 @@
 // Linear layers: y[m, n] (+)= x[m, k] · W[n, k]^T with f32 activations and f32, bf16 or f16
-// weights, for any number of rows m (1 for single-sequence decode, tens for batched decode,
-// thousands for prefill).
+// weights, or quantized ones (int8, int4, fp8; ops/quantized.h, packed by pack_quantized), for any
+// number of rows m (1 for single-sequence decode, tens for batched decode, thousands for prefill).
 //
 // Weights are prepared once at load with `pack` into a PackedMatrix in the layout the backend's
 // kernels read (CPU: panels of 16 rows, dtype kept — see backends/cpu/packed_weights.h), possibly
