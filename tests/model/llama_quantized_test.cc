@@ -35,13 +35,15 @@ struct Format {
   std::optional<LinearQuantScheme> scheme;   // stored quantized
   std::optional<LoadQuantization> on_load;   // or quantized on load
   double tolerance;                          // vs the reference, relative to max |logit|
-  bool smooth_reference = false;             // compare on the std-0.02 tiny model (see below)
   double min_agreement;                      // vs bf16: teacher-forced top-1 agreement
   double max_rms;                            // vs bf16: RMS logit error / RMS logit
+  bool smooth_reference = false;             // compare on the std-0.02 tiny model (see below)
 };
 
 LinearQuantScheme preset(std::string_view name) { return *quantization_preset(name); }
 
+// Bounds vs bf16: the measured figures (docs/quantization.md) with a margin; random logits
+// would give agreement ~0 and RMS ratio ~1.4.
 std::vector<Format> formats() {
   LinearQuantScheme g32 = preset("w4a16");
   g32.group_size = 32;
@@ -52,19 +54,19 @@ std::vector<Format> formats() {
   LinearQuantScheme int8_asym = preset("w8a16");
   int8_asym.symmetric = false;
   return {
-      {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.8, 0.05, true},
-      {"w8a16", preset("w8a16"), std::nullopt, 2e-4, 0.8, 0.05},
-      {"int8_packed_asym", int8_asym, std::nullopt, 2e-4, 0.8, 0.05},
-      {"w4a16", preset("w4a16"), std::nullopt, 2e-4, 0.4, 0.5},
-      {"w4a16_asym", preset("w4a16-asym"), std::nullopt, 2e-4, 0.4, 0.5},
-      {"int4_g32", g32, std::nullopt, 2e-4, 0.4, 0.5},
-      {"int4_g48_asym", g48_asym, std::nullopt, 2e-4, 0.4, 0.5},
-      {"fp8", preset("fp8"), std::nullopt, 2e-4, 0.6, 0.2},
-      {"fp8_tensor", fp8_tensor, std::nullopt, 2e-4, 0.6, 0.2},
-      {"on_load_int8", std::nullopt, load_quantization("int8"), 2e-4, 0.8, 0.05},
-      {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.8, 0.05, true},
-      {"on_load_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.4, 0.5},
-      {"on_load_fp8", std::nullopt, load_quantization("fp8"), 2e-4, 0.6, 0.2},
+      {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.65, 0.2, true},
+      {"w8a16", preset("w8a16"), std::nullopt, 2e-4, 0.7, 0.15},
+      {"int8_packed_asym", int8_asym, std::nullopt, 2e-4, 0.7, 0.15},
+      {"w4a16", preset("w4a16"), std::nullopt, 2e-4, 0.08, 0.9},
+      {"w4a16_asym", preset("w4a16-asym"), std::nullopt, 2e-4, 0.08, 0.9},
+      {"int4_g32", g32, std::nullopt, 2e-4, 0.08, 0.9},
+      {"int4_g48_asym", g48_asym, std::nullopt, 2e-4, 0.08, 0.9},
+      {"fp8", preset("fp8"), std::nullopt, 2e-4, 0.35, 0.45},
+      {"fp8_tensor", fp8_tensor, std::nullopt, 2e-4, 0.35, 0.45},
+      {"on_load_int8", std::nullopt, load_quantization("int8"), 2e-4, 0.7, 0.15},
+      {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.65, 0.2, true},
+      {"on_load_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.08, 0.9},
+      {"on_load_fp8", std::nullopt, load_quantization("fp8"), 2e-4, 0.35, 0.45},
   };
 }
 
