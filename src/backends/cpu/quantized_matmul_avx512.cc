@@ -151,13 +151,16 @@ void run_int8(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
 // Widens columns of a kRowLanes panel to 16 floats (rows in lanes).
 inline __m512 widen_int8(const uint8_t* col) {
   return _mm512_maskz_cvtepi32_ps(
-      0xffff, _mm512_cvtepi8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(col))));
+      0xffff,
+      _mm512_maskz_cvtepi8_epi32(0xffff, _mm_load_si128(reinterpret_cast<const __m128i*>(col))));
 }
 inline __m512 widen_fp8(const uint8_t* col) {
-  const __m512i v = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(col)));
+  const __m512i v =
+      _mm512_maskz_cvtepu8_epi32(0xffff, _mm_load_si128(reinterpret_cast<const __m128i*>(col)));
   const __m512i mag = _mm512_and_si512(v, _mm512_set1_epi32(0x7f));
   const __m512i bits =
-      _mm512_or_si512(_mm512_slli_epi32(_mm512_xor_si512(v, mag), 24), _mm512_slli_epi32(mag, 20));
+      _mm512_or_si512(_mm512_maskz_slli_epi32(0xffff, _mm512_xor_si512(v, mag), 24),
+                      _mm512_maskz_slli_epi32(0xffff, mag, 20));
   const __m512 f = _mm512_mul_ps(_mm512_castsi512_ps(bits),
                                  _mm512_castsi512_ps(_mm512_set1_epi32(0x7b800000)));  // 2^120
   const __mmask16 nan = _mm512_cmpeq_epi32_mask(mag, _mm512_set1_epi32(0x7f));
@@ -165,9 +168,10 @@ inline __m512 widen_fp8(const uint8_t* col) {
 }
 // Columns 2i (lo) and 2i + 1 (hi) of an int4 panel.
 inline void widen_int4(const uint8_t* pair, __m512& lo, __m512& hi) {
-  const __m512i v = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(pair)));
+  const __m512i v =
+      _mm512_maskz_cvtepu8_epi32(0xffff, _mm_load_si128(reinterpret_cast<const __m128i*>(pair)));
   lo = _mm512_maskz_cvtepi32_ps(0xffff, _mm512_and_si512(v, _mm512_set1_epi32(0xf)));
-  hi = _mm512_maskz_cvtepi32_ps(0xffff, _mm512_srli_epi32(v, 4));
+  hi = _mm512_maskz_cvtepi32_ps(0xffff, _mm512_maskz_srli_epi32(0xffff, v, 4));
 }
 
 // Rows [0, kRows) of x × panel p, every group; kU independent accumulators per row.
