@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <map>
 
@@ -14,6 +15,9 @@
 
 int main(int argc, char** argv) {
   using namespace infermark;
+  // Under a file-size limit (ulimit -f) a write past it then fails with EFBIG, which the writer
+  // reports with the file's name, instead of SIGXFSZ killing the process without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"infermark — MLPerf Inference llama3.1-8b benchmark and CPU inference engine"};
   app.require_subcommand(0, 1);
   app.set_version_flag("--version", util::build_info().describe());

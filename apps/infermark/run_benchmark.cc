@@ -100,6 +100,22 @@ std::string weight_transformations(const model::Config& config, const std::strin
   return "none";
 }
 
+// Every prompt plus the new tokens must fit the model's context: refused before the run, naming
+// the sample, rather than failing that sample in the engine after the run has started.
+void check_prompts_fit(const dataset::SampleSet& samples, const model::Config& config,
+                       int64_t new_tokens) {
+  const int64_t limit = config.max_position_embeddings - new_tokens;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const auto n = static_cast<int64_t>(samples[i].tok_input.size());
+    if (n > limit) {
+      throw Error::format(
+          "{}: sample {}: the prompt has {} tokens; with up to {} new tokens it needs more than "
+          "the model's context of {} (max_position_embeddings)",
+          samples.origin(), i, n, new_tokens, config.max_position_embeddings);
+    }
+  }
+}
+
 }  // namespace
 
 int run_benchmark_command(const RunOptions& o) {
@@ -136,6 +152,7 @@ int run_benchmark_command(const RunOptions& o) {
   ho.stop = &stop_flag();
   if (!o.punkt.empty()) ho.punkt_dir = o.punkt;
   ho.approximate_sentence_split = o.approximate_sentence_split;
+  apply_submission_options(o, ho);
 
   const std::string tokenizer_dir = o.tokenizer.empty() ? o.model : o.tokenizer;
   std::optional<text::Tokenizer> tokenizer;
@@ -179,6 +196,7 @@ int run_benchmark_command(const RunOptions& o) {
   } else if (o.sut == "local") {
     model = engine::load_model(o.model, o.threads, ops::Device::kCpu,
                                load_options(o.quantize, "run"));
+    check_prompts_fit(samples, model->config(), sut::EngineSutOptions{}.generation.max_new_tokens);
     engine::EngineOptions eo = engine::EngineOptions::preset(
         !o.engine_preset.empty() ? o.engine_preset
         : *scenario == harness::BenchmarkScenario::kOffline ? "offline"
@@ -198,8 +216,6 @@ int run_benchmark_command(const RunOptions& o) {
     sut = std::make_unique<sut::EngineSut>(*engine, qsl, so);
     ho.metadata["model"] = model_metadata(o.model, *model, o.quantize);
     ho.weight_data_type = model->weight_precision();
-    ho.precision = fmt::format("weights {}, activations {}", model->weight_precision(),
-                               model->activation_precision());
     ho.weight_transformations = weight_transformations(model->config(), o.quantize);
     ho.metadata["engine"] = {{"preset", o.engine_preset}, {"threads", eo.threads},
                              {"max_seqs", eo.max_seqs}, {"max_batch_tokens", eo.max_batch_tokens},
@@ -210,11 +226,14 @@ int run_benchmark_command(const RunOptions& o) {
     sut = std::make_unique<sut::NullSut>(null);
   }
 
-  catch_stop_signals();
+  // The official library cannot stop a test early: Ctrl-C ends the process as in any LoadGen
+  // harness.
+  if (!ho.official_loadgen) catch_stop_signals();
   const harness::BenchmarkRunResult result = harness::run_benchmark(ho, *sut, qsl);
   release_stop_signals();
   print_summary(result);
   if (endpoint_reports) endpoint_reports->print();
+  print_submission_notes(result);
   if (auto* es = dynamic_cast<sut::EngineSut*>(sut.get()); es && es->failed_requests() > 0) {
     std::printf("warning: %llu requests failed in the engine; first: %s\n",
                 static_cast<unsigned long long>(es->failed_requests()), es->first_error().c_str());

@@ -128,6 +128,7 @@ CommandRegistration reg{
                      "Exponentially distributed latencies with those means");
       null->add_option("--null-seed", o->null.seed, "Seed for --null-random");
       add_http_options(app, *o);
+      add_submission_options(app, *o);
       return [o, &app] { return run(*o, app.count_all() <= 1); };
     }};
 

@@ -7,6 +7,7 @@
 #include "loadgen/conf_file.h"
 #include "loadgen/loadgen.h"
 #include "loadgen/log_format.h"
+#include "loadgen_official/official_loadgen.h"
 #include "run_options.h"
 #include "sut/null_qsl.h"
 #include "util/error.h"
@@ -66,6 +67,7 @@ int run_loadgen_command(const RunOptions& o) {
     throw Error::format("--mode: unknown mode '{}' (performance, accuracy, submission, "
                         "find-peak)", o.mode);
   }
+  const bool official = official_loadgen_requested(o);
   if (o.qsl_size == 0) {
     throw Error("--qsl-size: must be at least 1: --sut null needs --qsl-size N (the load "
                 "generator alone) or --dataset FILE (the benchmark with a null SUT)");
@@ -106,8 +108,10 @@ int run_loadgen_command(const RunOptions& o) {
   start.stop = &stop_flag();
   for (const auto& n : loaded.notes) std::fprintf(stderr, "infermark: warning: %s\n", n.c_str());
 
-  catch_stop_signals();
-  const loadgen::RunResult result = loadgen::run(sut, qsl, loaded.settings, log, start);
+  if (!official) catch_stop_signals();  // the official library cannot stop a test early
+  const loadgen::RunResult result =
+      official ? loadgen_official::run(sut, qsl, loaded.settings, log, start)
+               : loadgen::run(sut, qsl, loaded.settings, log, start);
   release_stop_signals();
   if (o.quick) std::printf("Quick run: lowered durations and counts; not valid for submission.\n");
   print_result(result);

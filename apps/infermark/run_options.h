@@ -6,10 +6,16 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "sut/null_sut.h"
+
+namespace infermark::harness {
+struct BenchmarkRunOptions;
+struct BenchmarkRunResult;
+}  // namespace infermark::harness
 
 namespace infermark::cli {
 
@@ -53,6 +59,10 @@ struct RunOptions {
   std::string quantize;  // --quantize (quantize_option.h)
   sut::NullSutOptions null;
   HttpRunOptions http;
+  // --loadgen builtin|official and the submission tree (run_submission.cc).
+  std::string loadgen = "builtin";
+  std::string submitter, division;
+  std::vector<std::string> system_fields;  // KEY=VALUE
 };
 
 // Set by SIGINT/SIGTERM while a run is in progress.
@@ -60,6 +70,13 @@ std::atomic<bool>& stop_flag();
 // Installs the handlers (a second signal kills at once) / restores the defaults.
 void catch_stop_signals();
 void release_stop_signals();
+
+// run_submission.cc: the options above, and what the harness and the bare load generator take
+// from them.
+void add_submission_options(CLI::App& app, RunOptions& o);
+bool official_loadgen_requested(const RunOptions& o);  // throws Error for an unknown --loadgen
+void apply_submission_options(const RunOptions& o, harness::BenchmarkRunOptions& ho);
+void print_submission_notes(const harness::BenchmarkRunResult& result);
 
 int run_benchmark_command(const RunOptions& o);
 int run_loadgen_command(const RunOptions& o);

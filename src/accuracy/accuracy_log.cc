@@ -2,10 +2,10 @@
 
 #include <unordered_set>
 
-#include "util/sha256.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
+#include "util/sha256.h"
 
 namespace infermark::accuracy {
 namespace {
@@ -108,6 +108,7 @@ AccuracyLog parse_accuracy_log(std::string_view json_text, std::string_view orig
                         doc.type_name());
   }
   AccuracyLog log;
+  log.origin = std::string(origin);
   log.entries.reserve(doc.size());
   for (size_t i = 0; i < doc.size(); ++i) {
     log.entries.push_back(parse_entry(doc[i], fmt::format("{}: entry {}", origin, i)));

@@ -26,6 +26,7 @@ struct AccuracyLogEntry {
 struct AccuracyLog {
   std::vector<AccuracyLogEntry> entries;  // in file order, duplicates included
   std::string sha256;                     // hex digest of the file's bytes ("" if parsed text)
+  std::string origin;                     // the file (or name) it was read from, for errors
 };
 
 // Reads and validates a log file (fully in memory; ~1 KB per entry).

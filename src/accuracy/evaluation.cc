@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "accuracy/numpy_compat.h"
-#include "accuracy/rouge.h"
 #include "accuracy/python_unicode.h"
+#include "accuracy/rouge.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -101,7 +101,10 @@ AccuracyResults evaluate_accuracy_log(const AccuracyLog& log,
   require_splitter(options);
   if (!options.decode) throw Error("accuracy evaluation: no token decoder given");
   const std::vector<size_t> picked = first_entry_per_sample(log);
-  if (picked.empty()) throw Error("accuracy log has no entries to score");
+  if (picked.empty()) {
+    throw Error::format("{}: no entries to score",
+                        log.origin.empty() ? "accuracy log" : log.origin);
+  }
   std::vector<std::string> predictions;
   std::vector<std::string_view> preds;
   std::vector<std::string_view> refs;
@@ -109,8 +112,9 @@ AccuracyResults evaluate_accuracy_log(const AccuracyLog& log,
   for (size_t i : picked) {
     const AccuracyLogEntry& e = log.entries[i];
     if (static_cast<uint64_t>(e.qsl_idx) >= references.size()) {
-      throw Error::format("accuracy log entry {} (qsl_idx {}): no such sample, the dataset has {}",
-                          i, e.qsl_idx, references.size());
+      throw Error::format("{}: entry {} (qsl_idx {}): no such sample, the dataset has {}",
+                          log.origin.empty() ? "accuracy log" : log.origin, i, e.qsl_idx,
+                          references.size());
     }
     predictions.push_back(options.decode(e.data));
     refs.push_back(references[static_cast<size_t>(e.qsl_idx)]);

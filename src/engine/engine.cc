@@ -160,8 +160,9 @@ RequestId Engine::submit(std::vector<TokenId> prompt, GenerationParams params,
   seq->params = std::move(params);
   seq->callbacks = std::move(callbacks);
   // Points into params (kept alive in the sequence) or the const model.
-  seq->stop_ids = seq->params.stop_ids.empty() ? model_->eos_token_ids()
-                                               : std::span<const TokenId>(seq->params.stop_ids);
+  seq->stop_ids = seq->params.stop_ids.empty() && !seq->params.ignore_eos
+                      ? model_->eos_token_ids()
+                      : std::span<const TokenId>(seq->params.stop_ids);
   RequestId id;
   {
     std::lock_guard lock(mu_);

@@ -27,6 +27,8 @@ struct GenerationParams {
   // Tokens that end generation (the stop token is part of the output, as vLLM returns it).
   // Empty: the model's eos ids (generation_config.json, e.g. 128001, 128008, 128009).
   std::vector<TokenId> stop_ids;
+  // True: stop_ids alone end generation, even when empty (no eos default).
+  bool ignore_eos = false;
 };
 
 enum class FinishReason {

@@ -4,14 +4,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "harness/progress.h"
 #include "harness/run_record.h"
+#include "harness/submission_files.h"
+#include "harness/system_description.h"
 #include "harness/system_info.h"
 #include "loadgen/conf_file.h"
 #include "loadgen/effective_settings.h"
+#include "loadgen_official/official_loadgen.h"
 #include "util/atomic_file.h"
+#include "util/build_info.h"
 #include "util/error.h"
 
 namespace infermark::harness {
@@ -77,7 +82,8 @@ class Runner {
         progress = std::make_unique<ProgressReporter>(
             counters, name, expected_samples(s, mode, qsl_.total_count()));
       }
-      phase.run = loadgen::run(sut_, qsl_, s, ls, start);
+      phase.run = o_.official_loadgen ? loadgen_official::run(sut_, qsl_, s, ls, start)
+                                      : loadgen::run(sut_, qsl_, s, ls, start);
     }
     if (phase.run.interrupted) result_.interrupted = true;
     if (phase.run.failure && !result_.failure) result_.failure = phase.run.failure;
@@ -85,7 +91,9 @@ class Runner {
     return result_.phases.back();
   }
 
-  void score_accuracy(PhaseResult& phase) {
+  // Scores the accuracy log, then leaves its truncated form in results/ (the whole log goes to
+  // logs/; accuracy.txt keeps its hash), as MLPerf's truncate_accuracy_log.py does.
+  void score_accuracy(PhaseResult& phase, const ResultsLayout& layout) {
     std::vector<std::string> references;
     references.reserve(qsl_.samples().size());
     for (const auto& sample : qsl_.samples().samples()) references.push_back(sample.output);
@@ -102,7 +110,9 @@ class Runner {
     } catch (const Error& e) {
       if (!phase.run.interrupted && !phase.run.failure) throw;
       result_.notes.push_back(fmt::format("accuracy not scored: {}", e.what()));
+      return;
     }
+    truncate_accuracy_log(phase.run.accuracy_path, layout.full_accuracy_log());
   }
 
   void run_test06(const ResultsLayout& layout) {
@@ -134,6 +144,30 @@ class Runner {
   std::optional<accuracy::SplitterChoice> splitter_;  // when accuracy is scored
 };
 
+std::string infermark_description() {
+  return "infermark " + util::build_info().describe();
+}
+
+std::string loadgen_description(bool official) {
+  return official ? loadgen_official::describe()
+                  : "infermark's load generator (LoadGen 6.0.17 behaviour; not for submission)";
+}
+
+// Model, dataset and engine as the caller's metadata records them, one README line each.
+std::vector<std::string> input_lines(const util::Json& metadata) {
+  std::vector<std::string> lines;
+  for (const char* what : {"model", "dataset", "engine"}) {
+    if (!metadata.contains(what)) continue;
+    std::string line = std::string(1, static_cast<char>(std::toupper(what[0]))) + (what + 1) + ":";
+    for (const auto& [key, value] : metadata[what].items()) {
+      line += fmt::format(" {} {};", key, value.is_string() ? value.get<std::string>() : value.dump());
+    }
+    line.pop_back();
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& layout) {
   util::Json measurements{{"input_data_types", "int32"},
                           {"retraining", "No"},
@@ -145,6 +179,47 @@ void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& lay
       o.user_conf.empty() ? std::string("# no user.conf was given: mlperf.conf values apply\n")
                           : util::read_file(o.user_conf);
   util::write_file_atomic(layout.scenario_dir() / "user.conf", user_conf);
+  write_scenario_readme(layout, {infermark_description(), loadgen_description(o.official_loadgen),
+                                 o.mlperf_conf.empty() ? "embedded (v6.1 seeds)" : o.mlperf_conf,
+                                 o.user_conf, input_lines(o.metadata), o.command_line});
+}
+
+// The checker accepts only the round's seeds. A run takes them from infermark's mlperf.conf (or
+// --mlperf-conf); when the linked library embeds other ones, it is likely of another round.
+std::optional<std::string> seeds_note(const BenchmarkRunOptions& o,
+                                      const loadgen::TestSettings& run) {
+  const loadgen::TestSettings lib = loadgen_official::settings_from_config(
+      o.benchmark.model_key(), o.benchmark.loadgen_scenario());
+  if (lib.qsl_rng_seed == run.qsl_rng_seed &&
+      lib.sample_index_rng_seed == run.sample_index_rng_seed &&
+      lib.schedule_rng_seed == run.schedule_rng_seed) {
+    return std::nullopt;
+  }
+  return fmt::format(
+      "the run's seeds ({}, {}, {}; from {}) differ from those of the official LoadGen's own "
+      "mlperf.conf ({}, {}, {}): MLPerf's checker accepts only the seeds of the round you submit "
+      "to (pick that round's mlperf.conf with --mlperf-conf)",
+      run.qsl_rng_seed, run.sample_index_rng_seed, run.schedule_rng_seed,
+      o.mlperf_conf.empty() ? "infermark's embedded mlperf.conf (v6.1)" : o.mlperf_conf,
+      lib.qsl_rng_seed, lib.sample_index_rng_seed, lib.schedule_rng_seed);
+}
+
+void validate_submission_options(const BenchmarkRunOptions& o) {
+  if (!o.submitter.empty()) validate_submitter_name(o.submitter);
+  if (o.official_loadgen && !loadgen_official::available()) {
+    throw Error("--loadgen official: " + loadgen_official::describe());
+  }
+}
+
+SystemDescriptionOptions system_options(const BenchmarkRunOptions& o, const ResultsLayout& layout) {
+  SystemDescriptionOptions sd;
+  sd.system_name = layout.system;
+  sd.system_type = o.benchmark.edge ? "edge" : "datacenter";
+  if (!o.submitter.empty()) sd.submitter = o.submitter;
+  if (!o.division.empty()) sd.division = o.division;
+  sd.fields = o.system_fields;
+  validate_system_options(sd);
+  return sd;
 }
 
 }  // namespace
@@ -185,10 +260,14 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   if (splitter && !splitter->splitter.exact()) {
     result.notes.emplace_back(accuracy::kNotComparableNote);
   }
-  result.layout = {o.output, o.system_name.empty() ? default_system_name()
-                                                   : sanitize_system_name(o.system_name),
-                   o.benchmark};
+  validate_submission_options(o);
+  result.layout = make_results_layout(
+      o.output,
+      o.system_name.empty() ? default_system_name() : sanitize_system_name(o.system_name),
+      o.benchmark, o.submitter, o.division.empty() ? "open" : o.division);
+  result.loadgen = loadgen_description(o.official_loadgen);
   const ResultsLayout& layout = result.layout;
+  const SystemDescriptionOptions system = system_options(o, layout);
 
   loadgen::SettingsSources src{o.benchmark.model_key(), o.benchmark.loadgen_scenario(), o.mode,
                                o.mlperf_conf, o.user_conf};
@@ -204,21 +283,20 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
   for (const auto& v : result.rule_violations) {
     settings.notes.push_back("not valid for submission: " + v);
   }
+  if (o.official_loadgen) {
+    if (auto note = seeds_note(o, settings.settings)) result.notes.push_back(*note);
+  }
 
   util::ensure_writable_dir(layout.scenario_dir());
   MachineInfo machine = probe_machine(o.output);
-  SystemDescriptionOptions sd;
-  sd.system_name = layout.system;
-  sd.system_type = o.benchmark.edge ? "edge" : "datacenter";
-  sd.precision = o.precision;
-  util::ensure_writable_dir(layout.system_json().parent_path());
-  util::write_file_atomic(layout.system_json(), system_description(machine, sd).dump(4) + "\n");
+  result.system_fields_to_fill = write_system_description(layout.system_json(), machine, system);
+  write_src_readme(layout, infermark_description());
   write_scenario_files(o, layout);
 
   Runner runner(o, sut, qsl, result, std::move(settings), machine, std::move(splitter));
   if (o.mode == Mode::kAccuracyOnly || o.mode == Mode::kSubmission) {
     PhaseResult& acc = runner.run_phase("accuracy", Mode::kAccuracyOnly, layout.accuracy_dir());
-    runner.score_accuracy(acc);
+    runner.score_accuracy(acc, layout);
     runner.finish_phase(acc);
   }
   if (!result.ended_early() && (o.mode == Mode::kPerformanceOnly || o.mode == Mode::kSubmission ||
@@ -230,6 +308,7 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
     runner.run_test06(layout);
     runner.finish_phase(result.phases.back());
   }
+  result.missing_scenarios = missing_required_scenarios(layout);
   return result;
 }
 

@@ -1,6 +1,8 @@
 // One llama3.1-8b benchmark run as a submitter needs it: the LoadGen test(s) for the requested
-// mode, each in its folder of the submission layout, accuracy scored natively, TEST06 for
-// submission runs, measurements.json / user.conf / systems json, and a run.json per folder.
+// mode, each in its folder of the submission layout (results_layout.h), accuracy scored natively,
+// TEST06 for submission runs, measurements.json / user.conf / README.md / systems json / src, and
+// a run.json per folder. The tests run on infermark's load generator or, for a submission, on
+// MLPerf's official library (loadgen_official); everything else is the same for both.
 //
 //   performance : performance/run_1
 //   accuracy    : accuracy/ + accuracy.txt
@@ -14,6 +16,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +37,16 @@ struct BenchmarkRunOptions {
   loadgen::Mode mode = loadgen::Mode::kPerformanceOnly;
   std::filesystem::path output = "infermark-results";
   std::string system_name;         // default: "<hostname>-infermark"
+  // Run the tests on MLPerf's official LoadGen instead of infermark's (it must be available:
+  // loadgen_official::available()).
+  bool official_loadgen = false;
+  // Non-empty: the results go to output/<division>/<submitter>, the tree MLPerf's checker reads,
+  // and the system description names this submitter.
+  std::string submitter;
+  std::string division;  // open | closed; empty: open (or what the systems json already says)
+  // --system-field KEY=VALUE: fields of systems/<system>.json the machine cannot tell.
+  std::map<std::string, std::string> system_fields;
+  std::string command_line;  // how infermark was invoked, for the scenario's README.md
   std::string user_conf;           // path, or empty
   std::string mlperf_conf;         // path, or empty for the embedded one
   bool quick = false;              // lowered durations and counts; labelled not valid
@@ -48,11 +61,9 @@ struct BenchmarkRunOptions {
   bool approximate_sentence_split = false;
   const std::atomic<bool>* stop = nullptr;
   util::Json metadata = util::Json::object();  // model, dataset, engine: copied into run.json
-  // Weight precision etc. for measurements.json; `precision` ("weights int4-g128 (lm_head
-  // bf16), activations f32") also goes into systems/<system>.json's sw_notes.
+  // Weight precision ("int4-g128 (lm_head bf16)") etc. for measurements.json.
   std::string weight_data_type = "bf16";
   std::string weight_transformations = "none";
-  std::string precision;
   std::string starting_weights = "Original Hugging Face model weights";
   // Called with each finished run folder (e.g. to write report.html).
   std::function<void(const std::filesystem::path&)> after_run;
@@ -71,6 +82,11 @@ struct BenchmarkRunResult {
   std::vector<PhaseResult> phases;
   std::vector<std::string> rule_violations;  // why the settings cannot give a submittable result
   std::vector<std::string> notes;            // warnings for the user (e.g. fallback splitter)
+  std::string loadgen;                       // which load generator ran the tests
+  // Required fields of systems/<system>.json still empty: the submitter must fill them in.
+  std::vector<std::string> system_fields_to_fill;
+  // Scenarios MLPerf requires for this benchmark that the results tree does not have yet.
+  std::vector<std::string> missing_scenarios;
   bool interrupted = false;
   std::optional<std::string> failure;  // the SUT failed in a phase; later phases did not run
   bool ended_early() const { return interrupted || failure.has_value(); }

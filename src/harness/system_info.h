@@ -1,7 +1,6 @@
 // What machine a run happened on, read from /proc, /sys and /etc (Linux), for run.json and the
-// pre-filled MLPerf system description (systems/<system>.json, the fields of the submission
-// checker's SYSTEM_DESC_REQUIRED_FIELDS). Fields that cannot be read are left empty for the
-// submitter to fill in, never guessed.
+// pre-filled MLPerf system description (system_description.h). Fields that cannot be read are
+// left empty for the submitter to fill in, never guessed.
 #pragma once
 
 #include <cstdint>
@@ -27,23 +26,15 @@ struct MachineInfo {
   std::string kernel;         // uname -r
   std::vector<std::string> gpus;  // NVIDIA models from /proc/driver/nvidia, else empty
   uint64_t storage_bytes = 0;     // capacity of the filesystem holding the output
+  std::string storage_type;       // "2x NVMe SSD" (hardware_probe.h)
+  std::string network_ports;      // "eth0: Ethernet 25 Gb/s"
+  int network_cards = 0;
+  std::string memory_configuration;  // "16x 32 GB DDR5-4800"; empty unless SMBIOS is readable
 };
 
 // Reads the machine. `output_dir` selects the filesystem whose size is reported.
 MachineInfo probe_machine(const std::filesystem::path& output_dir);
 
 util::Json to_json(const MachineInfo& m);
-
-struct SystemDescriptionOptions {
-  std::string system_name;
-  std::string submitter = "infermark user";
-  std::string division = "open";      // open | closed | network
-  std::string status = "available";   // available | preview | rdi
-  std::string system_type = "datacenter";  // datacenter | edge
-  std::string precision;  // "weights ..., activations ..." for sw_notes; empty when unknown
-};
-
-// systems/<system>.json with every required field present; what the machine tells is filled in.
-util::Json system_description(const MachineInfo& m, const SystemDescriptionOptions& options);
 
 }  // namespace infermark::harness

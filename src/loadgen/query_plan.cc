@@ -170,7 +170,7 @@ class ArrivalSchedule {
 };
 
 // Offline's one query: the loaded set repeated in order (each repeat shuffled in equal-issue
-// performance runs), then its first spq % L samples; or spq copies of the same sample.
+// runs), then its first spq % L samples; or spq copies of the same sample.
 void append_offline_samples(const EffectiveSettings& s, bool shuffle_blocks,
                             const std::vector<SampleIndex>& loaded, uint64_t spq,
                             SampleDraws& draws, std::vector<SampleIndex>& out) {
@@ -188,9 +188,8 @@ void append_offline_samples(const EffectiveSettings& s, bool shuffle_blocks,
 }
 
 // The samples of the next query of the plan (§6.4 main loop).
-void append_query_samples(const EffectiveSettings& s, Mode mode,
-                          const std::vector<SampleIndex>& loaded, uint64_t spq, SampleDraws& draws,
-                          std::vector<SampleIndex>& out) {
+void append_query_samples(const EffectiveSettings& s, const std::vector<SampleIndex>& loaded,
+                          uint64_t spq, SampleDraws& draws, std::vector<SampleIndex>& out) {
   switch (s.scenario) {
     case Scenario::kMultiStream: {
       const uint64_t first = draws.multi_stream_start();
@@ -199,8 +198,8 @@ void append_query_samples(const EffectiveSettings& s, Mode mode,
       break;
     }
     case Scenario::kOffline:
-      append_offline_samples(s, s.sample_concatenate_permutation && mode != Mode::kAccuracyOnly,
-                             loaded, spq, draws, out);
+      // Equal issue shuffles each repeat in accuracy mode too, as LoadGen does.
+      append_offline_samples(s, s.sample_concatenate_permutation, loaded, spq, draws, out);
       break;
     case Scenario::kServer:
     case Scenario::kSingleStream:
@@ -273,7 +272,7 @@ QueryPlan generate_queries(const EffectiveSettings& s, Mode mode, const Loadable
 
   PlanBuilder plan(seq, spq);
   const auto fill = [&](std::vector<SampleIndex>& out) {
-    append_query_samples(s, mode, loaded, spq, draws, out);
+    append_query_samples(s, loaded, spq, draws, out);
   };
   int64_t timestamp = 0, prev = 0;
   while (prev < shape.gen_duration_ns || plan.query_count() < shape.min_queries) {

@@ -232,7 +232,7 @@ void log_validity(DetailLog& log, const PerformanceSummary& r) {
     if (!r.outcome.sut_invalid_reason.empty()) {
       reason += " The system under test failed: " + r.outcome.sut_invalid_reason;
     }
-    if (r.outcome.failure) reason += "The system under test failed: " + *r.outcome.failure;
+    if (r.outcome.failure) reason += " The system under test failed: " + *r.outcome.failure;
     log.value("result_invalid_reason", one_line(reason));
   }
   if (!s.use_token_latencies) {

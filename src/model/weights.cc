@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "model/weight_values.h"
 #include "util/error.h"
 
 namespace infermark::model {
@@ -48,6 +49,12 @@ class Binder {
           "{}: tensor '{}' is {} but the other weights are {} (mixed dtypes are "
           "not supported)",
           where, name, dtype_name(t->dtype), dtype_name(*dtype_));
+    }
+    if (const auto at = first_non_finite(t->dtype, t->data, static_cast<uint64_t>(t->numel()))) {
+      throw Error::format(
+          "{}: tensor '{}' {} holds a NaN or infinity at element {}: the weights "
+          "are corrupt (re-download or re-convert the checkpoint)",
+          where, name, t->describe(), *at);
     }
     bound_.insert(name);
     return *t;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "report/html.h"
+#include "report/text_scan.h"
 
 namespace infermark::report {
 namespace {
@@ -25,13 +26,7 @@ double num_or(const MlperfLogs& logs, std::string_view key, double fallback = -1
 double summary_number(const MlperfLogs& logs, std::string_view label) {
   const std::string* v = logs.summary(label);
   if (v == nullptr) return -1;
-  try {
-    size_t used = 0;
-    const double d = std::stod(*v, &used);
-    return used > 0 ? d : -1;
-  } catch (const std::exception&) {
-    return -1;
-  }
+  return parse_number(*v).value_or(-1);
 }
 
 // The summary's value when it has one (Server rates carry 2 decimals there), else the detail's.

@@ -5,10 +5,10 @@
 #include <fmt/ranges.h>
 
 #include <cmath>
-#include <regex>
 
 #include "report/analysis.h"
 #include "report/html.h"
+#include "report/text_scan.h"
 
 namespace infermark::report {
 namespace {
@@ -33,11 +33,9 @@ double round_up_3(double v) {
 
 std::string secs(double s) { return s < 0 ? "n/a" : duration_ns(s * 1e9); }
 
-// The first integer captured by `pattern` in `text`, or -1.
-int64_t find_int(const std::string& text, const char* pattern) {
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex(pattern))) return -1;
-  return std::stoll(m[1].str());
+// The first integer N in `text` written as `before`N`after`, or -1.
+int64_t find_int(std::string_view text, std::string_view before, std::string_view after) {
+  return integer_between(text, before, after).value_or(-1);
 }
 
 bool is_interruption(const LogMessage& m) {
@@ -170,8 +168,8 @@ Check latency_check(const MlperfLogs& logs, const RunAnalysis& a) {
 // need to run at least K more queries, ...") in words.
 std::string server_early_stopping(const std::string& what, const std::string& text, double limit_ns,
                                   const MlperfLogs& logs, const RunAnalysis& a) {
-  const int64_t q = find_int(text, R"(Processed (\d+) queries)");
-  const int64_t k = find_int(text, R"(at least (\d+) more)");
+  const int64_t q = find_int(text, "Processed ", " queries");
+  const int64_t k = find_int(text, "at least ", " more");
   if (q < 0 || k < 0) return "Early stopping failed for " + what + ": " + text;
   const double need_s = a.target_qps > 0 ? static_cast<double>(q + k) / a.target_qps : -1;
   return fmt::format(
@@ -215,8 +213,8 @@ std::string early_stopping_explanation(const MlperfLogs& logs, const RunAnalysis
     if (!out.empty()) return out;
   }
   const std::string all = ttft + " " + tpot + " " + plain;
-  const int64_t q = find_int(all, R"(Only processed (\d+) queries)");
-  const int64_t h = find_int(all, R"(at least (\d+) queries for early stopping)");
+  const int64_t q = find_int(all, "Only processed ", " queries");
+  const int64_t h = find_int(all, "at least ", " queries for early stopping");
   if (q >= 0 && h >= 0) {
     return fmt::format(
         "Only {} queries were processed, but early stopping needs at least {} to estimate the "

@@ -22,6 +22,38 @@ bool is_blank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
+// MLPerf's LoadGen writes string arguments of its trace events quoted twice
+// (`"args":{"key":""loadgen_version""}`, `{"message":""...""}`), which is not JSON; those events
+// carry nothing the report reads, so the doubled quotes are undone before parsing: a value that
+// opens with `""` and goes on (not the empty string `""` before ',' or '}') loses one quote at
+// each end. Returns `text` itself when it has none.
+std::string_view undo_doubled_quotes(std::string_view text, std::string& storage) {
+  constexpr std::string_view kOpen = "\":\"\"";  // ":""
+  size_t at = text.find(kOpen);
+  size_t copied = 0;
+  while (at != std::string_view::npos) {
+    const size_t value = at + kOpen.size();
+    const bool doubled = value < text.size() && text[value] != ',' && text[value] != '}';
+    size_t close = doubled ? text.find("\"\"", value) : std::string_view::npos;
+    while (close != std::string_view::npos && close + 2 < text.size() &&
+           text[close + 2] != '}' && text[close + 2] != ',') {
+      close = text.find("\"\"", close + 1);
+    }
+    if (close == std::string_view::npos) {
+      at = text.find(kOpen, value);
+      continue;
+    }
+    if (storage.empty()) storage.reserve(text.size());
+    storage.append(text.substr(copied, value - 1 - copied));  // up to and with one opening quote
+    storage.append(text.substr(value, close + 1 - value));    // the value and one closing quote
+    copied = close + 2;
+    at = text.find(kOpen, copied);
+  }
+  if (copied == 0) return text;
+  storage.append(text.substr(copied));
+  return storage;
+}
+
 Json parse_sample_events(std::string_view text, std::string_view origin) {
   // Drops every trace event but "Sample" ones as soon as it is complete.
   const Json::parser_callback_t keep_samples = [](int, Json::parse_event_t event, Json& parsed) {
@@ -72,7 +104,8 @@ void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out
   out.incomplete_samples = 0;
   out.trace_enabled = !is_blank(text);
   if (!out.trace_enabled) return;
-  const Json root = parse_sample_events(text, origin);
+  std::string repaired;
+  const Json root = parse_sample_events(undo_doubled_quotes(text, repaired), origin);
   const Json& events = trace_events(root, origin);
 
   std::unordered_map<uint64_t, size_t> open;  // id -> index in out.samples

@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <regex>
+#include <algorithm>
 #include <system_error>
 
 #include "accuracy/evaluation.h"
+#include "report/text_scan.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -15,16 +16,10 @@ namespace {
 
 constexpr size_t kMaxMetadataValue = 400;
 
-// The submission checker's patterns (mlperf-llama31-8b.md §3.3), plus gen_num.
-struct Pattern {
-  const char* name;
-  const char* regex;
-};
-constexpr Pattern kPatterns[] = {
-    {"rouge1", R"('rouge1':\s+'?([\d.]+)'?)"}, {"rouge2", R"('rouge2':\s+'?([\d.]+)'?)"},
-    {"rougeL", R"('rougeL':\s+'?([\d.]+)'?)"}, {"rougeLsum", R"('rougeLsum':\s+'?([\d.]+)'?)"},
-    {"gen_len", R"('gen_len':\s([\d.]+))"},    {"gen_num", R"('gen_num':\s([\d.]+))"},
-};
+// The values the submission checker reads (mlperf-llama31-8b.md §3.3: `'rouge1':\s+'?([\d.]+)'?`
+// and the like), plus gen_num, in the order they are shown.
+constexpr std::string_view kScoreNames[] = {"rouge1",    "rouge2",  "rougeL",
+                                            "rougeLsum", "gen_len", "gen_num"};
 
 void check_against_targets(AccuracyScores& s) {
   accuracy::AccuracyResults r;
@@ -63,18 +58,24 @@ void check_against_targets(AccuracyScores& s) {
 AccuracyScores parse_accuracy_txt(const std::string& text, const std::filesystem::path& origin) {
   AccuracyScores s;
   s.path = origin;
-  for (const Pattern& p : kPatterns) {
-    std::smatch m;
-    if (std::regex_search(text, m, std::regex(p.regex))) {
-      s.values.emplace_back(p.name, std::stod(m[1].str()));
+  for (const std::string_view name : kScoreNames) {
+    const auto value = dict_value_after(text, fmt::format("'{}':", name));
+    if (!value) continue;
+    const auto number = parse_number(*value);
+    if (!number) {
+      throw Error::format("{}: '{}' is followed by '{}', not a number", origin.string(), name,
+                          value->substr(0, 40));
     }
+    s.values.emplace_back(name, *number);
   }
   if (s.values.empty() || s.values.front().first != "rouge1") {
     throw Error::format("{}: no ROUGE results (expected a line like {{'rouge1': '38.7792', ...}})",
                         origin.string());
   }
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(R"((?:^|\n)hash=([0-9A-Fa-f]+))"))) s.hash = m[1];
+  if (const auto hash = line_value(text, "hash=")) {
+    s.hash =
+        hash->substr(0, std::min(hash->find_first_not_of("0123456789abcdefABCDEF"), hash->size()));
+  }
   const std::string_view marker = accuracy::kNotComparableNote.substr(0, 26);
   if (const size_t at = text.find(marker); at != std::string::npos) {
     s.not_comparable = text.substr(at, text.find('\n', at) - at);

@@ -23,11 +23,23 @@ namespace {
 
 using util::Json;
 
+// Token ids index dense tables (kind, spelling, bytes): ids may leave at most this many gaps, so
+// that an id near INT32_MAX in a hostile file is an error, not a tens-of-GB allocation.
+constexpr size_t kMaxUnusedIds = size_t{1} << 16;
+
 std::string type_of(const Json& j, std::string_view origin, std::string_view field) {
   if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) {
     throw Error::format("{}: {}: expected an object with a string 'type'", origin, field);
   }
   return j["type"].get<std::string>();
+}
+
+// obj[key], or null when obj is not an object or has no such key (never throws).
+const Json& member(const Json& obj, const std::string& key) {
+  static const Json kNull;
+  if (!obj.is_object()) return kNull;
+  const auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
 }
 
 bool bool_or(const Json& obj, const char* key, bool fallback, std::string_view origin,
@@ -79,13 +91,13 @@ void check_pre_tokenizer(const Json& root, std::string_view origin) {
       type_of(byte_level, origin, "pre_tokenizer.pretokenizers[1]") != "ByteLevel") {
     throw Error(unsupported);
   }
-  const Json pattern = split.value("pattern", Json{});
-  if (!pattern.is_object() || !pattern.contains("Regex") ||
-      pattern["Regex"] != std::string(kLlama3SplitPattern)) {
+  const Json& regex = member(member(split, "pattern"), "Regex");
+  if (!regex.is_string() || regex.get_ref<const std::string&>() != kLlama3SplitPattern) {
     throw Error::format("{}: pre_tokenizer.pretokenizers[0].pattern: not the Llama-3 pattern",
                         origin);
   }
-  if (split.value("behavior", "") != "Isolated" ||
+  const Json& behavior = member(split, "behavior");
+  if (!behavior.is_string() || behavior.get_ref<const std::string&>() != "Isolated" ||
       bool_or(split, "invert", false, origin, "pre_tokenizer.pretokenizers[0]")) {
     throw Error::format(
         "{}: pre_tokenizer.pretokenizers[0]: behavior must be Isolated, invert "
@@ -112,6 +124,12 @@ void load_vocab(TokenizerJsonParts& parts, std::string_view origin, Tokenizer::I
   }
   int32_t max_id = 0;
   for (const auto& entry : parts.vocab) max_id = std::max(max_id, entry.second);
+  if (static_cast<size_t>(max_id) >= parts.vocab.size() + kMaxUnusedIds) {
+    throw Error::format(
+        "{}: model.vocab: id {} is far beyond the {} tokens listed (ids must be dense, with at "
+        "most {} unused)",
+        origin, max_id, parts.vocab.size(), kMaxUnusedIds);
+  }
   impl.vocab_spelling.reserve(parts.vocab.size());
   impl.bpe.reserve(parts.vocab.size(), parts.merges.size());
   impl.kind.assign(static_cast<size_t>(max_id) + 1, TokenKind::kNone);
@@ -217,8 +235,15 @@ void load_added_tokens(const Json& root, std::string_view origin, Tokenizer::Imp
   if (it == root.end() || it->is_null()) return;
   if (!it->is_array()) throw Error::format("{}: added_tokens: expected an array", origin);
   std::vector<AddedToken> tokens;
+  const size_t id_limit = impl.kind.size() + it->size() + kMaxUnusedIds;
   for (size_t i = 0; i < it->size(); ++i) {
     AddedToken t = parse_added_token((*it)[i], origin, i);
+    if (static_cast<size_t>(t.id) >= id_limit) {
+      throw Error::format(
+          "{}: added_tokens[{}].id: {} is far beyond the {} tokens listed (ids must be dense, "
+          "with at most {} unused)",
+          origin, i, t.id, impl.kind.size() + it->size(), kMaxUnusedIds);
+    }
     if (t.id >= impl.vocab_size()) {
       impl.kind.resize(static_cast<size_t>(t.id) + 1, TokenKind::kNone);
       impl.spelling.resize(static_cast<size_t>(t.id) + 1);
@@ -245,14 +270,15 @@ void load_template(const Json& tp, std::string_view origin, Tokenizer::Impl& imp
       seen_sequence = true;
       continue;
     }
-    const Json name =
-        item.contains("SpecialToken") ? item["SpecialToken"].value("id", Json{}) : Json{};
-    if (!name.is_string() || !specials.contains(name.get<std::string>()) ||
-        !specials[name.get<std::string>()].value("ids", Json{}).is_array()) {
+    const Json& name = member(member(item, "SpecialToken"), "id");
+    const Json& ids = name.is_string()
+                          ? member(member(specials, name.get_ref<const std::string&>()), "ids")
+                          : name;
+    if (!ids.is_array()) {
       throw Error::format("{}: post_processor: template item {} names no entry of special_tokens",
                           origin, item.dump());
     }
-    for (const Json& id : specials[name.get<std::string>()]["ids"]) {
+    for (const Json& id : ids) {
       const int32_t v = token_id(id, origin, "post_processor.special_tokens");
       (seen_sequence ? impl.suffix_ids : impl.prefix_ids).push_back(v);
     }

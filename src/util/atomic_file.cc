@@ -21,7 +21,10 @@ AtomicFile::AtomicFile(fs::path path) : path_(std::move(path)) {
   tmp_path_ = path_;
   tmp_path_ += ".tmp." + std::to_string(::getpid());
   file_ = std::fopen(tmp_path_.c_str(), "wb");
-  if (!file_) throw Error::format("{}: cannot create file: {}", tmp_path_.string(), errno_text());
+  if (!file_) {
+    throw Error::format("{}: cannot create file ({}): {}", path_.string(),
+                        tmp_path_.filename().string(), errno_text());
+  }
   std::setvbuf(file_, nullptr, _IOFBF, 1 << 20);
 }
 
@@ -36,7 +39,7 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::write(std::string_view bytes) {
   if (!file_) throw Error::format("{}: write after commit", path_.string());
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
-    throw Error::format("{}: write failed: {}", tmp_path_.string(), errno_text());
+    throw Error::format("{}: write failed: {}", path_.string(), errno_text());
   }
 }
 
@@ -74,8 +77,24 @@ void ensure_writable_dir(const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) throw Error::format("{}: cannot create folder: {}", dir.string(), ec.message());
   if (!fs::is_directory(dir)) throw Error::format("{}: not a folder", dir.string());
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
-    throw Error::format("{}: folder is not writable: {}", dir.string(), errno_text());
+  // access() says yes to root on a read-only mount and knows nothing of a full disk or a file
+  // size limit: a real write, flushed to the file system, is the only honest probe.
+  const fs::path probe = dir / (".infermark-write-probe." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error::format("{}: folder is not writable: {}", dir.string(), errno_text());
+  const std::string block(kWriteProbeBytes, '\0');
+  size_t written = 0;
+  ssize_t n = 0;
+  while (written < block.size() &&
+         (n = ::write(fd, block.data() + written, block.size() - written)) > 0) {
+    written += static_cast<size_t>(n);
+  }
+  const bool ok = written == block.size() && ::fsync(fd) == 0;
+  const std::string reason = ok ? "" : errno_text();
+  ::close(fd);
+  fs::remove(probe, ec);
+  if (!ok) {
+    throw Error::format("{}: cannot write files in this folder: {}", dir.string(), reason);
   }
 }
 

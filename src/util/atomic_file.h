@@ -36,8 +36,11 @@ class AtomicFile {
   std::FILE* file_ = nullptr;
 };
 
-// Checks that `dir` exists (creating it and its parents if needed) and that a file can be created
-// in it. Throws Error naming the folder otherwise.
+// Checks that `dir` exists (creating it and its parents if needed) and that files can be written
+// in it: a probe file of kWriteProbeBytes is written, fsynced and removed, so that a read-only
+// mount, a full disk or a file-size limit (RLIMIT_FSIZE) below that size is reported before a
+// run, not after it. Throws Error naming the folder and the system's reason otherwise.
+inline constexpr size_t kWriteProbeBytes = 64 * 1024;
 void ensure_writable_dir(const std::filesystem::path& dir);
 
 }  // namespace infermark::util

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "accuracy/rouge.h"
-#include "util/sha256.h"
 #include "python_peer.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 namespace infermark::accuracy {
 namespace {
@@ -146,6 +146,30 @@ TEST(Evaluation, Errors) {
   no_splitter.splitter = nullptr;
   EXPECT_THROW(score_texts(kReferences, kReferences, no_splitter), Error);
   EXPECT_THROW(score_texts(std::vector<std::string>{"a"}, kReferences, f.options()), Error);
+}
+
+// A log from another dataset (or a hostile one): a qsl_idx the dataset does not have is refused
+// with the log file's name, before anything is scored.
+TEST(Evaluation, UnknownQslIndexNamesTheLogFile) {
+  Fixture f;
+  const AccuracyLog log = parse_accuracy_log(
+      R"([{"qsl_idx": 0, "data": "06000000"}, {"qsl_idx": 2147483647, "data": "06000000"}])",
+      "run/mlperf_log_accuracy.json");
+  try {
+    evaluate_accuracy_log(log, kReferences, f.options());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "run/mlperf_log_accuracy.json: entry 1 (qsl_idx 2147483647): no such sample"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    evaluate_accuracy_log(parse_accuracy_log("[]", "empty.json"), kReferences, f.options());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("empty.json: no entries to score"), std::string::npos);
+  }
 }
 
 TEST(Evaluation, ScoreTextsMatchesPerPairScoring) {

@@ -12,6 +12,7 @@
 
 #include "dataset/prompt.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/sha256.h"
 
 namespace infermark::dataset {
@@ -214,6 +215,45 @@ TEST(SampleSetTest, WrongFieldTypesNameSample) {
               HasSubstr("sample 0: field 'output' must be a string (got array)"));
   EXPECT_THAT(error_of(one(R"("instruction":7,"input":"a","output":"b","tok_input":[1])")),
               HasSubstr("field 'instruction' must be a string or an object (got number)"));
+}
+
+// Empty strings are valid JSON strings: an empty article still makes a prompt (the template's
+// tokens), and an empty reference summary scores 0 rather than failing the run.
+TEST(SampleSetTest, EmptyStringsLoad) {
+  LoadOptions o;
+  o.tokenize = [](std::string_view text) {
+    std::vector<int32_t> ids{128000};
+    for (unsigned char c : text) ids.push_back(c);
+    return ids;
+  };
+  const SampleSet s = SampleSet::parse(
+      R"([{"input":"","output":"","instruction":""},{"input":"","output":"x","tok_input":[5]}])",
+      "cnn_eval.json", o);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].tok_input, std::vector<int32_t>{128000});
+  EXPECT_EQ(s[0].output, "");
+  EXPECT_EQ(s[1].tok_input, std::vector<int32_t>{5});
+  EXPECT_THAT(error_of(one(R"("input":"a","output":"b","tok_input":[])")),
+              HasSubstr("sample 0: field 'tok_input' is empty"));
+}
+
+// A 1 MB article (and a 1 MB reference) is read and tokenised whole; whether it fits a model's
+// context is the run's check (tests/apps/infermark/results_folder_test.cc).
+TEST(SampleSetTest, OneMegabyteArticleLoads) {
+  std::string article;
+  while (article.size() < (1 << 20)) article += "Rain fell on the quiet town again. ";
+  const std::string json = util::Json::array({{{"input", article}, {"output", article}}}).dump();
+  size_t tokenised = 0;
+  LoadOptions o;
+  o.tokenize = [&](std::string_view text) {
+    tokenised = text.size();
+    return std::vector<int32_t>(text.size() / 4 + 1, 7);
+  };
+  const SampleSet s = SampleSet::parse(json, "cnn_eval.json", o);
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].input, article);
+  EXPECT_GT(tokenised, article.size());  // the prompt holds the whole article
+  EXPECT_EQ(s.max_input_tokens(), tokenised / 4 + 1);
 }
 
 TEST(SampleSetTest, WrongStructureIsNamed) {

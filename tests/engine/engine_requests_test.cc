@@ -138,6 +138,32 @@ TEST(EngineRequests, DefaultStopIdsAreTheModelsEosIds) {
   EXPECT_EQ(c.get(id).finish.reason, FinishReason::kStop);
 }
 
+TEST(EngineRequests, IgnoreEosLeavesOnlyTheExplicitStopIds) {
+  const auto prompt = random_prompt(12, 6);
+  std::vector<TokenId> g;
+  {
+    Engine e(TinyModel::get().model(), test_options());
+    g = greedy(e, prompt, 10);
+  }
+  auto model = TinyModel::get().load_copy();
+  model->set_eos_token_ids({g[2]});
+  Engine e(model, test_options());
+  Collector c;
+  GenerationParams none;
+  none.max_new_tokens = 10;
+  none.min_new_tokens = 0;
+  none.ignore_eos = true;
+  GenerationParams explicit_stop = none;
+  explicit_stop.stop_ids = {g[5]};
+  const RequestId a = c.submit(e, prompt, none), b = c.submit(e, prompt, explicit_stop);
+  e.wait_idle();
+  EXPECT_EQ(c.get(a).tokens, g);
+  EXPECT_EQ(c.get(a).finish.reason, FinishReason::kLength);
+  const auto at = std::find(g.begin(), g.end(), g[5]) - g.begin();
+  EXPECT_EQ(c.get(b).tokens, std::vector<TokenId>(g.begin(), g.begin() + at + 1));
+  EXPECT_EQ(c.get(b).finish.reason, FinishReason::kStop);
+}
+
 TEST(EngineRequests, SamplingIsReproducibleFromTheSeedAloneOrBatched) {
   // Batched rows go through other matmul kernels (other summation orders) than a lone row, so
   // logits agree to float rounding only; with a bf16 KV cache an occasional K/V element rounds

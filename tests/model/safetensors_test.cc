@@ -122,6 +122,29 @@ TEST_F(SafetensorsTest, HeaderLengthOverLimit) {
   EXPECT_THAT(open_error(bytes), HasSubstr("exceeds the limit of 100000000 bytes"));
 }
 
+// A download or copy cut short anywhere — inside the length prefix, inside the JSON header, at
+// the header's end, inside or between the tensors — is refused, with the file named.
+TEST_F(SafetensorsTest, TruncatedAtEveryByteIsRefused) {
+  const std::string bytes = safetensors_bytes(kHeader, kData);
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    SCOPED_TRACE(cut);
+    EXPECT_NE(open_error(bytes.substr(0, cut)), "");
+  }
+  EXPECT_EQ(open_error(bytes), "");
+}
+
+// Header lengths whose arithmetic overflows (8 + length wraps past 2^64 or turns negative as a
+// signed size) must be caught before any allocation or read.
+TEST_F(SafetensorsTest, HeaderLengthNearTwoToThe64) {
+  for (const uint64_t length :
+       {uint64_t{1} << 63, (uint64_t{1} << 63) - 1, ~uint64_t{0}, ~uint64_t{0} - 7}) {
+    SCOPED_TRACE(length);
+    std::string bytes = safetensors_bytes(kHeader, kData);
+    std::memcpy(bytes.data(), &length, 8);  // little-endian on every supported target
+    EXPECT_THAT(open_error(bytes), HasSubstr("exceeds the limit of 100000000 bytes"));
+  }
+}
+
 TEST_F(SafetensorsTest, BadJson) {
   EXPECT_THAT(open_error(safetensors_bytes(R"({"a":{"dtype":"I32",)", "")),
               HasSubstr("header: invalid JSON"));

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <numeric>
 
 #include "model/checkpoint_writer.h"
@@ -159,6 +160,60 @@ TEST_F(WeightsTest, UnsupportedOrMixedDtypeIsNamed) {
                 HasSubstr("'model.embed_tokens.weight' has dtype I8; weights must be F32, "
                           "F16 or BF16"));
   }
+}
+
+// A NaN or infinity anywhere in a weight would make every logit NaN (argmax then picks token 0:
+// silent garbage). Binding refuses it, naming the tensor and the element, for each float dtype
+// and for both NaN and infinity, in a matrix and in a norm vector.
+TEST_F(WeightsTest, NanOrInfinityInAWeightIsRefused) {
+  struct Case {
+    DType dtype;
+    std::vector<uint8_t> bytes;  // one little-endian element
+    const char* what;
+  };
+  const Case cases[] = {{DType::kBF16, {0xc0, 0x7f}, "BF16 NaN"},
+                        {DType::kBF16, {0x80, 0xff}, "BF16 -inf"},
+                        {DType::kF16, {0x00, 0x7c}, "F16 +inf"},
+                        {DType::kF16, {0x01, 0xfe}, "F16 NaN"},
+                        {DType::kF32, {0x00, 0x00, 0x80, 0x7f}, "F32 +inf"},
+                        {DType::kF32, {0x01, 0x00, 0xc0, 0xff}, "F32 NaN"}};
+  const Config c = small_config(false);
+  for (const Case& k : cases) {
+    for (const std::string target :
+         {"model.layers.1.mlp.down_proj.weight", "model.layers.0.input_layernorm.weight"}) {
+      SCOPED_TRACE(std::string(k.what) + " in " + target);
+      const uint64_t element = 5;
+      TempDir dir;
+      write_checkpoint(dir.path(), tensors_for(c, k.dtype),
+                       [&, fill = random_llama_fill(1)](const TensorToWrite& t, uint64_t offset,
+                                                        std::span<std::byte> out) {
+                         fill(t, offset, out);
+                         const uint64_t at = element * k.bytes.size();
+                         if (t.name == target && offset <= at && at < offset + out.size()) {
+                           std::memcpy(out.data() + (at - offset), k.bytes.data(), k.bytes.size());
+                         }
+                       });
+      Checkpoint ck = Checkpoint::open(dir.path());
+      try {
+        bind_llama_weights(ck, c);
+        ADD_FAILURE() << "bound without an error";
+      } catch (const Error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("tensor '" + target + "'"));
+        EXPECT_THAT(e.what(), HasSubstr("holds a NaN or infinity at element 5"));
+      }
+    }
+  }
+  // The largest finite values and subnormals are fine.
+  TempDir dir;
+  write_checkpoint(dir.path(), tensors_for(c, DType::kBF16),
+                   [](const TensorToWrite&, uint64_t, std::span<std::byte> out) {
+                     for (size_t i = 0; i + 1 < out.size(); i += 2) {
+                       out[i] = std::byte{0x7f};
+                       out[i + 1] = std::byte{static_cast<uint8_t>(i % 4 == 0 ? 0x7f : 0x80)};
+                     }
+                   });
+  Checkpoint ck = Checkpoint::open(dir.path());
+  EXPECT_NO_THROW(bind_llama_weights(ck, c));
 }
 
 TEST(LlamaTensorSpecsTest, Llama31_8bHas291TensorsOf16GB) {

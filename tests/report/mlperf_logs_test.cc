@@ -135,6 +135,25 @@ TEST(MlperfLogsTest, TracePairsSampleEventsInScheduleOrder) {
   EXPECT_EQ(logs.samples[1].n_tokens, 11);
 }
 
+// MLPerf's LoadGen quotes the string arguments of its trace events twice: not JSON, but read all
+// the same (an empty string stays one).
+TEST(MlperfLogsTest, TraceOfTheOfficialLoadGenWithDoubledKeys) {
+  const std::string official =
+      "{\"traceEvents\":[\n"
+      "{\"name\":\"LogDetail\",\"ph\":\"X\",\"pid\":1,\"tid\":2,\"ts\":3.0,\"dur\":1.0,"
+      "\"args\":{\"key\":\"\"loadgen_version\"\"}},\n"
+      "{\"name\":\"Sample\",\"cat\":\"default\",\"ph\":\"b\",\"pid\":1,\"id\":0,\"ts\":1000.0,"
+      "\"args\":{\"sample_seq\":0}},\n"
+      "{\"name\":\"LogSummary\",\"ph\":\"X\",\"pid\":1,\"tid\":2,\"ts\":5.0,\"dur\":1.0,"
+      "\"args\":{\"message\":\"\"Result is : VALID;\"\",\"empty\":\"\"}},\n"
+      "{\"name\":\"Sample\",\"cat\":\"default\",\"ph\":\"e\", \"pid\":1,\"id\":0,\"ts\":3000.0},\n"
+      "{\"name\":\"LastTrace\"}\n]}\n";
+  MlperfLogs logs;
+  parse_trace(official, "t.json", logs);
+  ASSERT_EQ(logs.samples.size(), 1u);
+  EXPECT_DOUBLE_EQ(logs.samples[0].latency_s(), 0.002);
+}
+
 TEST(MlperfLogsTest, EmptyTraceMeansTracingWasOff) {
   MlperfLogs logs;
   parse_trace("", "t.json", logs);

@@ -205,5 +205,96 @@ TEST(TokenizerLoader, MissingFileNamesThePath) {
   }
 }
 
+// Every member of the file, at every depth: removed, nulled or given the wrong type, the file
+// either still loads or is refused with an Error naming the file (never a crash, another
+// exception, or a read of a missing key); the members a Llama-3 tokenizer cannot do without are
+// refused by name.
+std::vector<Json::json_pointer> member_paths(const Json& j,
+                                             const Json::json_pointer& at = Json::json_pointer()) {
+  std::vector<Json::json_pointer> out;
+  if (j.is_object()) {
+    for (const auto& [key, value] : j.items()) {
+      if (at.empty() && key == "model") {  // the 256 byte tokens: one is enough
+        out.push_back(at / key);
+        for (const char* k : {"type", "vocab", "merges", "dropout", "ignore_merges"}) {
+          out.push_back(at / key / k);
+        }
+        out.push_back(at / key / "vocab" / "A");
+        out.push_back(at / key / "vocab" / "he");
+        continue;
+      }
+      out.push_back(at / key);
+      for (auto& p : member_paths(value, at / key)) out.push_back(std::move(p));
+    }
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i) {
+      for (auto& p : member_paths(j[i], at / i)) out.push_back(std::move(p));
+    }
+  }
+  return out;
+}
+
+// Loads `j`; "" if it loaded, the Error's message if not. Any other exception fails the test.
+std::string load_outcome(const Json& j) {
+  try {
+    load(j);
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "not an infermark::Error: " << e.what();
+    return e.what();
+  }
+}
+
+TEST(TokenizerLoader, EachMemberMissingNulledOrMistypedIsLoadedOrRefusedByName) {
+  const Json tiny = tiny_json(false);
+  const auto paths = member_paths(tiny);
+  ASSERT_GT(paths.size(), 60u);
+  for (const auto& path : paths) {
+    SCOPED_TRACE(path.to_string());
+    Json removed = tiny;
+    removed[path.parent_pointer()].erase(path.back());
+    const std::string missing = load_outcome(removed);
+    if (!missing.empty()) {
+      EXPECT_NE(missing.find("tiny/tokenizer.json"), std::string::npos) << missing;
+    }
+    for (const Json& replacement : {Json(nullptr), Json(12345), Json("x"), Json::array(),
+                                    Json::object(), Json(-1), Json(true)}) {
+      Json changed = tiny;
+      changed[path] = replacement;
+      const std::string outcome = load_outcome(changed);
+      if (!outcome.empty()) {
+        EXPECT_NE(outcome.find("tiny/tokenizer.json"), std::string::npos) << outcome;
+      }
+    }
+  }
+  for (const char* required :
+       {"/model", "/model/vocab", "/model/merges", "/pre_tokenizer", "/pre_tokenizer/type",
+        "/pre_tokenizer/pretokenizers", "/pre_tokenizer/pretokenizers/0/pattern",
+        "/pre_tokenizer/pretokenizers/0/type", "/pre_tokenizer/pretokenizers/1/type", "/decoder",
+        "/added_tokens/0/id", "/added_tokens/0/content", "/post_processor/single",
+        "/model/vocab/A"}) {
+    SCOPED_TRACE(required);
+    const Json::json_pointer path(required);
+    Json removed = tiny;
+    removed[path.parent_pointer()].erase(path.back());
+    EXPECT_NE(load_outcome(removed), "") << "loaded without " << required;
+  }
+}
+
+// An id near INT32_MAX once sized the id-indexed tables to 2^31 entries (tens of GB).
+TEST(TokenizerLoader, IdsFarBeyondTheTokensListedAreRefused) {
+  expect_error([](Json& j) { j["model"]["vocab"]["zz"] = 2147483646; },
+               "model.vocab: id 2147483646 is far beyond the 261 tokens listed");
+  expect_error([](Json& j) { j["added_tokens"][2]["id"] = 2147483646; },
+               "added_tokens[2].id: 2147483646 is far beyond");
+  expect_error([](Json& j) { j["added_tokens"][2]["id"] = 2147483648LL; }, "added_tokens[2].id");
+  // Gaps up to 65,536 unused ids stay accepted (tokenizers with reserved ranges).
+  Json sparse = tiny_json(false);
+  sparse["added_tokens"][2]["id"] = 60000;
+  EXPECT_EQ(load(sparse).vocab_size(), 60001);
+}
+
 }  // namespace
 }  // namespace infermark::text

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "util/error.h"
@@ -28,6 +29,27 @@ uint16_t parse_port(std::string_view digits, std::string_view text, std::string_
     throw Error::format("{}: '{}': the port must be a number from 1 to 65535", origin, text);
   }
   return static_cast<uint16_t>(value);
+}
+
+// RFC 3986's characters for a host name (reg-name without percent-encoding) and for an IPv6
+// literal (with a zone id); anything else (spaces, control bytes, non-ASCII) would end up in the
+// Host header.
+bool valid_host(std::string_view host, bool bracketed) {
+  return std::all_of(host.begin(), host.end(), [bracketed](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0) return true;
+    return bracketed ? (c == ':' || c == '.' || c == '%') : (c == '-' || c == '.' || c == '_');
+  });
+}
+
+// RFC 3986's path characters (pchar and '/'): a space, CR or LF in the base path would split the
+// request line of every request.
+bool valid_path(std::string_view path) {
+  constexpr std::string_view kAllowed = "-._~!$&'()*+,;=:@%/";
+  return std::all_of(path.begin(), path.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+           kAllowed.find(c) != std::string_view::npos;
+  });
 }
 
 }  // namespace
@@ -73,7 +95,12 @@ Url parse_url(std::string_view text, std::string_view origin) {
     throw Error::format("{}: '{}': user info in the URL is not supported (use --api-key)", origin,
                         text);
   }
-  if (hostport.starts_with("[")) {  // [v6]:port
+  if (!valid_path(url.base)) {
+    throw Error::format("{}: '{}': the path holds a character a URL path cannot have", origin,
+                        text);
+  }
+  const bool bracketed = hostport.starts_with("[");
+  if (bracketed) {  // [v6]:port
     const size_t close = hostport.find(']');
     if (close == std::string_view::npos) {
       throw Error::format("{}: '{}': unclosed '[' in the host", origin, text);
@@ -92,6 +119,10 @@ Url parse_url(std::string_view text, std::string_view origin) {
     }
   }
   if (url.host.empty()) throw Error::format("{}: '{}': no host", origin, text);
+  if (!valid_host(url.host, bracketed)) {
+    throw Error::format("{}: '{}': the host holds a character a host name cannot have", origin,
+                        text);
+  }
   return url;
 }
 

@@ -70,6 +70,11 @@ class HttpRunTest : public ::testing::Test {
     return out / "results/http/llama3.1-8b" / scenario;
   }
 
+  // The whole accuracy log (results/ keeps MLPerf's truncated form of it).
+  static fs::path accuracy_log(const fs::path& out, const std::string& scenario) {
+    return out / "logs/http/llama3.1-8b" / scenario / "accuracy/mlperf_log_accuracy.json";
+  }
+
   // The prompt ids of bundled sample `i`.
   static std::vector<int32_t> prompt(size_t i) {
     return all_[i]["tok_input"].get<std::vector<int32_t>>();
@@ -123,7 +128,7 @@ TEST_F(HttpRunTest, EveryScenarioAndModeCompletes) {
           infermark::util::parse_json(infermark::util::read_file(dir / "run.json"), "run.json");
       EXPECT_EQ(run_json["metadata"]["sut"]["kind"], "http") << run_json.dump(2);
       if (mode == "accuracy" || mode == "submission") {
-        const auto seen = check_accuracy_ids(sc / "accuracy/mlperf_log_accuracy.json", all_);
+        const auto seen = check_accuracy_ids(accuracy_log(out, scenario), all_);
         EXPECT_EQ(seen.size(), 6u);
         EXPECT_TRUE(fs::exists(sc / "accuracy/accuracy.txt"));
       }
@@ -255,7 +260,7 @@ TEST_F(HttpRunTest, TwoEndpointsOneKilledMidRunNothingLostNothingTwice) {
   const CliResult o = run(a.url() + "," + b.url(), "Server", "accuracy", out, "", dataset);
   ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
   const fs::path sc = scenario_dir(out, "Server");
-  const auto seen = check_accuracy_ids(sc / "accuracy/mlperf_log_accuracy.json", all_);
+  const auto seen = check_accuracy_ids(accuracy_log(out, "Server"), all_);
   EXPECT_EQ(seen.size(), all_.size());
   for (const auto& [qsl, count] : seen) EXPECT_EQ(count, 1) << qsl;
   const Json report = infermark::util::parse_json(

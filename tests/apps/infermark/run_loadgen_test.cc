@@ -106,7 +106,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"qsl_without_null_sut", "run --sut local --qsl-size 8",
                 "--qsl-size: only with --sut null"},
         BadCase{"null_without_library", "run --sut null --scenario Server",
-                "--sut null needs --qsl-size N"}),
+                "--sut null needs --qsl-size N"},
+        BadCase{"loadgen", "run --sut null --qsl-size 8 --loadgen mine",
+                "--loadgen: 'mine' is not builtin or official"}),
     [](const auto& test) { return test.param.name; });
 
 // Settings that used to hang or abort a run: one line naming the conf file, its line and key.
@@ -159,6 +161,29 @@ TEST(CliTest, MultiStreamQueryLargerThanTheSampleLibrary) {
   EXPECT_NE(o.err.find("*.MultiStream.samples_per_query = 8"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find("--qsl-size 3"), std::string::npos) << o.err;
   EXPECT_FALSE(fs::exists(out));
+}
+
+// --loadgen official runs MLPerf's library when this build links it (its detail log names its
+// own version, not infermark's), and otherwise says how to get it before writing anything.
+TEST(CliTest, OfficialLoadGenRunsOrSaysHowToGetIt) {
+  const fs::path out = fresh("official");
+  const Outcome o = run_cli("run --sut null --qsl-size 32 --scenario Offline --mode performance "
+                            "--loadgen official --user-conf " +
+                            short_conf() + " --output " + out.string());
+  if (o.exit_code != 0) {
+    EXPECT_NE(o.err.find("--loadgen official: this infermark was built without MLPerf's official "
+                         "LoadGen"),
+              std::string::npos)
+        << o.err;
+    EXPECT_NE(o.err.find("MLPERF_LOADGEN_ROOT"), std::string::npos) << o.err;
+    EXPECT_FALSE(fs::exists(out));
+    return;
+  }
+  const auto detail = infermark::testing::read_detail_log(out / "mlperf_log_detail.txt");
+  const std::string version = infermark::testing::detail_value(detail, "loadgen_version");
+  EXPECT_TRUE(version.starts_with("6.")) << version;
+  EXPECT_EQ(version.find("infermark"), std::string::npos) << version;
+  EXPECT_NE(o.out.find("Result is : "), std::string::npos) << o.out;
 }
 
 TEST(CliTest, UnwritableOutputFolder) {

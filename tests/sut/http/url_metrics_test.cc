@@ -33,6 +33,23 @@ TEST(Url, RefusesWhatItCannotServe) {
   }
 }
 
+// Found by fuzz_http_client_inputs: the host and base path go into the Host header and the
+// request line, so a space, CR, LF or non-ASCII byte in them would split or corrupt every request.
+TEST(Url, RefusesCharactersThatWouldBreakTheRequest) {
+  for (const std::string bad :
+       {"http://a/llm\r\nX-Injected: 1", "http://a/l m", "http://a/\r/", "http://h\x8bt:80",
+        "http://a b:80", "http://a\tb", "http://[::1 ]:80", "http://a:b:80"}) {
+    try {
+      parse_url(bad, "--sut");
+      ADD_FAILURE() << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("--sut"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(parse_url("http://a/v1-x_y.z~/%41:@!$&'()*+,;=", "x").base, "/v1-x_y.z~/%41:@!$&'()*+,;=");
+  EXPECT_EQ(parse_url("http://[fe80::1%25eth0]:80", "x").host, "fe80::1%25eth0");
+}
+
 TEST(Url, ListsAndFiles) {
   EXPECT_EQ(parse_url_list("http://a:1, http://b:2,", "--sut").size(), 2u);
   EXPECT_THROW(parse_url_list("http://a:1,http://a:1", "--sut"), Error);
