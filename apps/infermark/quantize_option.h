@@ -1,5 +1,5 @@
-// `--quantize int8|w8a8|int4|fp8` of the commands that load a model (run, generate, bench):
-// quantizes a float checkpoint's layer Linears at load (model/quantize.h, LoadQuantization).
+// `--quantize int8|w8a8|int4|fp8` of the commands that load a model (run, serve, generate,
+// bench): quantizes a float checkpoint's layer Linears at load (model/quantize.h, LoadQuantization).
 #pragma once
 
 #include <CLI/CLI.hpp>
