@@ -7,7 +7,8 @@
 //   other, none is lost or reported twice;
 // - four `serve --null` endpoints, one slower: least-outstanding sends it less than round-robin;
 // - `serve --model` on a generated tiny model: greedy accuracy-mode ids over HTTP equal the
-//   in-process run's, sample for sample, and a submission run's TEST06 passes.
+//   in-process run's, sample for sample, in every scenario; performance mode completes in every
+//   scenario with no failed sample; a submission run's TEST06 passes.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -251,7 +252,7 @@ TEST_F(HttpServeRun, TinyModelGreedyIdsOverHttpEqualInProcessAndTest06Passes) {
   ASSERT_EQ(expected.size(), 6u);
 
   ServeProcess serve({"--model", model.string(), "--port", "0", "--threads", "1"});
-  for (const std::string scenario : {"Offline", "Server"}) {
+  for (const std::string scenario : {"Offline", "Server", "SingleStream", "Interactive"}) {
     const fs::path out = temp("tiny_http_" + scenario);
     const CliResult o = run_http(url(serve), scenario, "accuracy", out);
     ASSERT_EQ(o.exit_code, 0) << scenario << "\n" << o.out << o.err;
@@ -261,6 +262,19 @@ TEST_F(HttpServeRun, TinyModelGreedyIdsOverHttpEqualInProcessAndTest06Passes) {
     for (const auto& e : entries) {
       EXPECT_EQ(e.data, expected[e.qsl_idx]) << scenario << " qsl " << e.qsl_idx;
     }
+  }
+
+  // Performance mode in every scenario: the run ends with its summary, and every sample the load
+  // generator issued was answered by the model's server, none failed.
+  for (const std::string scenario : {"Offline", "Server", "SingleStream", "Interactive"}) {
+    const fs::path out = temp("tiny_performance_" + scenario);
+    const CliResult o = run_http(url(serve), scenario, "performance", out);
+    ASSERT_EQ(o.exit_code, 0) << scenario << "\n" << o.out << o.err;
+    const fs::path dir = scenario_dir(out, scenario) / "performance/run_1";
+    EXPECT_TRUE(fs::exists(dir / "mlperf_log_summary.txt")) << scenario;
+    const Json report = read_json(dir / "endpoints.json");
+    EXPECT_GT(report["totals"]["samples"].get<int>(), 0) << scenario;
+    EXPECT_EQ(report["totals"]["failed"].get<int>(), 0) << scenario << report.dump(2);
   }
 
   const fs::path out = temp("tiny_submission");
