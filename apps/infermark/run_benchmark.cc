@@ -191,7 +191,7 @@ int run_benchmark_command(const RunOptions& o) {
                           {"comparable", http_sut->comparable()},
                           {"not_comparable_reason", http_sut->not_comparable_reason()},
                           {"open_file_limit", http_sut->open_file_limit()}};
-    ho.weight_data_type = "unknown (network SUT)";
+    ho.weight_data_type = ho.activation_data_type = "unknown (network SUT)";
     sut = std::move(http_sut);
   } else if (o.sut == "local") {
     model = engine::load_model(o.model, o.threads, ops::Device::kCpu,
@@ -216,6 +216,7 @@ int run_benchmark_command(const RunOptions& o) {
     sut = std::make_unique<sut::EngineSut>(*engine, qsl, so);
     ho.metadata["model"] = model_metadata(o.model, *model, o.quantize);
     ho.weight_data_type = model->weight_precision();
+    ho.activation_data_type = model->activation_precision();
     ho.weight_transformations = weight_transformations(model->config(), o.quantize);
     ho.metadata["engine"] = {{"preset", o.engine_preset}, {"threads", eo.threads},
                              {"max_seqs", eo.max_seqs}, {"max_batch_tokens", eo.max_batch_tokens},
@@ -223,6 +224,7 @@ int run_benchmark_command(const RunOptions& o) {
   } else {
     sut::NullSutOptions null = o.null;
     null.report_first_token = *scenario != harness::BenchmarkScenario::kOffline;
+    ho.weight_data_type = ho.activation_data_type = "none (null SUT: no model)";
     sut = std::make_unique<sut::NullSut>(null);
   }
 
