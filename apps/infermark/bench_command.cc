@@ -21,6 +21,7 @@
 #include "bench_throughput.h"
 #include "command.h"
 #include "engine/engine.h"
+#include "quantize_option.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -39,6 +40,7 @@ struct Options {
   int64_t kv_cache_bytes = 0;
   std::string isa;  // empty = the best this CPU has
   std::string json;
+  std::string quantize;
 };
 
 // Caps the kernels' instruction set at --isa (e.g. to measure the AVX2 kernels on an AVX-512
@@ -191,10 +193,12 @@ util::Json to_json(const Row& w) {
 
 void print_setup(const Options& o, const engine::Engine& eng, double load_s) {
   const model::Llama& m = eng.model();
-  std::printf("model %s: %.3f B parameters, %s, packed weights %.2f GB, loaded in %.1f s\n",
-              o.model.c_str(), static_cast<double>(m.config().parameter_count()) / 1e9,
-              std::string(ops::dtype_name(m.weight_dtype())).c_str(),
-              static_cast<double>(m.packed_weight_bytes()) / 1e9, load_s);
+  std::printf(
+      "model %s: %.3f B parameters, weights %s, activations %s, packed weights %.2f GB, loaded in "
+      "%.1f s\n",
+      o.model.c_str(), static_cast<double>(m.config().parameter_count()) / 1e9,
+      m.weight_precision().c_str(), m.activation_precision().c_str(),
+      static_cast<double>(m.packed_weight_bytes()) / 1e9, load_s);
   std::printf(
       "engine: %d threads, isa %s, KV %s (%lld blocks, %.1f MB), prompt %lld, gen %d, max batch "
       "tokens %lld\n",
@@ -213,7 +217,8 @@ int run(const Options& o) {
   }
   apply_isa(o.isa);
   const auto t0 = std::chrono::steady_clock::now();
-  auto model = engine::load_model(o.model, o.threads);
+  auto model = engine::load_model(o.model, o.threads, ops::Device::kCpu,
+                                  load_options(o.quantize, "bench"));
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const int max_batch = *std::max_element(batches.begin(), batches.end());
@@ -242,6 +247,8 @@ int run(const Options& o) {
   }
   if (!o.json.empty()) {
     util::Json j = {{"model", o.model},
+                    {"weight_precision", eng.model().weight_precision()},
+                    {"activation_precision", eng.model().activation_precision()},
                     {"isa", std::string(cpu::isa_name(cpu::active_isa()))},
                     {"threads", eng.threads()},
                     {"prompt_len", o.prompt_len},
@@ -279,6 +286,7 @@ CommandRegistration reg{
                      "cap the kernels' instruction set: generic, avx2 or avx512 (default: the "
                      "best this CPU has)");
       app.add_option("--json", o->json, "also write the results to this JSON file");
+      add_quantize_option(app, o->quantize);
       return [o] { return run(*o); };
     }};
 

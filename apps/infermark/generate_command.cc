@@ -16,6 +16,7 @@
 
 #include "command.h"
 #include "engine/engine.h"
+#include "quantize_option.h"
 #include "text/tokenizer.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -38,6 +39,7 @@ struct Options {
   int threads = 0;
   std::string kv_dtype;
   int64_t kv_cache_bytes = 0;
+  std::string quantize;
 };
 
 std::vector<engine::TokenId> read_prompt_ids(const std::string& path) {
@@ -146,7 +148,8 @@ int run(const Options& o) {
   if (std::filesystem::exists(dir / "tokenizer.json")) tokenizer = text::Tokenizer::load(dir);
   const std::vector<engine::TokenId> prompt = prompt_of(o, dir, tokenizer);
   const auto t_load = std::chrono::steady_clock::now();
-  auto model = engine::load_model(dir, o.threads);
+  auto model =
+      engine::load_model(dir, o.threads, ops::Device::kCpu, load_options(o.quantize, "generate"));
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_load).count();
   engine::Engine eng(model, engine_options(o, *model, prompt.size()));
@@ -203,6 +206,7 @@ CommandRegistration reg{
       app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
                      "KV cache budget in bytes (0 = what this prompt and --max-new-tokens need)")
           ->capture_default_str();
+      add_quantize_option(app, o->quantize);
       return [o] { return run(*o); };
     }};
 

@@ -21,6 +21,7 @@ struct Options {
   std::string dtype = "bf16";
   std::string tokenizer;
   std::string max_shard_size = "5GB";
+  std::string quantize;
 };
 
 model::DType parse_dtype_option(const std::string& s) {
@@ -57,10 +58,14 @@ int run(const Options& o) {
   m.dtype = parse_dtype_option(o.dtype);
   if (!o.tokenizer.empty()) m.tokenizer = o.tokenizer;
   m.max_shard_bytes = parse_size(o.max_shard_size);
+  m.quantize = o.quantize;
   auto r = model::make_demo_model(m);
+  const std::string precision =
+      o.quantize.empty() ? o.dtype : o.quantize + " compressed-tensors, " + o.dtype + " scales";
   std::printf("wrote %s (%lld parameters, %s, %.1f MB of weights in %zu files) to %s\n",
-              o.shape.c_str(), static_cast<long long>(r.config.parameter_count()), o.dtype.c_str(),
-              static_cast<double>(r.weight_bytes) / 1e6, r.files.size(), o.out.c_str());
+              o.shape.c_str(), static_cast<long long>(r.config.parameter_count()),
+              precision.c_str(), static_cast<double>(r.weight_bytes) / 1e6, r.files.size(),
+              o.out.c_str());
   if (!m.tokenizer) {
     std::printf("note: no --tokenizer given, so the folder has no tokenizer.json\n");
   }
@@ -80,6 +85,9 @@ CommandRegistration reg{
       app.add_option(
           "--tokenizer", o->tokenizer,
           "tokenizer.json (or its folder) to copy in, with the tokenizer_config.json beside it");
+      app.add_option("--quantize", o->quantize,
+                     "write a compressed-tensors checkpoint: w8a8 | w8a16 | w4a16 | w4a16-asym | "
+                     "fp8 (lm_head stays --dtype)");
       app.add_option("--max-shard-size", o->max_shard_size,
                      "split into shards above this size (5GB, 200MB, bytes)")
           ->capture_default_str();

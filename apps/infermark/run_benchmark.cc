@@ -12,6 +12,7 @@
 #include "report/run_report.h"
 #include "loadgen/log_format.h"
 #include "run_http.h"
+#include "quantize_option.h"
 #include "run_options.h"
 #include "sut/engine_sut.h"
 #include "text/tokenizer.h"
@@ -77,14 +78,26 @@ void print_summary(const harness::BenchmarkRunResult& result) {
   }
 }
 
-util::Json model_metadata(const fs::path& dir, const model::Config& config) {
+util::Json model_metadata(const fs::path& dir, const model::Llama& model,
+                          const std::string& quantize) {
   std::string config_text = util::read_file(dir / "config.json");
+  const model::Config& config = model.config();
   return {{"path", fs::absolute(dir).string()},
           {"config_sha256", util::sha256_hex(config_text)},
           {"architecture", "llama"},
           {"hidden_size", config.hidden_size},
           {"num_hidden_layers", config.num_layers},
-          {"vocab_size", config.vocab_size}};
+          {"vocab_size", config.vocab_size},
+          {"weight_precision", model.weight_precision()},
+          {"activation_precision", model.activation_precision()},
+          {"quantized_on_load", quantize.empty() ? util::Json(nullptr) : util::Json(quantize)}};
+}
+
+// measurements.json's weight_transformations: what was done to the starting weights.
+std::string weight_transformations(const model::Config& config, const std::string& quantize) {
+  if (!quantize.empty()) return "quantized on load (--quantize " + quantize + ")";
+  if (config.quantization) return "compressed-tensors checkpoint (" + config.quantization->key() + ")";
+  return "none";
 }
 
 // Every prompt plus the new tokens must fit the model's context: refused before the run, naming
@@ -179,10 +192,11 @@ int run_benchmark_command(const RunOptions& o) {
                           {"comparable", http_sut->comparable()},
                           {"not_comparable_reason", http_sut->not_comparable_reason()},
                           {"open_file_limit", http_sut->open_file_limit()}};
-    ho.weight_data_type = "unknown (network SUT)";
+    ho.weight_data_type = ho.activation_data_type = "unknown (network SUT)";
     sut = std::move(http_sut);
   } else if (o.sut == "local") {
-    model = engine::load_model(o.model, o.threads);
+    model = engine::load_model(o.model, o.threads, ops::Device::kCpu,
+                               load_options(o.quantize, "run"));
     check_prompts_fit(samples, model->config(), sut::EngineSutOptions{}.generation.max_new_tokens);
     engine::EngineOptions eo = engine::EngineOptions::preset(
         !o.engine_preset.empty() ? o.engine_preset
@@ -201,14 +215,17 @@ int run_benchmark_command(const RunOptions& o) {
     sut::EngineSutOptions so;
     so.report_first_token = *scenario != harness::BenchmarkScenario::kOffline;
     sut = std::make_unique<sut::EngineSut>(*engine, qsl, so);
-    ho.metadata["model"] = model_metadata(o.model, model->config());
-    ho.weight_data_type = std::string(ops::dtype_name(model->weight_dtype()));
+    ho.metadata["model"] = model_metadata(o.model, *model, o.quantize);
+    ho.weight_data_type = model->weight_precision();
+    ho.activation_data_type = model->activation_precision();
+    ho.weight_transformations = weight_transformations(model->config(), o.quantize);
     ho.metadata["engine"] = {{"preset", o.engine_preset}, {"threads", eo.threads},
                              {"max_seqs", eo.max_seqs}, {"max_batch_tokens", eo.max_batch_tokens},
                              {"max_context", engine->max_context()}};
   } else {
     sut::NullSutOptions null = o.null;
     null.report_first_token = *scenario != harness::BenchmarkScenario::kOffline;
+    ho.weight_data_type = ho.activation_data_type = "none (null SUT: no model)";
     sut = std::make_unique<sut::NullSut>(null);
   }
 

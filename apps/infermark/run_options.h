@@ -57,6 +57,7 @@ struct RunOptions {
   int64_t kv_cache_bytes = 0;
   int max_seqs = 0;
   int64_t max_batch_tokens = 0;
+  std::string quantize;  // --quantize (quantize_option.h)
   sut::NullSutOptions null;
   HttpRunOptions http;
   // --loadgen builtin|official and the submission tree (run_submission.cc).

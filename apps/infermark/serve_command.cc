@@ -12,6 +12,7 @@
 #include <string>
 
 #include "command.h"
+#include "quantize_option.h"
 #include "engine/engine.h"
 #include "server/engine_backend.h"
 #include "server/null_backend.h"
@@ -27,6 +28,7 @@ struct Options {
   std::string tokenizer;
   server::ServerOptions server;
   int threads = 0;
+  std::string quantize;
   std::string preset = "server";
   int max_seqs = 0;
   int64_t kv_cache_bytes = 0;
@@ -71,7 +73,8 @@ std::unique_ptr<server::GenerationBackend> make_engine_backend(const Options& o)
   const auto t0 = std::chrono::steady_clock::now();
   const engine::EngineOptions eo = server::serve_engine_options(
       o.preset, {o.threads, o.max_seqs, o.kv_cache_bytes, o.max_context});
-  auto model = engine::load_model(o.model, o.threads);
+  auto model = engine::load_model(o.model, o.threads, ops::Device::kCpu,
+                                  load_options(o.quantize, "serve"));
   auto backend = std::make_unique<server::EngineBackend>(
       std::make_unique<engine::Engine>(std::move(model), eo));
   std::fprintf(stderr, "serve: model %s loaded in %.2f s (context %lld tokens, %d sequences)\n",
@@ -134,6 +137,7 @@ CommandRegistration reg{
           ->envname("INFERMARK_API_KEY");
       app.add_option("--threads", o->threads, "engine compute threads (0 = physical cores)")
           ->capture_default_str();
+      add_quantize_option(app, o->quantize);
       app.add_option("--io-threads", so.http.io_threads, "HTTP I/O threads")->capture_default_str();
       app.add_option("--preset", o->preset, "engine preset: server | offline")
           ->capture_default_str();

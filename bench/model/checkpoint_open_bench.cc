@@ -58,8 +58,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // Reads every byte of the tensors of one layer; returns their total size.
 uint64_t touch_layer(const model::LayerWeights& l) {
   uint64_t bytes = 0, sum = 0;
-  for (const model::TensorView* t :
-       {&l.attn_norm, &l.q, &l.k, &l.v, &l.o, &l.ffn_norm, &l.gate, &l.up, &l.down}) {
+  for (const model::TensorView* t : {&l.attn_norm, &l.q.weight, &l.k.weight, &l.v.weight,
+                                     &l.o.weight, &l.ffn_norm, &l.gate.weight, &l.up.weight,
+                                     &l.down.weight}) {
     for (uint64_t i = 0; i < t->nbytes; i += 64) sum += static_cast<uint8_t>(t->data[i]);
     bytes += t->nbytes;
   }

@@ -1,5 +1,7 @@
-// Matmul benchmarks on the Llama-3.2-1B shapes, bf16 and f16 weights, f32 activations, with the
-// machine's ceilings measured in the same process (see ceilings.h).
+// Matmul benchmarks on the Llama-3.2-1B shapes, bf16 and f16 weights, f32 activations, and on the
+// 1B and Llama-3.1-8B shapes with quantized weights (W8A16, W4A16 group 128, FP8 weight-only,
+// W8A8; see register_quantized), with the machine's ceilings measured in the same process (see
+// ceilings.h).
 //
 // Reading the output (counters: see timed.h): GB/s of weights streamed and %bw of the measured
 // read bandwidth are the figure of merit for m = 1 and m = 32, where weights come from memory
@@ -18,6 +20,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +31,7 @@
 #include "bench_env.h"
 #include "ceilings.h"
 #include "ops/matmul.h"
+#include "ops/quantized.h"
 #include "timed.h"
 
 namespace infermark::bench {
@@ -59,43 +63,87 @@ std::vector<uint16_t> random_half(ops::DType dt, int64_t n, int64_t k, uint32_t 
   return w;
 }
 
+// The quantized formats measured: weight format, activations, group size (0: per channel).
+struct QuantFormat {
+  const char* name;
+  ops::WeightFormat weights;
+  ops::ActivationFormat activations;
+  int64_t group_size;
+};
+constexpr QuantFormat kQuantFormats[] = {
+    {"w8a16", ops::WeightFormat::kInt8, ops::ActivationFormat::kFloat, 0},
+    {"w4a16-g128", ops::WeightFormat::kInt4, ops::ActivationFormat::kFloat, 128},
+    {"fp8", ops::WeightFormat::kFp8E4M3, ops::ActivationFormat::kFloat, 0},
+    {"w8a8", ops::WeightFormat::kInt8, ops::ActivationFormat::kInt8PerToken, 0}};
+
+// An n × k weight of random values in format f (scales per row or group), packed.
+ops::PackedMatrix random_quantized(const QuantFormat& f, int64_t n, int64_t k, uint32_t seed) {
+  const int64_t gs = f.group_size > 0 ? f.group_size : k;
+  std::vector<int8_t> values(static_cast<size_t>(n * k));
+  uint32_t s = seed * 2654435761u + 1;
+  for (auto& v : values) {
+    s = s * 1664525u + 1013904223u;
+    const auto r = static_cast<int>(s >> 24);  // 0..255
+    v = static_cast<int8_t>(f.weights == ops::WeightFormat::kInt4      ? r % 16 - 8
+                            : f.weights == ops::WeightFormat::kFp8E4M3 ? r % 0x7f
+                                                                       : r - 128);
+  }
+  std::vector<float> scales(static_cast<size_t>(n * ((k + gs - 1) / gs)), 1e-3f);
+  const ops::QuantizedWeight w{f.weights, f.activations, n, k, gs, values, scales, {}};
+  return ops::pack_quantized(*g_backend, std::span(&w, 1));
+}
+
 // Packed copies of one random weight, enough to exceed kRotateBytes when `rotate`.
 struct WeightSet {
   ops::DType dt;
+  int quant = -1;  // index into kQuantFormats, or -1 for float weights of dtype dt
   int64_t n = 0, k = 0;
   bool rotate = false;
   std::vector<ops::PackedMatrix> copies;
 };
 
-WeightSet& weights(ops::DType dt, int64_t n, int64_t k, bool rotate) {
+WeightSet& weights(ops::DType dt, int quant, int64_t n, int64_t k, bool rotate) {
   static std::unique_ptr<WeightSet> cached;
-  if (cached && cached->dt == dt && cached->n == n && cached->k == k && cached->rotate == rotate) {
+  if (cached && cached->dt == dt && cached->quant == quant && cached->n == n && cached->k == k &&
+      cached->rotate == rotate) {
     return *cached;
   }
   cached.reset();
   auto ws = std::make_unique<WeightSet>();
-  ws->dt = dt, ws->n = n, ws->k = k, ws->rotate = rotate;
-  const auto src = random_half(dt, n, k, 1);
-  const size_t bytes = src.size() * 2;
-  const size_t count = rotate ? (kRotateBytes + bytes - 1) / bytes + 1 : 1;
+  ws->dt = dt, ws->quant = quant, ws->n = n, ws->k = k, ws->rotate = rotate;
   ops::Backend& backend = *g_backend;
-  for (size_t i = 0; i < count; ++i) {
-    ws->copies.push_back(ops::pack(backend, ops::TensorView::of(src.data(), dt, {n, k})));
+  if (quant >= 0) {
+    ws->copies.push_back(random_quantized(kQuantFormats[quant], n, k, 1));
+    const size_t bytes = ws->copies[0].bytes();
+    const size_t count = rotate ? (kRotateBytes + bytes - 1) / bytes + 1 : 1;
+    for (size_t i = 1; i < count; ++i) {
+      ws->copies.push_back(random_quantized(kQuantFormats[quant], n, k, 1));
+    }
+  } else {
+    const auto src = random_half(dt, n, k, 1);
+    const size_t bytes = src.size() * 2;
+    const size_t count = rotate ? (kRotateBytes + bytes - 1) / bytes + 1 : 1;
+    for (size_t i = 0; i < count; ++i) {
+      ws->copies.push_back(ops::pack(backend, ops::TensorView::of(src.data(), dt, {n, k})));
+    }
   }
   cached = std::move(ws);
   return *cached;
 }
 
-void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
+// quant: index into kQuantFormats, or -1 for float weights of dtype dt. GB/s counts the packed
+// bytes (values and scales).
+void bm_matmul(benchmark::State& st, ops::DType dt, int quant, Shape s, int64_t m, cpu::Isa isa) {
   cpu::set_max_isa(isa);
-  WeightSet& ws = weights(dt, s.n, s.k, m <= 64);
+  WeightSet& ws = weights(dt, quant, s.n, s.k, m <= 64);
   ops::Backend& backend = *g_backend;
   std::vector<float> x(static_cast<size_t>(m * s.k), 0.01f), y(static_cast<size_t>(m * s.n));
   const auto xv = ops::TensorView::of(x.data(), ops::DType::kF32, {m, s.k});
   const auto yv = ops::TensorView::of(y.data(), ops::DType::kF32, {m, s.n});
   size_t i = 0;
-  run_timed(st, *g_probe, g_backend->threads(), static_cast<double>(s.n * s.k * 2),
-            2.0 * static_cast<double>(m * s.n * s.k), static_cast<double>(m), [&] {
+  const double bytes = static_cast<double>(ws.copies[0].bytes());
+  run_timed(st, *g_probe, g_backend->threads(), bytes, 2.0 * static_cast<double>(m * s.n * s.k),
+            static_cast<double>(m), [&] {
               ops::matmul(backend, xv, ws.copies[i], yv);
               i = i + 1 == ws.copies.size() ? 0 : i + 1;
             });
@@ -103,29 +151,37 @@ void bm_matmul(benchmark::State& st, ops::DType dt, Shape s, int64_t m, cpu::Isa
   cpu::set_max_isa(cpu::Isa::kAvx512);
 }
 
-// All matmuls of one Llama-3.2-1B decode step, distinct weights per layer.
-void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
+// All matmuls of one Llama-3.2-1B decode step, distinct weights per layer (quant: index into
+// kQuantFormats for the layers' linears, lm_head staying in dt, or -1).
+void bm_decode_1b(benchmark::State& st, ops::DType dt, int quant, int64_t m) {
   static std::vector<ops::PackedMatrix> model;
   static ops::DType model_dt;
+  static int model_quant = -2;
   ops::Backend& backend = *g_backend;
   constexpr Shape kLayer[] = {
       {"qkv", 3072, 2048}, {"o", 2048, 2048}, {"gate_up", 16384, 2048}, {"down", 2048, 8192}};
-  if (model.empty() || model_dt != dt) {
+  if (model.empty() || model_dt != dt || model_quant != quant) {
     model.clear();
     for (int layer = 0; layer < 16; ++layer) {
       for (const Shape& s : kLayer) {
-        const auto src = random_half(dt, s.n, s.k, static_cast<uint32_t>(layer + 7));
+        const auto seed = static_cast<uint32_t>(layer + 7);
+        if (quant >= 0) {
+          model.push_back(random_quantized(kQuantFormats[quant], s.n, s.k, seed));
+          continue;
+        }
+        const auto src = random_half(dt, s.n, s.k, seed);
         model.push_back(ops::pack(backend, ops::TensorView::of(src.data(), dt, {s.n, s.k})));
       }
     }
     const auto head = random_half(dt, 128256, 2048, 99);
     model.push_back(ops::pack(backend, ops::TensorView::of(head.data(), dt, {128256, 2048})));
     model_dt = dt;
+    model_quant = quant;
   }
   std::vector<float> x(static_cast<size_t>(m * 8192), 0.01f), y(static_cast<size_t>(m * 128256));
   double bytes = 0, flops = 0;
   for (const auto& w : model) {
-    bytes += static_cast<double>(w.rows() * w.cols() * 2);
+    bytes += static_cast<double>(w.bytes());
     flops += 2.0 * static_cast<double>(m * w.rows() * w.cols());
   }
   run_timed(st, *g_probe, g_backend->threads(), bytes, flops, static_cast<double>(m), [&] {
@@ -137,10 +193,54 @@ void bm_decode_1b(benchmark::State& st, ops::DType dt, int64_t m) {
   benchmark::DoNotOptimize(y.data());
 }
 
-void add(const std::string& name, ops::DType dt, Shape s, int64_t m, cpu::Isa isa) {
-  benchmark::RegisterBenchmark(name.c_str(), bm_matmul, dt, s, m, isa)
+void add(const std::string& name, ops::DType dt, Shape s, int64_t m, cpu::Isa isa, int quant = -1) {
+  benchmark::RegisterBenchmark(name.c_str(), bm_matmul, dt, quant, s, m, isa)
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond);
+}
+
+// Quantized weights (names qmatmul/<isa>/<format>/...): the 1B and 8B shapes at m = 1 and 32
+// (weights from memory; GB/s counts values and scales), and m = 512 (prefill; compare GFLOP/s
+// with the bf16 rows of the same shape), with the best kernels and capped at AVX2; decode_1b
+// with each format's linears (lm_head bf16).
+void register_quantized() {
+  const bool has512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
+  constexpr Shape k8b[] = {
+      {"q_o", 4096, 4096}, {"k_v", 1024, 4096}, {"gate_up", 28672, 4096}, {"down", 4096, 14336}};
+  std::vector<std::pair<std::string, Shape>> shapes;
+  for (const Shape& s : kShapes) {
+    if (std::string(s.name) != "lm_head") shapes.push_back({"1b", s});
+  }
+  for (const Shape& s : k8b) shapes.push_back({"8b", s});
+  for (int q = 0; q < static_cast<int>(std::size(kQuantFormats)); ++q) {
+    for (const auto& [model, s] : shapes) {
+      const std::string shape =
+          model + "_" + s.name + ":" + std::to_string(s.n) + "x" + std::to_string(s.k);
+      for (int64_t m : {1, 32, 512}) {
+        const std::string tail =
+            std::string(kQuantFormats[q].name) + "/" + shape + "/m:" + std::to_string(m);
+        if (has512) add("qmatmul/avx512/" + tail, ops::DType::kBF16, s, m, cpu::Isa::kAvx512, q);
+        add("qmatmul/avx2/" + tail, ops::DType::kBF16, s, m, cpu::Isa::kAvx2, q);
+      }
+    }
+  }
+  // bf16 prefill on the 8B shapes, the baseline of W8A8 prefill.
+  for (const Shape& s : k8b) {
+    const std::string shape =
+        std::string("8b_") + s.name + ":" + std::to_string(s.n) + "x" + std::to_string(s.k);
+    if (has512)
+      add("matmul/avx512/bf16/" + shape + "/m:512", ops::DType::kBF16, s, 512, cpu::Isa::kAvx512);
+    add("matmul/avx2/bf16/" + shape + "/m:512", ops::DType::kBF16, s, 512, cpu::Isa::kAvx2);
+  }
+  for (int q = 0; q < static_cast<int>(std::size(kQuantFormats)); ++q) {
+    for (int64_t m : {1, 32}) {
+      const std::string name =
+          "decode_1b/" + std::string(kQuantFormats[q].name) + "/m:" + std::to_string(m);
+      benchmark::RegisterBenchmark(name.c_str(), bm_decode_1b, ops::DType::kBF16, q, m)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
 }
 
 void register_all() {
@@ -168,11 +268,12 @@ void register_all() {
     for (int64_t m : {1, 8, 32}) {
       const std::string name =
           "decode_1b/" + std::string(ops::dtype_name(dt)) + "/m:" + std::to_string(m);
-      benchmark::RegisterBenchmark(name.c_str(), bm_decode_1b, dt, m)
+      benchmark::RegisterBenchmark(name.c_str(), bm_decode_1b, dt, -1, m)
           ->UseRealTime()
           ->Unit(benchmark::kMillisecond);
     }
   }
+  register_quantized();
 }
 
 }  // namespace

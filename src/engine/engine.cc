@@ -25,9 +25,10 @@ double seconds(Clock::time_point from, Clock::time_point to) {
 }  // namespace
 
 std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads,
-                                               ops::Device device) {
+                                               ops::Device device,
+                                               const model::LoadOptions& load) {
   const std::unique_ptr<ops::Backend> backend = ops::create_backend({device, threads});
-  return model::Llama::load(dir, *backend);
+  return model::Llama::load(dir, *backend, load);
 }
 
 namespace {

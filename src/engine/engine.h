@@ -40,10 +40,12 @@
 namespace infermark::engine {
 
 // Loads the model in `dir` and makes its weights resident on `device` (packing them with a
-// backend of `threads` threads, 0 = one per physical core). Throws Error naming the file on any
-// problem, or the device when this build has no backend for it.
+// backend of `threads` threads, 0 = one per physical core; `load` as model::Llama::load).
+// Throws Error naming the file on any problem, or the device when this build has no backend
+// for it.
 std::shared_ptr<const model::Llama> load_model(const std::filesystem::path& dir, int threads = 0,
-                                               ops::Device device = ops::Device::kCpu);
+                                               ops::Device device = ops::Device::kCpu,
+                                               const model::LoadOptions& load = {});
 
 class Engine {
  public:

@@ -173,7 +173,7 @@ void write_scenario_files(const BenchmarkRunOptions& o, const ResultsLayout& lay
                           {"retraining", "No"},
                           {"starting_weights_filename", o.starting_weights},
                           {"weight_data_types", o.weight_data_type},
-                          {"weight_transformations", "none"}};
+                          {"weight_transformations", o.weight_transformations}};
   util::write_file_atomic(layout.scenario_dir() / "measurements.json", measurements.dump(4) + "\n");
   const std::string user_conf =
       o.user_conf.empty() ? std::string("# no user.conf was given: mlperf.conf values apply\n")
@@ -218,6 +218,8 @@ SystemDescriptionOptions system_options(const BenchmarkRunOptions& o, const Resu
   if (!o.submitter.empty()) sd.submitter = o.submitter;
   if (!o.division.empty()) sd.division = o.division;
   sd.fields = o.system_fields;
+  sd.weight_data_types = o.weight_data_type;
+  sd.activation_data_types = o.activation_data_type;
   validate_system_options(sd);
   return sd;
 }
@@ -289,7 +291,9 @@ BenchmarkRunResult run_benchmark(const BenchmarkRunOptions& o, loadgen::SystemUn
 
   util::ensure_writable_dir(layout.scenario_dir());
   MachineInfo machine = probe_machine(o.output);
-  result.system_fields_to_fill = write_system_description(layout.system_json(), machine, system);
+  SystemDescriptionWritten system_json = write_system_description(layout.system_json(), machine, system);
+  result.system_fields_to_fill = std::move(system_json.fields_to_fill);
+  for (auto& note : system_json.notes) result.notes.push_back(std::move(note));
   write_src_readme(layout, infermark_description());
   write_scenario_files(o, layout);
 

@@ -61,8 +61,11 @@ struct BenchmarkRunOptions {
   bool approximate_sentence_split = false;
   const std::atomic<bool>* stop = nullptr;
   util::Json metadata = util::Json::object();  // model, dataset, engine: copied into run.json
-  // Weight precision etc. for measurements.json.
+  // Weight precision ("int4-g128 (lm_head bf16)") etc. for measurements.json; the weight and
+  // activation precision also go into systems/<system>.json.
   std::string weight_data_type = "bf16";
+  std::string activation_data_type = "bf16";
+  std::string weight_transformations = "none";
   std::string starting_weights = "Original Hugging Face model weights";
   // Called with each finished run folder (e.g. to write report.html).
   std::function<void(const std::filesystem::path&)> after_run;

@@ -4,7 +4,9 @@
 // earlier run wrote — and the submitter may have edited — keeps its non-empty values, so that
 // runs of several scenarios into one tree never undo an edit. Precedence, highest first:
 // explicit options (--submitter, --division, --system-field), values already in the file, what
-// the machine tells, defaults.
+// the machine tells, defaults. The weight and activation precision are facts of the run, not of
+// the machine: each run sets them (MLPerf's measurements.json states the weights' too; the two
+// extra keys are not among the checker's required fields, which it does not mind).
 #pragma once
 
 #include <filesystem>
@@ -26,6 +28,10 @@ struct SystemDescriptionOptions {
   std::optional<std::string> division;     // explicit --division: open | closed
   // --system-field KEY=VALUE: any required field by name, set as given.
   std::map<std::string, std::string> fields;
+  // What the system under test computes in ("bf16", "int4-g128 (lm_head bf16)"): the
+  // description's weight_data_types and activation_data_types. Empty: not known.
+  std::string weight_data_types;
+  std::string activation_data_types;
 };
 
 // The checker's required fields, in its order (SYSTEM_DESC_REQUIRED_FIELDS).
@@ -39,16 +45,24 @@ void validate_system_options(const SystemDescriptionOptions& options);
 util::Json system_description(const MachineInfo& m, const SystemDescriptionOptions& options);
 
 // `generated` merged into `existing` with the precedence above; keys only `existing` has are kept.
+// A precision the file states that differs from the run's is replaced and, if `notes`, named
+// there (results of both precisions would then share one system description).
 util::Json merge_system_description(const util::Json& existing, const util::Json& generated,
-                                    const SystemDescriptionOptions& options);
+                                    const SystemDescriptionOptions& options,
+                                    std::vector<std::string>* notes = nullptr);
 
 // The fields the checker requires to be meaningful (non-empty) that are empty in `d`: what the
 // submitter must still fill in.
 std::vector<std::string> empty_meaningful_fields(const util::Json& d);
 
-// Writes `path` (merged with the file already there, if any) and returns empty_meaningful_fields
-// of what it wrote. Throws Error naming the file if it cannot be read, parsed or written.
-std::vector<std::string> write_system_description(const std::filesystem::path& path,
+struct SystemDescriptionWritten {
+  std::vector<std::string> fields_to_fill;  // empty_meaningful_fields of what was written
+  std::vector<std::string> notes;           // merge_system_description's
+};
+
+// Writes `path` (merged with the file already there, if any). Throws Error naming the file if it
+// cannot be read, parsed or written.
+SystemDescriptionWritten write_system_description(const std::filesystem::path& path,
                                                   const MachineInfo& m,
                                                   const SystemDescriptionOptions& options);
 

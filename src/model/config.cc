@@ -196,6 +196,7 @@ Config Config::from_json(const Json& j, std::string_view origin) {
   c.eos_token_ids = token_id_list(j, "eos_token_id", origin);
   if (const Json* d = find(j, "torch_dtype"); d && d->is_string())
     c.torch_dtype = d->get<std::string>();
+  c.quantization = QuantizationConfig::from_config_json(j, origin);
   check_shapes(c, origin);
   return c;
 }
@@ -244,6 +245,7 @@ Json Config::to_json() const {
   if (eos_token_ids.size() == 1) j["eos_token_id"] = eos_token_ids[0];
   if (eos_token_ids.size() > 1) j["eos_token_id"] = eos_token_ids;
   if (!torch_dtype.empty()) j["torch_dtype"] = torch_dtype;
+  if (quantization) j[quantization->key()] = quantization->json();
   return j;
 }
 

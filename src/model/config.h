@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/quantization_config.h"
 #include "util/json.h"
 
 namespace infermark::model {
@@ -48,6 +49,9 @@ struct Config {
   std::optional<int32_t> bos_token_id;
   std::vector<int32_t> eos_token_ids;  // `eos_token_id` as an int or a list; may be empty
   std::string torch_dtype;             // as written ("bfloat16"), "" if absent; informational
+  // compressed-tensors settings (quantization_config / compression_config); nullopt for a
+  // float checkpoint.
+  std::optional<QuantizationConfig> quantization;
 
   // Query heads per key/value head.
   int64_t gqa_group() const { return num_heads / num_kv_heads; }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "model/checkpoint.h"
+#include "model/quantized_writer.h"
 #include "model/weights.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -191,6 +192,33 @@ TensorFill random_llama_fill(uint64_t seed, double std) {
   };
 }
 
+std::vector<fs::path> write_llama_tensors(const fs::path& dir, const Config& config, DType dtype,
+                                          const TensorFill& fill, uint64_t max_shard_bytes,
+                                          uint64_t* bytes) {
+  std::vector<TensorToWrite> tensors;
+  for (const TensorSpec& s : llama_tensor_specs(config)) tensors.push_back({s.name, dtype, s.shape});
+  TensorFill quantized_fill = fill;
+  if (config.quantization) {
+    quantized_fill = quantizing_fill(fill, tensors, *config.quantization);
+    tensors = quantized_tensor_list(tensors, *config.quantization);
+  }
+  for (const auto& t : tensors) {
+    if (bytes) *bytes += t.nbytes();
+  }
+  return write_checkpoint(dir, tensors, quantized_fill, max_shard_bytes);
+}
+
+QuantizationConfig demo_quantization(std::string_view preset) {
+  const std::optional<LinearQuantScheme> scheme = quantization_preset(preset);
+  if (!scheme) {
+    throw Error::format("make-model: --quantize '{}' is not one of {}", preset,
+                        kQuantizationPresetNames);
+  }
+  const util::Json config = {
+      {"quantization_config", quantization_config_json(*scheme, {"lm_head"})}};
+  return *QuantizationConfig::from_config_json(config, "make-model");
+}
+
 DemoModelResult make_demo_model(const DemoModelOptions& o) {
   if (o.out.empty()) throw Error("make-model: --out is required");
   DemoModelResult r;
@@ -202,11 +230,9 @@ DemoModelResult make_demo_model(const DemoModelOptions& o) {
   }
   util::ensure_writable_dir(o.out);
 
-  std::vector<TensorToWrite> tensors;
-  for (const TensorSpec& s : llama_tensor_specs(r.config))
-    tensors.push_back({s.name, o.dtype, s.shape});
-  for (const auto& t : tensors) r.weight_bytes += t.nbytes();
-  r.files = write_checkpoint(o.out, tensors, random_llama_fill(o.seed), o.max_shard_bytes);
+  if (!o.quantize.empty()) r.config.quantization = demo_quantization(o.quantize);
+  r.files = write_llama_tensors(o.out, r.config, o.dtype, random_llama_fill(o.seed),
+                                o.max_shard_bytes, &r.weight_bytes);
 
   write_json(o.out / "config.json", r.config.to_json(), r.files);
   Json generation = {{"bos_token_id", kBos},

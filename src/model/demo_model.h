@@ -6,6 +6,9 @@
 // hyper-parameters of those Instruct models). Weights are N(0, 0.02) (the Llama
 // initializer_range), norm weights are 1, so a forward pass stays in a sane range. The bytes of
 // each tensor depend only on (seed, tensor name, dtype): the same seed gives the same files.
+// With `quantize` the layer Linears are written as a compressed-tensors checkpoint of that
+// preset (quantized_writer.h), quantized from exactly the weights the float model would have;
+// lm_head stays float.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +44,19 @@ struct DemoModelOptions {
   // beside it is copied too (else a minimal Llama-3.1 one is written). None when unset.
   std::optional<std::filesystem::path> tokenizer;
   uint64_t max_shard_bytes = kDefaultMaxShardBytes;
+  // A quantization preset (quantization_preset in quantized_writer.h), or empty for float.
+  std::string quantize;
 };
+
+// Writes the safetensors of a Llama checkpoint for `config`: float tensors of `dtype` from
+// `fill`, except the Linears config.quantization targets, written quantized from those floats.
+// Returns the files written and adds the tensors' bytes to *bytes when given.
+std::vector<std::filesystem::path> write_llama_tensors(
+    const std::filesystem::path& dir, const Config& config, DType dtype, const TensorFill& fill,
+    uint64_t max_shard_bytes = kDefaultMaxShardBytes, uint64_t* bytes = nullptr);
+
+// config.quantization for `preset` (lm_head ignored). Throws Error naming an unknown preset.
+QuantizationConfig demo_quantization(std::string_view preset);
 
 struct DemoModelResult {
   Config config;

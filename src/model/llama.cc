@@ -1,7 +1,9 @@
 #include "model/llama.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -47,10 +49,79 @@ std::optional<ops::Llama3RopeScaling> rope_scaling(const Config& c) {
   return s;
 }
 
-ops::PackedMatrix pack_parts(ops::Backend& backend, std::initializer_list<TensorView> parts) {
-  std::vector<ops::TensorView> views;
-  for (const TensorView& p : parts) views.push_back(matrix_view(p));
-  return ops::pack(backend, views);
+// A packed Linear (or Linears sharing k) and its weights' precision label (see
+// Llama::weight_precision).
+struct PackedLinear {
+  ops::PackedMatrix matrix;
+  std::string weights;
+};
+
+// "int4-g128", "int8", "int4-g32-asym": the scheme's nominal group size (a matrix narrower than
+// a group is per channel in the host form but still labelled as its scheme).
+std::string precision_label(const QuantizedMatrix& m, int64_t group_size) {
+  std::string s(ops::to_string(m.format));
+  if (group_size > 0) s += fmt::format("-g{}", group_size);
+  if (!m.zero_points.empty()) s += "-asym";
+  return s;
+}
+
+int64_t nominal_group_size(const LinearWeights& l, const LoadQuantization* quantize) {
+  if (!l.quantized) return quantize->group_size;
+  const LinearQuantScheme& s = l.quantized->scheme;
+  return s.strategy == ScaleStrategy::kGroup ? s.group_size : 0;
+}
+
+std::string describe(const LinearWeights& l) {
+  return l.quantized ? l.quantized->scheme.describe()
+                     : fmt::format("{} weights", ops::dtype_name(ops_dtype(l.weight.dtype)));
+}
+
+std::string module_of(const LinearWeights& l) {
+  return l.quantized ? l.quantized->module : l.weight.name;
+}
+
+QuantizedMatrix quantize_float(const LoadQuantization& q, const TensorView& t) {
+  std::vector<float> w(static_cast<size_t>(t.numel()));
+  convert_to_f32(t.dtype, t.data, w.size(), w.data());
+  return quantize_for_load(q, w, t.shape[0], t.shape[1]);
+}
+
+// Packs Linears sharing k, concatenated along rows: float ones with ops::pack (or quantized
+// first when `quantize`), quantized ones decoded and packed with ops::pack_quantized.
+PackedLinear pack_linears(ops::Backend& backend, std::initializer_list<const LinearWeights*> parts,
+                          const LoadQuantization* quantize, const std::string& where) {
+  const LinearWeights& first = **parts.begin();
+  for (const LinearWeights* p : parts) {
+    if (describe(*p) != describe(first)) {
+      throw Error::format(
+          "{}: Linear '{}' is {} but '{}' is {}: Linears computed together (q/k/v, gate/up) "
+          "need one scheme",
+          where, module_of(first), describe(first), module_of(*p), describe(*p));
+    }
+  }
+  if (!first.quantized && !quantize) {
+    std::vector<ops::TensorView> views;
+    for (const LinearWeights* p : parts) views.push_back(matrix_view(p->weight));
+    return {ops::pack(backend, views), std::string(ops::dtype_name(ops_dtype(first.weight.dtype)))};
+  }
+  std::vector<QuantizedMatrix> host;
+  for (const LinearWeights* p : parts) {
+    host.push_back(p->quantized ? decode_quantized(*p->quantized, where)
+                                : quantize_float(*quantize, p->weight));
+  }
+  std::vector<ops::QuantizedWeight> views;
+  for (const QuantizedMatrix& m : host) views.push_back(m.view());
+  return {ops::pack_quantized(backend, views),
+          precision_label(host.front(), nominal_group_size(first, quantize))};
+}
+
+// Labels joined by "+" in first-seen order.
+std::string join_labels(const std::vector<std::string>& labels) {
+  std::vector<std::string> seen;
+  for (const std::string& l : labels) {
+    if (std::find(seen.begin(), seen.end(), l) == seen.end()) seen.push_back(l);
+  }
+  return fmt::format("{}", fmt::join(seen, "+"));
 }
 
 // Calls dump->add("layer<l>.<name>", t) when dumping; free otherwise.
@@ -62,27 +133,43 @@ inline void emit(ForwardDump* dump, ops::Backend& backend, int64_t layer, const 
 
 }  // namespace
 
-std::unique_ptr<Llama> Llama::load(const std::filesystem::path& dir, ops::Backend& backend) {
+std::unique_ptr<Llama> Llama::load(const std::filesystem::path& dir, ops::Backend& backend,
+                                   const LoadOptions& options) {
   Config config = Config::load(dir);
-  auto model = std::make_unique<Llama>(Checkpoint::open(dir), std::move(config), backend);
+  auto model =
+      std::make_unique<Llama>(Checkpoint::open(dir), std::move(config), backend, options);
   if (auto gen = GenerationConfig::load(dir); gen && !gen->eos_token_ids.empty()) {
     model->eos_ids_ = gen->eos_token_ids;
   }
   return model;
 }
 
-Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend)
+Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend,
+             const LoadOptions& options)
     : checkpoint_(std::move(checkpoint)),
       config_(std::move(config)),
       device_(backend.device()),
       eos_ids_(config_.eos_token_ids),
       rope_(static_cast<int>(config_.head_dim), static_cast<float>(config_.rope_theta),
             rope_scaling(config_)) {
+  const std::string where = checkpoint_.path().string();
+  if (options.quantize && config_.quantization) {
+    throw Error::format("{}: --quantize {}: the checkpoint is already quantized ({})", where,
+                        options.quantize->name, config_.quantization->key());
+  }
+  const LoadQuantization* quantize = options.quantize ? &*options.quantize : nullptr;
   const Weights w = bind_llama_weights(checkpoint_, config_);
   weight_dtype_ = ops_dtype(w.dtype);
   embed_ = ops::upload(backend, matrix_view(w.embed), weight_dtype_);
   auto norm = [&](const TensorView& t) {
     return ops::upload(backend, matrix_view(t), ops::DType::kF32);
+  };
+  std::vector<std::string> weights, activations;
+  auto pack = [&](std::initializer_list<const LinearWeights*> parts) {
+    PackedLinear p = pack_linears(backend, parts, quantize, where);
+    weights.push_back(p.weights);
+    activations.emplace_back(ops::to_string(p.matrix.activation_format()));
+    return std::move(p.matrix);
   };
   const auto n_layers = static_cast<size_t>(config_.num_layers);
   layers_.resize(n_layers);
@@ -91,13 +178,19 @@ Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend)
     Layer& layer = layers_[l];
     layer.attn_norm = norm(lw.attn_norm);
     layer.ffn_norm = norm(lw.ffn_norm);
-    layer.qkv = pack_parts(backend, {lw.q, lw.k, lw.v});
-    layer.o = pack_parts(backend, {lw.o});
-    layer.gate_up = pack_parts(backend, {lw.gate, lw.up});
-    layer.down = pack_parts(backend, {lw.down});
+    layer.qkv = pack({&lw.q, &lw.k, &lw.v});
+    layer.o = pack({&lw.o});
+    layer.gate_up = pack({&lw.gate, &lw.up});
+    layer.down = pack({&lw.down});
   }
   final_norm_ = norm(w.final_norm);
-  lm_head_ = pack_parts(backend, {w.lm_head});
+  weight_precision_ = join_labels(weights);
+  activation_precision_ = join_labels(activations);
+  PackedLinear head = pack_linears(backend, {&w.lm_head}, nullptr, where);
+  if (head.weights != weight_precision_) {
+    weight_precision_ += fmt::format(" (lm_head {})", head.weights);
+  }
+  lm_head_ = std::move(head.matrix);
 }
 
 uint64_t Llama::packed_weight_bytes() const {

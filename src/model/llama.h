@@ -12,7 +12,13 @@
 //
 // Per layer (HF modeling_llama): x = rms_norm(h); q,k,v = x·Wqkv; rope(q, k); cache k, v;
 // a = attention(q); h += a·Wo; x = rms_norm(h); h += (silu(x·Wg) * x·Wu)·Wd. Then
-// logits = rms_norm(h[rows]) · lm_head. Activations are f32 throughout.
+// logits = rms_norm(h[rows]) · lm_head. Activations are f32 throughout, except that W8A8
+// Linears quantize their input per token to int8 inside the matmul.
+//
+// Quantized weights: a compressed-tensors checkpoint's quantized Linears (weights.h) are decoded
+// to the host form and packed with ops::pack_quantized; LoadOptions::quantize quantizes a float
+// checkpoint's layer Linears at load instead (quantize.h). Linears computed together (q/k/v,
+// gate/up) must share one scheme.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +32,7 @@
 #include "model/forward_batch.h"
 #include "model/forward_dump.h"
 #include "model/llama_workspace.h"
+#include "model/quantize.h"
 #include "ops/attention.h"
 #include "ops/backend.h"
 #include "ops/matmul.h"
@@ -34,25 +41,38 @@
 
 namespace infermark::model {
 
+struct LoadOptions {
+  // Quantize a float checkpoint's layer Linears at load (an Error for a quantized checkpoint).
+  std::optional<LoadQuantization> quantize;
+};
+
 class Llama {
  public:
   // Opens `dir` (config.json, generation_config.json if present, the safetensors), binds and
   // checks every tensor, and makes the weights resident with `backend` (on its device, using its
   // threads). Throws Error naming the file and tensor on any problem. Cost: one pass over the
   // weights.
-  static std::unique_ptr<Llama> load(const std::filesystem::path& dir, ops::Backend& backend);
+  static std::unique_ptr<Llama> load(const std::filesystem::path& dir, ops::Backend& backend,
+                                     const LoadOptions& options = {});
 
   // Makes the weights of an opened checkpoint resident with `backend`. The Llama keeps the
   // checkpoint (a backend may compute on its mapping in place: see ops::upload).
-  Llama(Checkpoint checkpoint, Config config, ops::Backend& backend);
+  Llama(Checkpoint checkpoint, Config config, ops::Backend& backend,
+        const LoadOptions& options = {});
   Llama(const Llama&) = delete;
   Llama& operator=(const Llama&) = delete;
 
   const Config& config() const { return config_; }
   // Where the weights live: forward runs on backends of this device only.
   ops::Device device() const { return device_; }
-  // The weights' dtype in the checkpoint (f32, bf16 or f16).
+  // The float weights' dtype in the checkpoint (f32, bf16 or f16): the embedding, the norms and
+  // the Linears that are not quantized.
   ops::DType weight_dtype() const { return weight_dtype_; }
+  // What the layer Linears compute with, for reports: the weights ("bf16", "int8", "int4-g128",
+  // "fp8-e4m3", "int4-g128-asym"; several joined by "+"), with lm_head's added when it differs
+  // ("int4-g128 (lm_head bf16)"); the activations ("f32", or "int8-per-token" where W8A8).
+  const std::string& weight_precision() const { return weight_precision_; }
+  const std::string& activation_precision() const { return activation_precision_; }
   // The checkpoint's end-of-sequence ids: generation_config.json's eos_token_id when the folder
   // has one, else config.json's. The engine's default stop ids.
   std::span<const int32_t> eos_token_ids() const { return eos_ids_; }
@@ -91,6 +111,7 @@ class Llama {
   Config config_;
   ops::Device device_ = ops::Device::kCpu;
   ops::DType weight_dtype_ = ops::DType::kBF16;
+  std::string weight_precision_, activation_precision_;
   std::vector<int32_t> eos_ids_;
   ops::Tensor embed_;  // [V, H] in the checkpoint's dtype
   std::vector<Layer> layers_;

@@ -60,6 +60,29 @@ class Binder {
     return *t;
   }
 
+  // A Linear named `module` ("model.layers.0.mlp.down_proj"): quantized when the config's
+  // scheme targets it, else the float `<module>.weight`.
+  LinearWeights bind_linear(const std::string& module, int64_t rows, int64_t cols,
+                            const std::optional<QuantizationConfig>& quantization) {
+    LinearWeights l;
+    std::optional<LinearQuantScheme> scheme;
+    if (quantization) scheme = quantization->scheme_for(module);
+    if (!scheme) {
+      l.weight = bind(module + ".weight", {rows, cols});
+      return l;
+    }
+    l.quantized = bind_quantized_linear(
+        module, *scheme, rows, cols,
+        [&](const std::string& name) -> const TensorView* {
+          const TensorView* t = checkpoint_.find(name);
+          if (t) bound_.insert(name);
+          return t;
+        },
+        checkpoint_.path().string());
+    l.weight = l.quantized->weight;
+    return l;
+  }
+
   void reject_extras() const {
     for (const TensorView* t : checkpoint_.tensors()) {
       if (!bound_.count(t->name) && !ignorable(t->name)) {
@@ -110,14 +133,15 @@ Weights bind_llama_weights(const Checkpoint& checkpoint, const Config& c) {
   for (int64_t l = 0; l < c.num_layers; ++l) {
     LayerWeights lw;
     lw.attn_norm = b.bind(layer_name(l, "input_layernorm.weight"), {h});
-    lw.q = b.bind(layer_name(l, "self_attn.q_proj.weight"), {q, h});
-    lw.k = b.bind(layer_name(l, "self_attn.k_proj.weight"), {kv, h});
-    lw.v = b.bind(layer_name(l, "self_attn.v_proj.weight"), {kv, h});
-    lw.o = b.bind(layer_name(l, "self_attn.o_proj.weight"), {h, q});
+    const auto& qc = c.quantization;
+    lw.q = b.bind_linear(layer_name(l, "self_attn.q_proj"), q, h, qc);
+    lw.k = b.bind_linear(layer_name(l, "self_attn.k_proj"), kv, h, qc);
+    lw.v = b.bind_linear(layer_name(l, "self_attn.v_proj"), kv, h, qc);
+    lw.o = b.bind_linear(layer_name(l, "self_attn.o_proj"), h, q, qc);
     lw.ffn_norm = b.bind(layer_name(l, "post_attention_layernorm.weight"), {h});
-    lw.gate = b.bind(layer_name(l, "mlp.gate_proj.weight"), {i, h});
-    lw.up = b.bind(layer_name(l, "mlp.up_proj.weight"), {i, h});
-    lw.down = b.bind(layer_name(l, "mlp.down_proj.weight"), {h, i});
+    lw.gate = b.bind_linear(layer_name(l, "mlp.gate_proj"), i, h, qc);
+    lw.up = b.bind_linear(layer_name(l, "mlp.up_proj"), i, h, qc);
+    lw.down = b.bind_linear(layer_name(l, "mlp.down_proj"), h, i, qc);
     w.layers.push_back(std::move(lw));
   }
   w.final_norm = b.bind("model.norm.weight", {h});
@@ -129,9 +153,10 @@ Weights bind_llama_weights(const Checkpoint& checkpoint, const Config& c) {
           "tie_word_embeddings = true",
           checkpoint.path().string());
     }
-    w.lm_head = w.embed;
+    // A tied lm_head is the (float) embedding, whatever the quantization targets say.
+    w.lm_head.weight = w.embed;
   } else {
-    w.lm_head = b.bind("lm_head.weight", {c.vocab_size, h});
+    w.lm_head = b.bind_linear("lm_head", c.vocab_size, h, c.quantization);
   }
   b.reject_extras();
   w.dtype = b.dtype();

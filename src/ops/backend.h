@@ -34,6 +34,7 @@ namespace infermark::ops {
 
 class PackedMatrix;
 class RopeTable;
+struct QuantizedWeight;
 struct AttentionBatch;
 struct PagedKvLayer;
 struct SamplingParams;
@@ -66,6 +67,9 @@ class Backend {
   // Implements ops::pack (matmul.h). The packed layout (the PackedMatrix's data kind) is the
   // backend's choice; a new weight format (quantised, say) is a new kind made here.
   virtual PackedMatrix pack(std::span<const TensorView> parts) = 0;
+  // Implements ops::pack_quantized (quantized.h): a Data kind of the backend's holding the
+  // quantized values and scales, read by the same matmul.
+  virtual PackedMatrix pack_quantized(std::span<const QuantizedWeight> parts) = 0;
   // Implements ops::to_host (memory.h).
   virtual void to_host(const TensorView& src, std::span<float> dst) = 0;
 

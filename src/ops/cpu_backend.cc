@@ -13,10 +13,13 @@
 #include "backends/cpu/matmul.h"
 #include "backends/cpu/norm.h"
 #include "backends/cpu/packed_weights.h"
+#include "backends/cpu/quantized_matmul.h"
+#include "backends/cpu/quantized_weights.h"
 #include "backends/cpu/rope.h"
 #include "backends/cpu/sampling.h"
 #include "ops/attention.h"
 #include "ops/matmul.h"
+#include "ops/quantized.h"
 #include "ops/rope.h"
 #include "ops/sampling.h"
 #include "util/error.h"
@@ -46,10 +49,26 @@ struct CpuPackedWeights final : PackedMatrix::Data {
   cpu::PackedWeights weights;
 };
 
-const cpu::PackedWeights& cpu_weights(const PackedMatrix& m) {
-  const auto* data = dynamic_cast<const CpuPackedWeights*>(&m.data());
-  IM_CHECK_MSG(data != nullptr, "matmul: weights were not packed by the CPU backend");
-  return data->weights;
+// The CPU kind of PackedMatrix::Data for quantized weights.
+struct CpuQuantizedWeights final : PackedMatrix::Data {
+  explicit CpuQuantizedWeights(cpu::QuantizedWeights w) : weights(std::move(w)) {}
+  size_t bytes() const override { return weights.bytes(); }
+  cpu::QuantizedWeights weights;
+};
+
+cpu::QuantFormat quant_format(WeightFormat f) {
+  switch (f) {
+    case WeightFormat::kInt8:
+      return cpu::QuantFormat::kInt8;
+    case WeightFormat::kInt4:
+      return cpu::QuantFormat::kInt4;
+    case WeightFormat::kFp8E4M3:
+      return cpu::QuantFormat::kFp8E4M3;
+    case WeightFormat::kFloat:
+      break;
+  }
+  IM_CHECK_MSG(false, "not a quantized weight format");
+  return cpu::QuantFormat::kInt8;
 }
 
 cpu::PagedKv cpu_cache(const PagedKvLayer& c) {
@@ -122,6 +141,24 @@ PackedMatrix CpuBackend::pack(std::span<const TensorView> parts) {
   return PackedMatrix(Device::kCpu, first.dtype, rows, first.dim(1), std::move(data));
 }
 
+PackedMatrix CpuBackend::pack_quantized(std::span<const QuantizedWeight> parts) {
+  const QuantizedWeight& first = parts[0];
+  std::vector<cpu::QuantizedPart> sources;
+  int64_t rows = 0;
+  for (const QuantizedWeight& p : parts) {
+    sources.push_back({p.values.data(), p.rows, p.scales.data(), p.scales.size(),
+                       p.zero_points.empty() ? nullptr : p.zero_points.data()});
+    rows += p.rows;
+  }
+  const cpu::QuantLayout layout = first.activations == ActivationFormat::kInt8PerToken
+                                      ? cpu::QuantLayout::kQuads
+                                      : cpu::QuantLayout::kRowLanes;
+  auto data = std::make_unique<CpuQuantizedWeights>(cpu::QuantizedWeights(
+      quant_format(first.format), layout, sources, first.cols, first.group_size, &pool_));
+  return PackedMatrix(Device::kCpu, first.format, first.activations, rows, first.cols,
+                      std::move(data));
+}
+
 void CpuBackend::to_host(const TensorView& src, std::span<float> dst) {
   const auto cols = static_cast<size_t>(src.dim(1));
   for (int64_t r = 0; r < src.dim(0); ++r) {
@@ -132,8 +169,15 @@ void CpuBackend::to_host(const TensorView& src, std::span<float> dst) {
 
 void CpuBackend::matmul(const TensorView& x, const PackedMatrix& w, const TensorView& y,
                         bool accumulate) {
-  cpu::matmul(pool_, x.as<const float>(), x.dim(0), x.ld(), cpu_weights(w), y.as<float>(), y.ld(),
-              accumulate);
+  if (const auto* f = dynamic_cast<const CpuPackedWeights*>(&w.data())) {
+    cpu::matmul(pool_, x.as<const float>(), x.dim(0), x.ld(), f->weights, y.as<float>(), y.ld(),
+                accumulate);
+  } else if (const auto* q = dynamic_cast<const CpuQuantizedWeights*>(&w.data())) {
+    cpu::quantized_matmul(pool_, x.as<const float>(), x.dim(0), x.ld(), q->weights, y.as<float>(),
+                          y.ld(), accumulate);
+  } else {
+    IM_CHECK_MSG(false, "matmul: weights were not packed by the CPU backend");
+  }
 }
 
 void CpuBackend::rms_norm(const TensorView& x, const TensorView& weight, float eps,

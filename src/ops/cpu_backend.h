@@ -1,8 +1,9 @@
 // The CPU backend: host memory (zeroed, 64-byte aligned; 2 MiB pages for large blocks), a thread
 // pool that the kernels split their work over, and the kernels of backends/cpu (a generic version
 // of each, plus AVX2 and AVX-512 variants chosen at run time by cpu::active_isa()). Weights are
-// packed into cpu::PackedWeights (panels of 16 rows, source dtype kept); resident weights that
-// need no conversion are used in place, in the caller's host memory.
+// packed into cpu::PackedWeights (panels of 16 rows, source dtype kept), quantized weights into
+// cpu::QuantizedWeights (panels of 16 rows with their scales); resident weights that need no
+// conversion are used in place, in the caller's host memory.
 //
 // Made by create_backend for Device::kCpu (make_cpu_backend); tests and benchmarks of CPU kernels
 // may make one directly. Thread safety as Backend: one op at a time.
@@ -30,6 +31,7 @@ class CpuBackend final : public Backend {
   Buffer allocate(size_t bytes) override;
   Tensor upload(const TensorView& host, DType dtype) override;
   PackedMatrix pack(std::span<const TensorView> parts) override;
+  PackedMatrix pack_quantized(std::span<const QuantizedWeight> parts) override;
   void to_host(const TensorView& src, std::span<float> dst) override;
 
   void matmul(const TensorView& x, const PackedMatrix& w, const TensorView& y,

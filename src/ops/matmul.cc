@@ -13,6 +13,17 @@ PackedMatrix::PackedMatrix(Device device, DType dtype, int64_t rows, int64_t col
   IM_CHECK(data_ != nullptr);
 }
 
+PackedMatrix::PackedMatrix(Device device, WeightFormat weights, ActivationFormat activations,
+                           int64_t rows, int64_t cols, std::unique_ptr<const Data> data)
+    : device_(device),
+      weight_format_(weights),
+      activation_format_(activations),
+      rows_(rows),
+      cols_(cols),
+      data_(std::move(data)) {
+  IM_CHECK(data_ != nullptr && weights != WeightFormat::kFloat);
+}
+
 const PackedMatrix::Data& PackedMatrix::data() const {
   IM_CHECK(data_ != nullptr);
   return *data_;

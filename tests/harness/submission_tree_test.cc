@@ -207,5 +207,35 @@ TEST(SystemDescriptionTest, PrecedenceIsOptionsThenFileThenMachine) {
   EXPECT_EQ(std::find(empty.begin(), empty.end(), "cooling"), empty.end());
 }
 
+TEST(SystemDescriptionTest, PrecisionIsTheRunsAndAChangeIsNamed) {
+  SystemDescriptionOptions o;
+  o.system_name = "sys";
+  o.weight_data_types = "int4-g128 (lm_head bf16)";
+  o.activation_data_types = "f32";
+  const util::Json generated = system_description(MachineInfo{}, o);
+  EXPECT_EQ(generated["weight_data_types"], "int4-g128 (lm_head bf16)");
+  EXPECT_EQ(generated["activation_data_types"], "f32");
+
+  std::vector<std::string> notes;
+  const util::Json same = merge_system_description(generated, generated, o, &notes);
+  EXPECT_EQ(same["weight_data_types"], "int4-g128 (lm_head bf16)");
+  EXPECT_TRUE(notes.empty());
+
+  const util::Json earlier = {{"weight_data_types", "bf16"}, {"activation_data_types", "f32"}};
+  const util::Json d = merge_system_description(earlier, generated, o, &notes);
+  EXPECT_EQ(d["weight_data_types"], "int4-g128 (lm_head bf16)");  // the run's, not the file's
+  EXPECT_EQ(d["activation_data_types"], "f32");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("weight_data_types"), std::string::npos) << notes[0];
+  EXPECT_NE(notes[0].find("\"bf16\""), std::string::npos) << notes[0];
+
+  SystemDescriptionOptions unknown;  // no precision given: the file's stays
+  notes.clear();
+  EXPECT_EQ(merge_system_description(earlier, system_description(MachineInfo{}, unknown), unknown,
+                                     &notes)["weight_data_types"],
+            "bf16");
+  EXPECT_TRUE(notes.empty());
+}
+
 }  // namespace
 }  // namespace infermark::harness

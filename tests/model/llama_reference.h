@@ -1,6 +1,9 @@
-// Test helpers for the forward pass: tiny Llama checkpoints written for the tests, a plain
-// float64 reference forward pass (llama2.c style: the whole model in one screen, no cache, every
-// prefix recomputed) reading the same checkpoint, and a paged KV cache in plain vectors.
+// Test helpers for the forward pass: tiny Llama checkpoints written for the tests (float, or
+// compressed-tensors quantized), a plain float64 reference forward pass (llama2.c style: the
+// whole model in one screen, no cache, every prefix recomputed) reading the same checkpoint, and
+// a paged KV cache in plain vectors. Quantized Linears enter the reference as their dequantized
+// weights, (q - zp) * scale in float64; a W8A8 Linear's input is rounded per token to int8 first
+// (scale max|x| / 127, ties to even), as the kernels do.
 #pragma once
 
 #include <algorithm>
@@ -13,6 +16,8 @@
 #include "model/checkpoint_writer.h"
 #include "model/config.h"
 #include "model/demo_model.h"
+#include "model/quantize.h"
+#include "model/quantized_writer.h"
 #include "model/weights.h"
 #include "ops/attention.h"
 #include "util/atomic_file.h"
@@ -21,21 +26,26 @@ namespace infermark::model::testing {
 
 // A tiny checkpoint in `dir`: make-model's "tiny" shape (tied, norms 1, std 0.02), or with
 // `harder` an untied variant with std 0.1 weights (peaked attention) and random norm weights.
+// With `scheme`, the layer Linears are stored quantized with it (lm_head stays float), from the
+// same float weights.
 inline Config write_tiny_model(const std::filesystem::path& dir, DType dtype, bool harder,
-                               uint64_t seed = 7) {
-  if (!harder) {
+                               uint64_t seed = 7,
+                               const std::optional<LinearQuantScheme>& scheme = std::nullopt) {
+  if (!harder && !scheme) {
     DemoModelOptions o;
     o.shape = "tiny", o.out = dir, o.seed = seed, o.dtype = dtype;
     return make_demo_model(o).config;
   }
   Config c = demo_config("tiny", dtype);
-  c.tie_word_embeddings = false;
-  std::vector<TensorToWrite> tensors;
-  for (const TensorSpec& s : llama_tensor_specs(c)) tensors.push_back({s.name, dtype, s.shape});
-  const TensorFill random = random_llama_fill(seed, 0.1);
+  c.tie_word_embeddings = !harder;
+  if (scheme) {
+    c.quantization = QuantizationConfig::from_config_json(
+        {{"quantization_config", quantization_config_json(*scheme, {"lm_head"})}}, "test");
+  }
+  const TensorFill random = random_llama_fill(seed, harder ? 0.1 : 0.02);
   const TensorFill fill = [&](const TensorToWrite& t, uint64_t offset, std::span<std::byte> out) {
     random(t, offset, out);
-    if (t.name.find("norm") == std::string::npos) return;
+    if (!harder || t.name.find("norm") == std::string::npos) return;
     // Norm weights 1 + 5 * (a random weight): in [0.5, 1.5] most of the time.
     const size_t n = out.size() / dtype_size(dtype);
     std::vector<float> v(n);
@@ -47,21 +57,25 @@ inline Config write_tiny_model(const std::filesystem::path& dir, DType dtype, bo
       if (dtype != DType::kF32) std::memcpy(out.data() + 2 * i, &b, 2);
     }
   };
-  write_checkpoint(dir, tensors, fill);
+  write_llama_tensors(dir, c, dtype, fill);
   util::write_file_atomic(dir / "config.json", c.to_json().dump(2));
   return c;
 }
 
 // The float64 reference: weights widened once from the checkpoint, attention over every prefix.
+// `quantize` quantizes the float layer Linears as Llama's LoadOptions::quantize does.
 class RefLlama {
  public:
-  explicit RefLlama(const std::filesystem::path& dir)
-      : c_(Config::load(dir)), ck_(Checkpoint::open(dir)) {
+  explicit RefLlama(const std::filesystem::path& dir,
+                    std::optional<LoadQuantization> quantize = std::nullopt)
+      : c_(Config::load(dir)), ck_(Checkpoint::open(dir)), quantize_(std::move(quantize)) {
     const Weights w = bind_llama_weights(ck_, c_);
-    embed_ = widen(w.embed), lm_head_ = widen(w.lm_head), final_norm_ = widen(w.final_norm);
+    embed_ = widen(w.embed), lm_head_ = widen(w.lm_head.weight), final_norm_ = widen(w.final_norm);
     for (const LayerWeights& lw : w.layers) {
-      layers_.push_back({widen(lw.attn_norm), widen(lw.q), widen(lw.k), widen(lw.v), widen(lw.o),
-                         widen(lw.ffn_norm), widen(lw.gate), widen(lw.up), widen(lw.down)});
+      layers_.push_back({widen(lw.attn_norm), linear(lw.q), linear(lw.k), linear(lw.v),
+                         linear(lw.o), widen(lw.ffn_norm), linear(lw.gate), linear(lw.up),
+                         linear(lw.down), int8_inputs(lw.q), int8_inputs(lw.o),
+                         int8_inputs(lw.gate), int8_inputs(lw.down)});
     }
     inv_freq_ = inverse_frequencies(c_);
   }
@@ -78,7 +92,7 @@ class RefLlama {
     for (const Layer& l : layers_) {
       std::vector<std::vector<double>> q(h.size()), k(h.size()), v(h.size());
       for (int64_t t = 0; t < t_n; ++t) {
-        const auto x = rms_norm(h[t], l.attn_norm);
+        const auto x = input(rms_norm(h[t], l.attn_norm), l.qkv_a8);
         q[t] = matvec(l.q, x), k[t] = matvec(l.k, x), v[t] = matvec(l.v, x);
         rope(q[t], t), rope(k[t], t);
         if (kv_bf16) {
@@ -101,12 +115,12 @@ class RefLlama {
           for (int64_t u = 0; u <= t; ++u)
             for (int64_t i = 0; i < hd; ++i) att[head * hd + i] += s[u] / sum * v[u][g * hd + i];
         }
-        add(h[t], matvec(l.o, att));
-        const auto x = rms_norm(h[t], l.ffn_norm);
+        add(h[t], matvec(l.o, input(att, l.o_a8)));
+        const auto x = input(rms_norm(h[t], l.ffn_norm), l.gate_up_a8);
         auto gate = matvec(l.gate, x), up = matvec(l.up, x);
         for (size_t i = 0; i < gate.size(); ++i)
           gate[i] = gate[i] / (1 + std::exp(-gate[i])) * up[i];
-        add(h[t], matvec(l.down, gate));
+        add(h[t], matvec(l.down, input(gate, l.down_a8)));
       }
     }
     std::vector<std::vector<double>> out;
@@ -129,12 +143,51 @@ class RefLlama {
  private:
   struct Layer {
     std::vector<double> attn_norm, q, k, v, o, ffn_norm, gate, up, down;
+    bool qkv_a8, o_a8, gate_up_a8, down_a8;  // W8A8: inputs rounded to int8 per token
   };
 
   static std::vector<double> widen(const TensorView& t) {
     std::vector<float> f(static_cast<size_t>(t.numel()));
     convert_to_f32(t.dtype, t.data, f.size(), f.data());
     return std::vector<double>(f.begin(), f.end());
+  }
+  // W[r, c] = (q - zp) * scale, in float64.
+  static std::vector<double> dequantize(const QuantizedMatrix& m) {
+    std::vector<double> w(static_cast<size_t>(m.rows * m.cols));
+    for (int64_t r = 0; r < m.rows; ++r) {
+      for (int64_t c = 0; c < m.cols; ++c) {
+        const auto g = static_cast<size_t>(r * m.groups() + c / m.group_size);
+        const auto i = static_cast<size_t>(r * m.cols + c);
+        const double q = m.format == ops::WeightFormat::kFp8E4M3
+                             ? f8e4m3_to_f32(static_cast<uint8_t>(m.values[i]))
+                             : m.values[i];
+        const double zp = m.zero_points.empty() ? 0 : m.zero_points[g];
+        w[i] = (q - zp) * m.scales[m.scales.size() == 1 ? 0 : g];
+      }
+    }
+    return w;
+  }
+  std::vector<double> linear(const LinearWeights& l) const {
+    if (l.quantized) return dequantize(decode_quantized(*l.quantized, "reference"));
+    if (!quantize_) return widen(l.weight);
+    std::vector<float> f(static_cast<size_t>(l.weight.numel()));
+    convert_to_f32(l.weight.dtype, l.weight.data, f.size(), f.data());
+    return dequantize(quantize_for_load(*quantize_, f, l.weight.shape[0], l.weight.shape[1]));
+  }
+  bool int8_inputs(const LinearWeights& l) const {
+    const auto a8 = ops::ActivationFormat::kInt8PerToken;
+    return l.quantized ? l.quantized->scheme.activations == a8
+                       : quantize_ && quantize_->activations == a8;
+  }
+  // A Linear's input: as is, or rounded to int8 with scale max|x| / 127.
+  static std::vector<double> input(std::vector<double> x, bool int8) {
+    if (!int8) return x;
+    double absmax = 0;
+    for (double e : x) absmax = std::max(absmax, std::abs(e));
+    if (absmax == 0) return x;
+    const double s = absmax / 127;
+    for (double& e : x) e = std::clamp(std::nearbyint(e / s), -128.0, 127.0) * s;
+    return x;
   }
   // transformers' default + llama3 inverse frequencies, in double.
   static std::vector<double> inverse_frequencies(const Config& c) {
@@ -189,6 +242,7 @@ class RefLlama {
 
   Config c_;
   Checkpoint ck_;
+  std::optional<LoadQuantization> quantize_;
   std::vector<double> embed_, lm_head_, final_norm_, inv_freq_;
   std::vector<Layer> layers_;
 };

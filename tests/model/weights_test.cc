@@ -61,22 +61,22 @@ TEST_F(WeightsTest, BindsUntiedModel) {
   ASSERT_EQ(w.layers.size(), 2u);
   EXPECT_EQ(w.embed.name, "model.embed_tokens.weight");
   EXPECT_THAT(w.embed.shape, ElementsAre(32, 8));
-  EXPECT_EQ(w.lm_head.name, "lm_head.weight");
-  EXPECT_NE(w.lm_head.data, w.embed.data);
+  EXPECT_EQ(w.lm_head.weight.name, "lm_head.weight");
+  EXPECT_NE(w.lm_head.weight.data, w.embed.data);
   const LayerWeights& l1 = w.layers[1];
-  EXPECT_EQ(l1.q.name, "model.layers.1.self_attn.q_proj.weight");
-  EXPECT_THAT(l1.q.shape, ElementsAre(12, 8));
-  EXPECT_THAT(l1.k.shape, ElementsAre(6, 8));
-  EXPECT_THAT(l1.v.shape, ElementsAre(6, 8));
-  EXPECT_THAT(l1.o.shape, ElementsAre(8, 12));
-  EXPECT_THAT(l1.gate.shape, ElementsAre(16, 8));
-  EXPECT_THAT(l1.up.shape, ElementsAre(16, 8));
-  EXPECT_THAT(l1.down.shape, ElementsAre(8, 16));
+  EXPECT_EQ(l1.q.weight.name, "model.layers.1.self_attn.q_proj.weight");
+  EXPECT_THAT(l1.q.weight.shape, ElementsAre(12, 8));
+  EXPECT_THAT(l1.k.weight.shape, ElementsAre(6, 8));
+  EXPECT_THAT(l1.v.weight.shape, ElementsAre(6, 8));
+  EXPECT_THAT(l1.o.weight.shape, ElementsAre(8, 12));
+  EXPECT_THAT(l1.gate.weight.shape, ElementsAre(16, 8));
+  EXPECT_THAT(l1.up.weight.shape, ElementsAre(16, 8));
+  EXPECT_THAT(l1.down.weight.shape, ElementsAre(8, 16));
   EXPECT_EQ(l1.attn_norm.name, "model.layers.1.input_layernorm.weight");
   EXPECT_EQ(l1.ffn_norm.name, "model.layers.1.post_attention_layernorm.weight");
   EXPECT_EQ(w.final_norm.name, "model.norm.weight");
   // Views point into the checkpoint's mapping, not copies.
-  EXPECT_EQ(l1.up.data, ck.get("model.layers.1.mlp.up_proj.weight").data);
+  EXPECT_EQ(l1.up.weight.data, ck.get("model.layers.1.mlp.up_proj.weight").data);
 }
 
 TEST_F(WeightsTest, TiedLmHeadIsTheEmbedding) {
@@ -86,7 +86,7 @@ TEST_F(WeightsTest, TiedLmHeadIsTheEmbedding) {
   Weights w = bind_llama_weights(ck, c);
   EXPECT_TRUE(w.tied);
   EXPECT_EQ(w.dtype, DType::kF32);
-  EXPECT_EQ(w.lm_head.data, w.embed.data);
+  EXPECT_EQ(w.lm_head.weight.data, w.embed.data);
 }
 
 TEST_F(WeightsTest, MissingTensorIsNamed) {

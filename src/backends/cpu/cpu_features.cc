@@ -64,6 +64,19 @@ std::optional<Isa> isa_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+bool has_avx512_vnni() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool vnni = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    return detected_isa() >= Isa::kAvx512 && __get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) &&
+           (ecx & bit_AVX512VNNI) != 0;
+  }();
+  return vnni;
+#else
+  return false;
+#endif
+}
+
 Isa detected_isa() {
   static const Isa isa = detect();
   return isa;

@@ -27,6 +27,10 @@ Isa active_isa();
 // Caps the level used by dispatch (kAvx512 = no cap). Affects later calls only.
 void set_max_isa(Isa isa);
 
+// Whether the CPU has AVX512-VNNI (vpdpbusd on zmm), which the int8 (W8A8) kernels use at the
+// kAvx512 level; without it they run the AVX2 ones.
+bool has_avx512_vnni();
+
 // The level named `name` ("generic", "avx2", "avx512"), or nullopt.
 std::optional<Isa> isa_from_name(std::string_view name);
 

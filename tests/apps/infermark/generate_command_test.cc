@@ -54,6 +54,17 @@ TEST_F(GenerateCommand, GreedyIdsEqualTheReference) {
   EXPECT_THAT(r.err, HasSubstr("tok/s"));
 }
 
+TEST_F(GenerateCommand, QuantizeOnLoadGreedyIdsEqualTheReferenceOfTheQuantizedWeights) {
+  const std::vector<int32_t> prompt = {128000, 791, 6864, 315, 9822, 374};
+  util::write_file_atomic(tmp_ / "ids.txt", "128000 791 6864 315 9822 374");
+  const CliResult r = run_cli(model_arg() + " --quantize int4 --max-new-tokens 8 --prompt-ids " +
+                              (tmp_ / "ids.txt").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const model::testing::RefLlama ref(dir_->path(), model::load_quantization("int4"));
+  EXPECT_EQ(util::parse_json(r.out, "stdout").at("ids").get<std::vector<int32_t>>(),
+            ref.greedy(prompt, 8));
+}
+
 TEST_F(GenerateCommand, TextPromptIsEncodedAndOutputDecoded) {
   const CliResult r =
       run_cli(model_arg() + " --max-new-tokens 5 --prompt 'The capital of France'");

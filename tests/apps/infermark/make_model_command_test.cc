@@ -31,6 +31,24 @@ TEST(MakeModelCommandTest, WritesShardedTinyModelThatBinds) {
   EXPECT_EQ(w.dtype, DType::kF32);
 }
 
+TEST(MakeModelCommandTest, QuantizeWritesACompressedTensorsCheckpointThatBinds) {
+  testing::TempDir dir;
+  auto r = infermark::test_support::run_infermark("make-model --shape tiny --quantize w4a16 --out " +
+                                                  (dir / "m").string());
+  ASSERT_EQ(r.exit_code, 0) << output(r);
+  EXPECT_THAT(output(r), HasSubstr("w4a16 compressed-tensors, bf16 scales"));
+  const Config c = Config::load(dir / "m");
+  ASSERT_TRUE(c.quantization);
+  Checkpoint ck = Checkpoint::open(dir / "m");
+  Weights w = bind_llama_weights(ck, c);
+  ASSERT_TRUE(w.layers[0].down.quantized);
+  EXPECT_EQ(w.layers[0].down.quantized->scheme.group_size, 128);
+  r = infermark::test_support::run_infermark("make-model --quantize w3a16 --out " +
+                                             dir.path().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(output(r), HasSubstr("--quantize 'w3a16' is not one of w8a8, w8a16, w4a16"));
+}
+
 TEST(MakeModelCommandTest, BadOptionsGiveOneLineErrorAndExitCode1) {
   testing::TempDir dir;
   auto r = infermark::test_support::run_infermark("make-model --shape huge --out " + dir.path().string());

@@ -108,6 +108,40 @@ TEST_F(E2eTest, EveryScenarioAndModeCompletes) {
   }
 }
 
+// --quantize: measurements.json, systems/<system>.json and run.json state the precision that
+// ran; a later run of another precision into the same tree replaces it and says so.
+TEST_F(E2eTest, PrecisionIsStatedInMeasurementsSystemAndRunJson) {
+  using infermark::util::parse_json;
+  using infermark::util::read_file;
+  const fs::path out = temp("quantized");
+  const Outcome q = run("Offline", "performance", out, " --quantize int4");
+  ASSERT_EQ(q.exit_code, 0) << q.out << q.err;
+  const fs::path sc = out / "results/e2e/llama3.1-8b/Offline";
+  const auto measurements = parse_json(read_file(sc / "measurements.json"), "measurements");
+  const auto system = parse_json(read_file(out / "systems/e2e.json"), "system");
+  const auto run_json = parse_json(read_file(sc / "performance/run_1/run.json"), "run.json");
+  const std::string weights = measurements["weight_data_types"];
+  EXPECT_EQ(weights.rfind("int4-g128", 0), 0u) << weights;
+  EXPECT_EQ(measurements["weight_transformations"], "quantized on load (--quantize int4)");
+  EXPECT_EQ(system["weight_data_types"], weights);
+  const auto& model = run_json["metadata"]["model"];
+  EXPECT_EQ(model["weight_precision"], weights);
+  EXPECT_EQ(system["activation_data_types"], model["activation_precision"]);
+  EXPECT_EQ(model["quantized_on_load"], "int4");
+
+  const Outcome plain =
+      cli("run --model " + model_.string() + " --dataset " + dataset_.string() +
+          " --scenario Offline --mode performance --quick --no-progress --system e2e --user-conf " +
+          conf_.string() + " --output " + out.string());
+  ASSERT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  const auto after = parse_json(read_file(out / "systems/e2e.json"), "system");
+  EXPECT_EQ(after["weight_data_types"].get<std::string>().find("int4"), std::string::npos)
+      << after.dump(2);
+  EXPECT_NE(plain.out.find("note: weight_data_types of the system description was"),
+            std::string::npos)
+      << plain.out;
+}
+
 TEST_F(E2eTest, SubmissionProducesTheFullTreeAndToolsAgree) {
   const fs::path out = temp("submission");
   const Outcome o = run("Server", "submission", out);

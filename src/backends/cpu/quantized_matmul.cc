@@ -1,0 +1,132 @@
+#include "backends/cpu/quantized_matmul.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "backends/cpu/cpu_features.h"
+#include "util/error.h"
+
+namespace infermark::cpu {
+namespace {
+
+// The calling thread's activation buffers, grown on demand and reused (a steady decode loop
+// allocates nothing).
+struct Scratch {
+  std::vector<int8_t> xq;
+  std::vector<float> scale, sums;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+template <typename T>
+T* sized(std::vector<T>& v, int64_t n) {
+  if (v.size() < static_cast<size_t>(n)) v.resize(static_cast<size_t>(n));
+  return v.data();
+}
+
+// Σ x per group of each row (for the zero-point terms of kRowLanes weights).
+void group_sums(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
+                int64_t n_groups, float* out) {
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t g = 0; g < n_groups; ++g) {
+      const int64_t c0 = g * group_size, c1 = c0 + group_size < k ? c0 + group_size : k;
+      float s = 0;
+      for (int64_t c = c0; c < c1; ++c) s += x[i * ldx + c];
+      out[i * n_groups + g] = s;
+    }
+  }
+}
+
+}  // namespace
+
+void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
+                   bool offset, int8_t* out, int64_t ldq, float* scale, float* sums) {
+  const int64_t n_groups = (k + group_size - 1) / group_size;
+  for (int64_t i = 0; i < m; ++i) {
+    const float* xr = x + i * ldx;
+    int8_t* q = out + i * ldq;
+    float amax = 0;
+    for (int64_t c = 0; c < k; ++c) amax = std::fmax(amax, std::fabs(xr[c]));
+    const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+    scale[i] = amax / 127.0f;
+    for (int64_t c = 0; c < k; ++c) {
+      const float v = std::fmin(std::fmax(std::nearbyint(xr[c] * inv), -127.0f), 127.0f);
+      q[c] = static_cast<int8_t>(v);
+    }
+    if (sums != nullptr) {
+      for (int64_t g = 0; g < n_groups; ++g) {
+        const int64_t c0 = g * group_size, c1 = c0 + group_size < k ? c0 + group_size : k;
+        int32_t s = 0;
+        for (int64_t c = c0; c < c1; ++c) s += q[c];
+        sums[i * n_groups + g] = static_cast<float>(s);
+      }
+    }
+    if (offset) {
+      for (int64_t c = 0; c < k; ++c) q[c] = static_cast<int8_t>(static_cast<uint8_t>(q[c] + 128));
+    }
+    std::memset(q + k, offset ? 0x80 : 0, static_cast<size_t>(ldq - k));
+  }
+}
+
+bool simd_supports(const QuantizedWeights& w) {
+  if (w.n_groups() == 1) return true;
+  if (w.layout() == QuantLayout::kQuads) return w.group_size() % 4 == 0;
+  return w.format() != QuantFormat::kInt4 || w.group_size() % 2 == 0;
+}
+
+QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, int64_t m,
+                                             int64_t ldx, const QuantizedWeights& w, float* y,
+                                             int64_t ldy, bool accumulate, bool xq_offset) {
+  QuantizedMatmulArgs a{};
+  a.x = x, a.m = m, a.ldx = ldx;
+  a.values = w.values(), a.panel_bytes = w.panel_bytes();
+  a.scales = w.scales(), a.zoffs = w.zoffs(), a.wsums = w.wsums();
+  a.n = w.n(), a.k = w.k(), a.group_size = w.group_size(), a.n_groups = w.n_groups();
+  a.n_panels = w.n_panels(), a.format = w.format(), a.layout = w.layout();
+  a.y = y, a.ldy = ldy, a.accumulate = accumulate;
+  Scratch& s = scratch();
+  if (a.layout == QuantLayout::kQuads) {
+    a.ldq = (a.k + 63) / 64 * 64;
+    a.xq_offset = xq_offset;
+    int8_t* xq = sized(s.xq, m * a.ldq);
+    float* scale = sized(s.scale, m);
+    float* sums = a.zoffs != nullptr ? sized(s.sums, m * a.n_groups) : nullptr;
+    pool.parallel_for(
+        m,
+        [&](int64_t b, int64_t e, int) {
+          quantize_rows(x + b * ldx, e - b, ldx, a.k, a.group_size, a.xq_offset, xq + b * a.ldq,
+                        a.ldq, scale + b, sums != nullptr ? sums + b * a.n_groups : nullptr);
+        },
+        4 * a.k);
+    a.xq = xq, a.x_scale = scale, a.xq_sums = sums;
+  } else if (a.zoffs != nullptr) {
+    float* sums = sized(s.sums, m * a.n_groups);
+    group_sums(x, m, ldx, a.k, a.group_size, a.n_groups, sums);
+    a.x_sums = sums;
+  }
+  return a;
+}
+
+void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
+                      const QuantizedWeights& w, float* y, int64_t ldy, bool accumulate) {
+  IM_CHECK(m >= 0 && ldx >= w.k() && ldy >= w.n());
+  if (m == 0) return;
+  const Isa isa = simd_supports(w) ? active_isa() : Isa::kGeneric;
+  const bool quads = w.layout() == QuantLayout::kQuads;
+  if (isa >= Isa::kAvx512 && (!quads || has_avx512_vnni())) {
+    avx512::quantized_matmul(
+        pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate, /*xq_offset=*/true));
+  } else if (isa >= Isa::kAvx2) {
+    avx2::quantized_matmul(pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate,
+                                                          /*xq_offset=*/false));
+  } else {
+    generic::quantized_matmul(pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate,
+                                                             /*xq_offset=*/false));
+  }
+}
+
+}  // namespace infermark::cpu
