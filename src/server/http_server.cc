@@ -70,6 +70,11 @@ asio::awaitable<void> HttpServer::accept_loop() {
       if (!out_of_fds_) IM_LOG_WARN("serve: out of file descriptors; refusing connections (503)");
       out_of_fds_ = true;
       if (spare_fd_ >= 0) {
+        // accept() fails with EMFILE before it looks at the queue: wait until a client is there,
+        // or this loop spins a core for as long as the server sits at its limit.
+        co_await acceptor_.async_wait(tcp::acceptor::wait_read,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
         co_await refuse_one();
         continue;
       }
@@ -97,9 +102,10 @@ asio::awaitable<void> HttpServer::accept_loop() {
 // Gives up the spare descriptor to take the waiting connection, answers it 503 and closes it
 // (after reading what the client sends for a moment, as Connection::linger_close does, so that
 // the answer is not lost to a reset), then takes the spare again. One at a time, on the accept
-// strand; each takes at most kRefusalTime.
+// strand; each takes at most kRefusalTime, so that clients that never close cannot hold up the
+// queue behind them for long.
 asio::awaitable<void> HttpServer::refuse_one() {
-  static constexpr std::chrono::milliseconds kRefusalTime{1000};
+  static constexpr std::chrono::milliseconds kRefusalTime{200};
   ::close(spare_fd_);
   spare_fd_ = -1;
   error_code ec;

@@ -2,13 +2,19 @@
 // serve process's RLIMIT_NOFILE is lowered to 64 (prlimit) and 120 clients connect at once. Each
 // gets an answer — 200 on a connection the server could take, a 503 with Retry-After on one it
 // could not — none hangs in the listen backlog; the refusals are counted in /metrics; once the
-// clients close, the server serves again, and it still exits 0 on SIGTERM.
+// clients close, the server serves again, and it still exits 0 on SIGTERM. While it sits at the
+// limit with nobody waiting, it does not spin.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +34,19 @@ using namespace std::chrono_literals;
 
 constexpr rlim_t kServeFdLimit = 64;
 constexpr int kClients = 120;
+
+// CPU seconds (user + system) the process has used, from /proc/PID/stat.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (comm) "
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i >= 14) ticks += std::stod(field);  // utime, stime
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
 
 // The value of the http_requests_total sample with status="<status>"; 0 if absent.
 double responses_with_status(const std::string& metrics, int status) {
@@ -75,6 +94,13 @@ TEST(ServeExhaustion, ConnectionsBeyondTheFdLimitGet503AndServingResumes) {
   EXPECT_GT(ok, 0);
   EXPECT_GT(refused, 0) << "no connection was refused: was the limit applied?";
   EXPECT_LT(ok, static_cast<int>(kServeFdLimit));
+
+  // At its limit with no client waiting (the accepted connections still open), the server idles:
+  // accept() fails with EMFILE at once whether or not a client waits, so a loop that retries it
+  // spins a core (about 1 CPU second per second; idle is ~0).
+  const double cpu_before = cpu_seconds(serve.pid());
+  std::this_thread::sleep_for(1s);
+  EXPECT_LT(cpu_seconds(serve.pid()) - cpu_before, 0.25) << "serve spins at its fd limit";
   clients.clear();
 
   // Serving again once the clients are gone (the server closes their connections as it reads
