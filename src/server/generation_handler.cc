@@ -77,7 +77,8 @@ asio::awaitable<void> stream_response(Exchange& ex, Generation& g, const Respons
       if (ex.streaming()) {
         co_await ex.end_stream(/*close=*/true);
       } else {
-        co_await ex.respond(HttpResponse{kClientGone, "application/json", "", {}, true});
+        HttpResponse gone{kClientGone, "application/json", "", {}, true};
+        co_await ex.respond(std::move(gone));
       }
       co_return;
     }
@@ -98,10 +99,11 @@ asio::awaitable<void> whole_response(Exchange& ex, Generation& g, const Response
     if (g.done()) break;
     if (ex.client_gone() || ex.stopping()) {
       g.cancel();
-      co_await ex.respond(ex.client_gone()
-                              ? HttpResponse{kClientGone, "application/json", "", {}, true}
-                              : error_response(503, error_body(503, "service_unavailable",
-                                                               "the server is shutting down")));
+      HttpResponse r = ex.client_gone()
+                           ? HttpResponse{kClientGone, "application/json", "", {}, true}
+                           : error_response(503, error_body(503, "service_unavailable",
+                                                            "the server is shutting down"));
+      co_await ex.respond(std::move(r));
       co_return;
     }
     if (!reported) co_await ex.wait();

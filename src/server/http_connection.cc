@@ -30,12 +30,15 @@ bool is_disconnect(error_code ec) {
 Exchange::Exchange(Connection& connection, const HttpRequest& request)
     : connection_(connection), request_(request) {}
 
+// Not a coroutine: the response is moved into the connection here, by ordinary C++ (see
+// Connection::write_response).
 asio::awaitable<void> Exchange::respond(HttpResponse response) {
   IM_CHECK(!responded_ && !streaming_);
   responded_ = true;
   close_after_ = response.close || !request_.keep_alive() || connection_.draining_;
   if (connection_.context_.on_response) connection_.context_.on_response(response.status);
-  co_await connection_.write_response(std::move(response), request_.version(), !close_after_);
+  connection_.response_ = std::move(response);
+  return connection_.write_response(request_.version(), !close_after_);
 }
 
 asio::awaitable<bool> Exchange::stream(std::string_view data) {
@@ -244,7 +247,8 @@ asio::awaitable<void> Connection::reject_request(error_code ec, bool got_bytes) 
     r.body = error_body(400, "bad_http", "malformed HTTP request: " + ec.message());
   }
   if (context_.on_response) context_.on_response(r.status);
-  co_await write_response(std::move(r), 11, /*keep_alive=*/false);
+  response_ = std::move(r);
+  co_await write_response(11, /*keep_alive=*/false);
   co_await linger_close();
 }
 
@@ -257,8 +261,8 @@ asio::awaitable<bool> Connection::write(std::span<const asio::const_buffer> buff
   co_return !ec;
 }
 
-asio::awaitable<void> Connection::write_response(HttpResponse response, unsigned version,
-                                                 bool keep_alive) {
+asio::awaitable<void> Connection::write_response(unsigned version, bool keep_alive) {
+  HttpResponse response = std::move(response_);
   if (client_gone_) co_return;
   http::response<http::string_body> res{static_cast<http::status>(response.status), version};
   res.set(http::field::server, "infermark");

@@ -119,7 +119,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<std::optional<HttpRequest>> read_request();
   asio::awaitable<void> reject_request(error_code ec, bool got_bytes);
   asio::awaitable<bool> write(std::span<const asio::const_buffer> buffers);
-  asio::awaitable<void> write_response(HttpResponse response, unsigned version, bool keep_alive);
+  // Writes response_ (set just before): coroutines here take no by-value parameter of a class
+  // type — GCC 12 has bit-copied such a parameter (a std::string pointing into the caller's
+  // coroutine frame, then freed: found by a starved soak under ASan).
+  asio::awaitable<void> write_response(unsigned version, bool keep_alive);
   asio::awaitable<void> linger_close();
   asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point deadline);
   void start_read();
@@ -127,6 +130,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  HttpResponse response_;  // the whole response being written (write_response)
   asio::steady_timer wake_;
   // The request deadline: on expiry the pending read is cancelled (not the socket closed, as
   // Beast's own timeouts do), so that a 408 can still be written.

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "http_test_client.h"
 #include "llama3_tokenizer.h"
 #include "test_server.h"
@@ -78,6 +81,32 @@ TEST(ServeHttp, StreamWireFormatByteForByte) {
   EXPECT_EQ(usage["choices"], Json::array());
   EXPECT_EQ(usage["usage"],
             Json({{"prompt_tokens", 3}, {"completion_tokens", 3}, {"total_tokens", 6}}));
+}
+
+// Clients that leave before the first token (streamed or not): the server cancels the request
+// and ends the exchange with its client-gone response; it stays healthy. Under ASan this is the
+// path where GCC 12 bit-copied the braced HttpResponse temporary into a coroutine parameter and
+// then freed a pointer into the caller's coroutine frame (found by a starved soak).
+TEST(ServeHttp, ClientsLeavingBeforeTheFirstTokenCancelTheirRequests) {
+  NullBackendOptions n;
+  n.ttft_ms = 300;
+  TestServer s = null_server(testing::test_server_options(), n);
+  for (int i = 0; i < 16; ++i) {
+    TestConnection c(s.port());
+    const std::string stream = i % 2 == 0 ? "true" : "false";
+    ASSERT_TRUE(c.send(post_text("/v1/completions",
+                                 R"({"prompt": [5, 6], "max_tokens": 8, "stream": )" + stream +
+                                     "}")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the request reaches the backend
+    c.close();
+  }
+  // Every request ended: a fresh one is answered whole, and nothing is left running.
+  TestConnection c(s.port());
+  c.send(post_text("/v1/completions", R"({"prompt": [5], "max_tokens": 2})"));
+  const HttpReply r = c.read_reply();
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json::parse(r.body)["usage"]["completion_tokens"], 2);
+  EXPECT_TRUE(s.shutdown()) << "a request was still running at shutdown";
 }
 
 TEST(ServeHttp, KeepAliveServesRequestAfterRequest) {
