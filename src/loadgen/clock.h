@@ -14,13 +14,28 @@ inline int64_t now_ns() {
       .count();
 }
 
+// How long a waiter spins before a deadline while the SpinGovernor (spin_governor.h) has it
+// sleep: less than one sleep's overshoot (~20 us on a VM), so that a short wait is not made
+// longer, while the thread stays a sleeper to the scheduler.
+inline constexpr int64_t kSleepingSpinNs = 5'000;
+
 // Waits until now_ns() >= deadline: sleeps while the deadline is more than `spin_ns` away, then
 // spins, so that the wake-up is precise to about a microsecond whatever the scheduler's sleep
-// granularity. Returns now_ns() on return. Costs a core for at most `spin_ns` per call.
+// granularity — while the SpinGovernor allows spinning; while it does not, spins at most
+// kSleepingSpinNs and the wake-up is as late as the scheduler makes it. Returns now_ns() on
+// return. Costs a core for at most `spin_ns` per call.
 int64_t wait_until_ns(int64_t deadline, int64_t spin_ns = 500'000);
 
-// Lowers the calling thread's timer slack to 1 us so that its sleeps end close to when asked.
-void use_precise_sleeps();
+// The time slice use_low_latency_scheduling() asks for.
+inline constexpr uint64_t kShortSliceNs = 100'000;
+
+// Lowers the calling thread's timer slack to 1 us so that its sleeps end close to when asked,
+// and asks the fair scheduler for a kShortSliceNs time slice (sched_setattr's sched_runtime,
+// Linux 6.12 and later; ignored before), with which a waking thread preempts a CPU-bound one
+// instead of waiting out its slice. The thread's share of the CPU and its nice value do not
+// change. Best effort: false when the kernel (or a seccomp filter) refused the slice, which
+// leaves the thread as it was.
+bool use_low_latency_scheduling();
 
 // A hint to the CPU inside spin loops.
 inline void cpu_relax() {

@@ -248,7 +248,7 @@ void IssueThread::issue_queries() {
 }
 
 void IssueThread::run() {
-  use_precise_sleeps();
+  use_low_latency_scheduling();
   try {
     issue_queries();
   } catch (...) {

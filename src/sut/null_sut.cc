@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "loadgen/clock.h"
+#include "loadgen/spin_governor.h"
 #include "util/error.h"
 
 namespace infermark::sut {
@@ -113,6 +114,7 @@ void NullSut::cancel() {
 }
 
 void NullSut::worker() {
+  loadgen::use_low_latency_scheduling();
   Lock lock(mu_);
   while (!stopping_) {
     if (delayed_) {
@@ -125,13 +127,16 @@ void NullSut::worker() {
 
 void NullSut::serve_pending(Lock& lock) {
   if (pending_.empty()) {
-    // Spin for up to 1 ms before sleeping: at the rates this SUT is measured with, work
-    // arrives every few to a hundred microseconds, and a futex wake-up per issue would
-    // dominate the latency (and on a busy machine, the scheduler's wake-up delay).
+    // Spin for up to 1 ms before sleeping while the governor allows it: at the rates this SUT
+    // is measured with, work arrives every few to a hundred microseconds, and on an idle core a
+    // futex wake-up per issue would dominate the latency. On a busy machine the governor has
+    // the worker sleep at once, so that it is woken ahead of CPU-bound tasks.
     lock.unlock();
-    const int64_t spin_until = loadgen::now_ns() + 1'000'000;
-    while (!has_work_.load(std::memory_order_acquire) && loadgen::now_ns() < spin_until) {
-      loadgen::cpu_relax();
+    loadgen::SpinGovernor& governor = loadgen::SpinGovernor::shared();
+    const int64_t now = loadgen::now_ns();
+    if (governor.may_spin(now)) {
+      governor.spin_until(now + 1'000'000,
+                          [&] { return has_work_.load(std::memory_order_acquire); });
     }
     lock.lock();
     if (!pending_.empty() || stopping_) return;

@@ -3,6 +3,9 @@
 // to exercise and measure the load generator itself, including every validity path (a slow
 // setting makes Server runs miss their TTFT/TPOT limits, a short run misses min duration).
 //
+// Its worker waits for work by spinning (up to 1 ms) only while loadgen::SpinGovernor allows it,
+// and by sleeping otherwise, with the short time slice of loadgen::use_low_latency_scheduling().
+//
 // cancel() answers every outstanding sample at once (its simulated latency cut short), as the
 // SystemUnderTest contract asks. Destruction stops the worker promptly: samples still waiting
 // for their simulated latency are dropped, not waited for.

@@ -1,0 +1,86 @@
+// When the load generator's waiters (the issue thread before each scheduled query, the null
+// SUT's worker between batches) may spin, and when they must sleep instead.
+//
+// Spinning is the lowest-latency wait on a core nobody else wants and the worst one on a busy
+// machine: a thread that spins through its time slice is, to the kernel's fair scheduler, a
+// CPU-bound task, so when a third task needs one of the two cores the spinner is preempted for
+// a whole slice (milliseconds, measured with `perf sched` in docs/benchmarks.md), while a thread
+// that sleeps between short bursts is woken ahead of CPU-bound tasks. The governor lets waiters
+// spin while the cores are theirs and makes every waiter of the process sleep instead for a
+// hold time once its spinners lose their core repeatedly: kBurstEvents times within
+// kBurstWindowNs, each seen as two consecutive clock reads more than kDescheduledNs apart. (One
+// preemption now and then — a kernel thread's run, a hypervisor's — costs a spinner as much as a
+// sleeper and is no reason to stop spinning; a CPU-bound task on the same cores preempts a
+// spinner every few milliseconds.) The hold starts at kMinHoldNs and doubles, up to kMaxHoldNs,
+// each time contention is seen again within one hold of the previous hold's end; a clean spin
+// longer than that resets it. So on a quiet machine the waiters spin (and keep microsecond
+// latency), and under sustained contention they spin only in probes that grow rarer (a handful
+// per minute), sleeping in between.
+//
+// Thread safety: every member may be called from any thread. may_spin() is one relaxed atomic
+// load (the hot path); descheduled() takes a mutex and is rare.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "loadgen/clock.h"
+
+namespace infermark::loadgen {
+
+class SpinGovernor {
+ public:
+  static constexpr int64_t kDescheduledNs = 100'000;      // a clock jump longer than an interrupt
+  static constexpr int kBurstEvents = 3;                  // preemptions that mean contention ...
+  static constexpr int64_t kBurstWindowNs = 100'000'000;  // ... when they fall within this
+  static constexpr int64_t kMinHoldNs = 250'000'000;      // first sleep-only period
+  static constexpr int64_t kMaxHoldNs = 8'000'000'000;    // longest sleep-only period
+
+  // The governor shared by every waiter of this process (others exist only in tests).
+  static SpinGovernor& shared();
+  SpinGovernor();
+  SpinGovernor(const SpinGovernor&) = delete;
+  SpinGovernor& operator=(const SpinGovernor&) = delete;
+
+  // Whether a waiter may spin at time `now` (now_ns()).
+  bool may_spin(int64_t now) const { return now >= sleep_until_.load(std::memory_order_relaxed); }
+
+  // A spinner's consecutive clock reads ended at `after` (now_ns()) more than kDescheduledNs
+  // apart: it was off its core in between. Starts a sleep-only hold from `after` when this is
+  // the kBurstEvents-th such report within kBurstWindowNs and no hold is running.
+  void descheduled(int64_t after);
+
+  // The current hold length (ns), for tests and logs.
+  int64_t hold_ns() const;
+
+  // Spins until `done()` is true, now_ns() >= `until`, or the spinner loses its core and the
+  // governor holds; returns the last now_ns() read. `done` is called between clock reads.
+  template <typename Done>
+  int64_t spin_until(int64_t until, Done done);
+
+ private:
+  std::atomic<int64_t> sleep_until_{0};
+  mutable std::mutex mu_;  // guards what follows
+  int64_t hold_ns_ = kMinHoldNs;
+  int64_t hold_end_ = 0;  // when the latest hold ends (0: none yet)
+  static constexpr int64_t kNone = INT64_MIN;
+  int64_t recent_[kBurstEvents - 1];  // the previous reports, oldest first (kNone: none)
+};
+
+template <typename Done>
+int64_t SpinGovernor::spin_until(int64_t until, Done done) {
+  int64_t now = now_ns();
+  while (now < until && !done()) {
+    cpu_relax();
+    const int64_t next = now_ns();
+    if (next - now > kDescheduledNs) {
+      descheduled(next);
+      if (!may_spin(next)) return next;
+    }
+    now = next;
+  }
+  return now;
+}
+
+}  // namespace infermark::loadgen
