@@ -1,5 +1,6 @@
 #include "loadgen/clock.h"
 
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -46,6 +47,7 @@ struct SchedAttr {
 
 bool use_low_latency_scheduling() {
   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+  if (sched_getscheduler(0) != SCHED_OTHER) return false;  // a policy the user chose stays
   SchedAttr attr;
   errno = 0;
   const int nice = getpriority(PRIO_PROCESS, 0);  // this thread's

@@ -33,8 +33,9 @@ inline constexpr uint64_t kShortSliceNs = 100'000;
 // and asks the fair scheduler for a kShortSliceNs time slice (sched_setattr's sched_runtime,
 // Linux 6.12 and later; ignored before), with which a waking thread preempts a CPU-bound one
 // instead of waiting out its slice. The thread's share of the CPU and its nice value do not
-// change. Best effort: false when the kernel (or a seccomp filter) refused the slice, which
-// leaves the thread as it was.
+// change, and a thread under another policy than SCHED_OTHER (chrt) keeps it. Best effort:
+// false when the thread is not under SCHED_OTHER or the kernel (or a seccomp filter) refused
+// the slice, which leaves the thread as it was.
 bool use_low_latency_scheduling();
 
 // A hint to the CPU inside spin loops.

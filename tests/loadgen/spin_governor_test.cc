@@ -1,6 +1,7 @@
 #include "loadgen/spin_governor.h"
 
 #include <gtest/gtest.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -157,6 +158,15 @@ TEST(LowLatencyScheduling, KeepsTheThreadsNiceValueAndAsksForAShortSlice) {
     if (kernel_at_least(6, 12)) {
       EXPECT_EQ(attr.sched_runtime, kShortSliceNs);
     }
+  }).join();
+}
+
+TEST(LowLatencyScheduling, LeavesAThreadUnderAnotherPolicyAsItIs) {
+  std::thread([] {
+    sched_param param{};
+    ASSERT_EQ(sched_setscheduler(0, SCHED_BATCH, &param), 0);
+    EXPECT_FALSE(use_low_latency_scheduling());
+    EXPECT_EQ(sched_getscheduler(0), SCHED_BATCH);
   }).join();
 }
 
