@@ -261,11 +261,160 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   }
 }
 
+// ---- int4, kNibbleBlocks ----
+
+constexpr int64_t kB = QuantizedWeights::kBlock;
+constexpr int64_t kBlockBytes = kB / 2 * kP;
+
+// x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k.
+inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
+  if (c0 + kB <= k) return x + c0;
+  for (int64_t c = 0; c < kB; ++c) pad[c] = c0 + c < k ? x[c0 + c] : 0.0f;
+  return pad;
+}
+
+inline int64_t scale_offset(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
+  const int64_t g = a.n_groups == 1 ? 0 : b * kB / a.group_size;
+  return (p * a.n_groups + g) * kP + j;
+}
+
+inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+// One row of x × panel rows [j0, j0 + 4) into y[j0:j0 + 4]: per block, Σ x·u in f32 (the two
+// 32-byte halves of a row's block in two chains), then · s, plus zoff · Σ x.
+void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
+  const uint8_t* panel = a.values + p * a.panel_bytes;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  const __m256i low = _mm256_set1_epi32(0xf);
+  alignas(32) float pad[kB];
+  __m256 out[4];
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) out[r] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const float* xb = block_x(x, b * kB, a.k, pad);
+    __m256 xs0 = _mm256_loadu_ps(xb), xs1 = _mm256_loadu_ps(xb + 8);
+#pragma GCC unroll 8
+    for (int t = 1; t < 8; ++t) {
+      xs0 = _mm256_add_ps(xs0, _mm256_loadu_ps(xb + 16 * t));
+      xs1 = _mm256_add_ps(xs1, _mm256_loadu_ps(xb + 16 * t + 8));
+    }
+    const __m256 xs = _mm256_add_ps(xs0, xs1);
+    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+#pragma GCC unroll 4
+    for (int r = 0; r < 4; ++r) {
+      _mm_prefetch(reinterpret_cast<const char*>(block + r * 64 + kPrefetch), _MM_HINT_T0);
+      __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64));
+      __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32));
+      __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+#pragma GCC unroll 8
+      for (int t = 0; t < 8; ++t) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t),
+                               _mm256_cvtepi32_ps(_mm256_and_si256(w0, low)), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t + 8),
+                               _mm256_cvtepi32_ps(_mm256_and_si256(w1, low)), acc1);
+        w0 = _mm256_srli_epi32(w0, 4);
+        w1 = _mm256_srli_epi32(w1, 4);
+      }
+      const int64_t off = scale_offset(a, p, b, j0 + r);
+      out[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.scales[off]), _mm256_add_ps(acc0, acc1), out[r]);
+      out[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.zoffs[off]), xs, out[r]);
+    }
+  }
+  const int valid = static_cast<int>(min64(4, a.n - p * kP - j0));
+#pragma GCC unroll 4
+  for (int r = 0; r < 4; ++r) {
+    if (r >= valid) break;
+    const float v = hsum(out[r]);
+    y[j0 + r] = a.accumulate ? y[j0 + r] + v : v;
+  }
+}
+
+// kM rows of x × panel rows [j0, j0 + 2): each 8 weights dequantized once (u · s + zoff) serve
+// kM FMAs.
+template <int kM>
+void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
+  constexpr int kR = 2;
+  const uint8_t* panel = a.values + p * a.panel_bytes;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  const __m256i low = _mm256_set1_epi32(0xf);
+  alignas(32) float pad[kM][kB];
+  __m256 acc[kM][kR];
+#pragma GCC unroll 3
+  for (int i = 0; i < kM; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const float* xb[kM];
+#pragma GCC unroll 3
+    for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
+    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+    __m256 s[kR], z[kR];
+#pragma GCC unroll 2
+    for (int r = 0; r < kR; ++r) {
+      const int64_t off = scale_offset(a, p, b, j0 + r);
+      s[r] = _mm256_set1_ps(a.scales[off]);
+      z[r] = _mm256_set1_ps(a.zoffs[off]);
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < 8; ++t) {
+      const __m128i shift = _mm_cvtsi32_si128(4 * t);
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        __m256 d[kR];
+#pragma GCC unroll 2
+        for (int r = 0; r < kR; ++r) {
+          const __m256i w =
+              _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32 * h));
+          const __m256 u = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srl_epi32(w, shift), low));
+          d[r] = _mm256_fmadd_ps(u, s[r], z[r]);
+        }
+#pragma GCC unroll 3
+        for (int i = 0; i < kM; ++i) {
+          const __m256 xv = _mm256_loadu_ps(xb[i] + 16 * t + 8 * h);
+#pragma GCC unroll 2
+          for (int r = 0; r < kR; ++r) acc[i][r] = _mm256_fmadd_ps(xv, d[r], acc[i][r]);
+        }
+      }
+    }
+  }
+  const int valid = static_cast<int>(min64(kR, a.n - p * kP - j0));
+#pragma GCC unroll 3
+  for (int i = 0; i < kM; ++i) {
+#pragma GCC unroll 2
+    for (int r = 0; r < kR; ++r) {
+      if (r >= valid) break;
+      const float v = hsum(acc[i][r]);
+      float& out = y[i * a.ldy + j0 + r];
+      out = a.accumulate ? out + v : v;
+    }
+  }
+}
+
+void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  constexpr int kM = 3;
+  for (int64_t p = p_begin; p < p_end; ++p) {
+    int64_t i = 0;
+    for (; i + kM <= a.m; i += kM) {
+      for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 2) {
+        nibble_tile<kM>(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
+      }
+    }
+    for (; i < a.m; ++i) {
+      for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 4) {
+        nibble_row(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
+      }
+    }
+  }
+}
+
 void task(void* context, int i, int n_threads) {
   const QuantizedMatmulArgs& a = *static_cast<const QuantizedMatmulArgs*>(context);
   const int64_t b = a.n_panels * i / n_threads, e = a.n_panels * (i + 1) / n_threads;
   if (b >= e) return;
   if (a.layout == QuantLayout::kQuads) return run_int8(a, b, e);
+  if (a.layout == QuantLayout::kNibbleBlocks) return run_nibbles(a, b, e);
   switch (a.format) {
     case QuantFormat::kInt8:
       return run_float<QuantFormat::kInt8>(a, b, e);

@@ -294,6 +294,149 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   }
 }
 
+// ---- int4, kNibbleBlocks ----
+
+constexpr int64_t kB = QuantizedWeights::kBlock;
+constexpr int64_t kBlockBytes = kB / 2 * kP;
+
+// x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k (the padding nibbles then meet
+// zeros, whatever their table entry).
+inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
+  if (c0 + kB <= k) return x + c0;
+  for (int64_t c = 0; c < kB; ++c) pad[c] = c0 + c < k ? x[c0 + c] : 0.0f;
+  return pad;
+}
+
+// Panel row j's dequantized values in block b, indexed by u: u · s + zoff (exact for symmetric
+// int4, where zoff = -8 · s).
+inline __m512 block_lut(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
+  const int64_t g = a.n_groups == 1 ? 0 : b * kB / a.group_size;
+  const int64_t off = (p * a.n_groups + g) * kP + j;
+  const __m512 u = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  return _mm512_fmadd_ps(u, _mm512_set1_ps(a.scales[off]), _mm512_set1_ps(a.zoffs[off]));
+}
+
+// Lane j of the result: the sum of v[j]'s lanes (a transposing tree, 45 instructions).
+inline __m512 sum_lanes16(const __m512* v) {
+  __m512 b[8], c[4], d[2];
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {  // per 128-bit lane: partial sums of v[2j], v[2j + 1] alternating
+    b[j] = _mm512_add_ps(_mm512_maskz_unpacklo_ps(0xffff, v[2 * j], v[2 * j + 1]),
+                         _mm512_maskz_unpackhi_ps(0xffff, v[2 * j], v[2 * j + 1]));
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; ++j) {  // per 128-bit lane: partial sums of v[4j .. 4j + 3] in order
+    const __m512d lo = _mm512_castps_pd(b[2 * j]), hi = _mm512_castps_pd(b[2 * j + 1]);
+    c[j] = _mm512_add_ps(_mm512_castpd_ps(_mm512_maskz_unpacklo_pd(0xff, lo, hi)),
+                         _mm512_castpd_ps(_mm512_maskz_unpackhi_pd(0xff, lo, hi)));
+  }
+#pragma GCC unroll 2
+  for (int j = 0; j < 2; ++j) {  // 128-bit lanes pairwise summed: c[2j] in lanes 0-1, c[2j+1] 2-3
+    d[j] = _mm512_add_ps(_mm512_maskz_shuffle_f32x4(0xffff, c[2 * j], c[2 * j + 1], 0x88),
+                         _mm512_maskz_shuffle_f32x4(0xffff, c[2 * j], c[2 * j + 1], 0xdd));
+  }
+  return _mm512_add_ps(_mm512_maskz_shuffle_f32x4(0xffff, d[0], d[1], 0x88),
+                       _mm512_maskz_shuffle_f32x4(0xffff, d[0], d[1], 0xdd));
+}
+
+// One row of x × the 16 rows of panel p into y[0:16]. The block's 128 x values stay in 8
+// registers; per panel row, 8 × (shift, vpermps, FMA) in two chains.
+void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* y) {
+  const uint8_t* panel = a.values + p * a.panel_bytes;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  alignas(64) float pad[kB];
+  __m512 acc[kP];
+#pragma GCC unroll 16
+  for (int j = 0; j < kP; ++j) acc[j] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const float* xb = block_x(x, b * kB, a.k, pad);
+    __m512 xv[8];
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i) xv[i] = _mm512_loadu_ps(xb + 16 * i);
+    const uint8_t* block = panel + b * kBlockBytes;
+#pragma GCC unroll 16
+    for (int j = 0; j < kP; ++j) {
+      _mm_prefetch(reinterpret_cast<const char*>(block + j * 64 + kPrefetch), _MM_HINT_T0);
+      const __m512 lut = block_lut(a, p, b, j);
+      __m512i w = _mm512_load_si512(block + j * 64);
+      __m512 even = _mm512_fmadd_ps(xv[0], _mm512_maskz_permutexvar_ps(0xffff, w, lut), acc[j]);
+      w = _mm512_maskz_srli_epi32(0xffff, w, 4);
+      __m512 odd = _mm512_mul_ps(xv[1], _mm512_maskz_permutexvar_ps(0xffff, w, lut));
+#pragma GCC unroll 3
+      for (int i = 2; i < 8; i += 2) {
+        w = _mm512_maskz_srli_epi32(0xffff, w, 4);
+        even = _mm512_fmadd_ps(xv[i], _mm512_maskz_permutexvar_ps(0xffff, w, lut), even);
+        w = _mm512_maskz_srli_epi32(0xffff, w, 4);
+        odd = _mm512_fmadd_ps(xv[i + 1], _mm512_maskz_permutexvar_ps(0xffff, w, lut), odd);
+      }
+      acc[j] = _mm512_add_ps(even, odd);
+    }
+  }
+  store(y, sum_lanes16(acc), valid_mask(a, p), a.accumulate);
+}
+
+// Rows [0, 4) of x × panel rows [j0, j0 + 4) into y[0:4][j0:j0 + 4] (rows of y at stride ldy):
+// each 16 dequantized weights serve 4 FMAs, each 16 x values 4.
+void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
+  constexpr int kM = 4, kR = 4;
+  const uint8_t* panel = a.values + p * a.panel_bytes;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  alignas(64) float pad[kM][kB];
+  __m512 acc[kM * kR];
+#pragma GCC unroll 16
+  for (int i = 0; i < kM * kR; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < n_blocks; ++b) {
+    const float* xb[kM];
+#pragma GCC unroll 4
+    for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
+    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+    __m512 lut[kR];
+    __m512i w[kR];
+#pragma GCC unroll 4
+    for (int r = 0; r < kR; ++r) {
+      lut[r] = block_lut(a, p, b, j0 + r);
+      w[r] = _mm512_load_si512(block + r * 64);
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < 8; ++t) {
+      __m512 d[kR];
+#pragma GCC unroll 4
+      for (int r = 0; r < kR; ++r) {
+        d[r] = _mm512_maskz_permutexvar_ps(0xffff, w[r], lut[r]);
+        w[r] = _mm512_maskz_srli_epi32(0xffff, w[r], 4);
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < kM; ++i) {
+        const __m512 xv = _mm512_loadu_ps(xb[i] + 16 * t);
+#pragma GCC unroll 4
+        for (int r = 0; r < kR; ++r) acc[i * kR + r] = _mm512_fmadd_ps(xv, d[r], acc[i * kR + r]);
+      }
+    }
+  }
+  alignas(64) float sums[kM * kR];
+  _mm512_store_ps(sums, sum_lanes16(acc));
+  const int valid = static_cast<int>(min64(kR, a.n - p * kP - j0));
+  for (int i = 0; i < kM; ++i) {
+    for (int r = 0; r < valid; ++r) {
+      float& out = y[i * a.ldy + j0 + r];
+      out = a.accumulate ? out + sums[i * kR + r] : sums[i * kR + r];
+    }
+  }
+}
+
+void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  constexpr int kM = 4;
+  for (int64_t p = p_begin; p < p_end; ++p) {
+    int64_t i = 0;
+    for (; i + kM <= a.m; i += kM) {
+      for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 4) {
+        nibble_tile(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
+      }
+    }
+    for (; i < a.m; ++i) nibble_row(a, a.x + i * a.ldx, p, a.y + i * a.ldy + p * kP);
+  }
+}
+
 void task(void* context, int i, int n_threads) {
   const QuantizedMatmulArgs& a = *static_cast<const QuantizedMatmulArgs*>(context);
   const int64_t pairs = (a.n_panels + 1) / 2;
@@ -301,6 +444,7 @@ void task(void* context, int i, int n_threads) {
                 e = min64(pairs * (i + 1) / n_threads * 2, a.n_panels);
   if (b >= e) return;
   if (a.layout == QuantLayout::kQuads) return run_int8(a, b, e);
+  if (a.layout == QuantLayout::kNibbleBlocks) return run_nibbles(a, b, e);
   switch (a.format) {
     case QuantFormat::kInt8:
       return run_float<QuantFormat::kInt8>(a, b, e);

@@ -6,12 +6,20 @@
 // W[r, c] = (q[r, c] - z[r, g]) · s[r, g] (see ops/quantized.h, the contract this implements).
 //
 // Rows are grouped into panels of kPanel = 16 consecutive rows (rows past n are zero, with zero
-// scales). One panel is one contiguous byte stream in one of two layouts:
+// scales). One panel is one contiguous byte stream in one of three layouts:
 // - kRowLanes (f32 activations: int8, int4, fp8 weights): for each column kk, the 16 rows'
 //   bytes, byte kk * 16 + j = row 16p + j — one 16-byte load widens to the 16 rows' lanes. int4
 //   packs two columns per byte: byte (kk / 2) * 16 + j holds column kk in its low nibble when kk
 //   is even, in its high nibble when odd. int4 values are stored offset-unsigned, u = q + 8
 //   (symmetric) or u = q (with zero points, q in [0, 15]).
+// - kNibbleBlocks (int4 × f32 activations, when every group is whole blocks of kBlock = 128
+//   columns, or one group spans each row; see float_layout()): the columns in blocks of 128
+//   (the last one zero padded), and per block b the 16 rows' 64 bytes in row order, each as 16
+//   little-endian u32 words: word t of row j holds column 128b + t + 16i in its bits [4i, 4i + 4),
+//   i = 0..7 (u as above). So one 64-byte load holds a row's block, a shift right by 4i puts 16
+//   consecutive columns' values in the low 4 bits of 16 lanes (what vpermps uses as the index
+//   into a 16-entry table of dequantized values), and x's matching 16 columns are contiguous.
+//   Byte b * 1024 + j * 64 + 4t + i / 2, low nibble when i is even.
 // - kQuads (int8 activations, W8A8): columns in quads, byte (kk / 4) * 64 + j * 4 + kk % 4 =
 //   row 16p + j, column kk (k padded to a multiple of 4 with zeros): one 64-byte load holds 4
 //   columns of 16 rows, what vpdpbusd / vpmaddubsw + vpmaddwd reduce into one i32 per row.
@@ -38,7 +46,11 @@ namespace infermark::cpu {
 class ThreadPool;
 
 enum class QuantFormat : uint8_t { kInt8, kInt4, kFp8E4M3 };
-enum class QuantLayout : uint8_t { kRowLanes, kQuads };
+enum class QuantLayout : uint8_t { kRowLanes, kQuads, kNibbleBlocks };
+
+// The layout for weights multiplied by f32 activations: kNibbleBlocks for int4 whose groups are
+// multiples of 128 columns (or one group per row), else kRowLanes.
+QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size);
 
 // One source matrix in host memory, not owned: rows × k values (row-major, one byte each; fp8:
 // the e4m3 bit patterns), `scales` rows × n_groups floats or a single per-tensor scale, and
@@ -54,6 +66,7 @@ struct QuantizedPart {
 class QuantizedWeights {
  public:
   static constexpr int kPanel = 16;
+  static constexpr int kBlock = 128;  // columns per kNibbleBlocks block
 
   QuantizedWeights() = default;
   // Packs the parts' rows, concatenated in order, each with k columns and scales per
