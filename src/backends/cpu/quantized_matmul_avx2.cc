@@ -284,52 +284,67 @@ inline float hsum(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
 }
 
-// One row of x × panel rows [j0, j0 + 4) into y[j0:j0 + 4]: per block, Σ x·u in f32 (the two
-// 32-byte halves of a row's block in two chains), then · s, plus zoff · Σ x.
-void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
+// One row of x × the 16 rows of panel p into y[0:16]: per block, Σ x·u in f32 (a row's two
+// 32-byte halves in two chains), then · s, plus zoff · Σ x. Blocks go in chunks whose x sums are
+// formed once for all 16 rows; rows go 4 at a time (16 ymm registers).
+void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* y) {
+  constexpr int64_t kChunk = 32;  // blocks
   const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
   const __m256i low = _mm256_set1_epi32(0xf);
   alignas(32) float pad[kB];
-  __m256 out[4];
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; ++r) out[r] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const float* xb = block_x(x, b * kB, a.k, pad);
-    __m256 xs0 = _mm256_loadu_ps(xb), xs1 = _mm256_loadu_ps(xb + 8);
+  alignas(32) float xsum[kChunk][8];
+  __m256 out[kP];
+#pragma GCC unroll 16
+  for (int j = 0; j < kP; ++j) out[j] = _mm256_setzero_ps();
+  for (int64_t b0 = 0; b0 < n_blocks; b0 += kChunk) {
+    const int64_t b1 = min64(b0 + kChunk, n_blocks);
+    for (int64_t b = b0; b < b1; ++b) {
+      const float* xb = block_x(x, b * kB, a.k, pad);
+      __m256 s0 = _mm256_loadu_ps(xb), s1 = _mm256_loadu_ps(xb + 8);
 #pragma GCC unroll 8
-    for (int t = 1; t < 8; ++t) {
-      xs0 = _mm256_add_ps(xs0, _mm256_loadu_ps(xb + 16 * t));
-      xs1 = _mm256_add_ps(xs1, _mm256_loadu_ps(xb + 16 * t + 8));
-    }
-    const __m256 xs = _mm256_add_ps(xs0, xs1);
-    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
-#pragma GCC unroll 4
-    for (int r = 0; r < 4; ++r) {
-      _mm_prefetch(reinterpret_cast<const char*>(block + r * 64 + kPrefetch), _MM_HINT_T0);
-      __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64));
-      __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32));
-      __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-#pragma GCC unroll 8
-      for (int t = 0; t < 8; ++t) {
-        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t),
-                               _mm256_cvtepi32_ps(_mm256_and_si256(w0, low)), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t + 8),
-                               _mm256_cvtepi32_ps(_mm256_and_si256(w1, low)), acc1);
-        w0 = _mm256_srli_epi32(w0, 4);
-        w1 = _mm256_srli_epi32(w1, 4);
+      for (int t = 1; t < 8; ++t) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(xb + 16 * t));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(xb + 16 * t + 8));
       }
-      const int64_t off = scale_offset(a, p, b, j0 + r);
-      out[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.scales[off]), _mm256_add_ps(acc0, acc1), out[r]);
-      out[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.zoffs[off]), xs, out[r]);
+      _mm256_store_ps(xsum[b - b0], _mm256_add_ps(s0, s1));
+    }
+    for (int j0 = 0; j0 < kP; j0 += 4) {
+      __m256 o[4];
+#pragma GCC unroll 4
+      for (int r = 0; r < 4; ++r) o[r] = out[j0 + r];
+      for (int64_t b = b0; b < b1; ++b) {
+        const float* xb = block_x(x, b * kB, a.k, pad);
+        const __m256 xs = _mm256_load_ps(xsum[b - b0]);
+        const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; ++r) {
+          _mm_prefetch(reinterpret_cast<const char*>(block + r * 64 + kPrefetch), _MM_HINT_T0);
+          __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64));
+          __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32));
+          __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+#pragma GCC unroll 8
+          for (int t = 0; t < 8; ++t) {
+            acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t),
+                                   _mm256_cvtepi32_ps(_mm256_and_si256(w0, low)), acc0);
+            acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t + 8),
+                                   _mm256_cvtepi32_ps(_mm256_and_si256(w1, low)), acc1);
+            w0 = _mm256_srli_epi32(w0, 4);
+            w1 = _mm256_srli_epi32(w1, 4);
+          }
+          const int64_t off = scale_offset(a, p, b, j0 + r);
+          o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.scales[off]), _mm256_add_ps(acc0, acc1), o[r]);
+          o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.zoffs[off]), xs, o[r]);
+        }
+      }
+#pragma GCC unroll 4
+      for (int r = 0; r < 4; ++r) out[j0 + r] = o[r];
     }
   }
-  const int valid = static_cast<int>(min64(4, a.n - p * kP - j0));
-#pragma GCC unroll 4
-  for (int r = 0; r < 4; ++r) {
-    if (r >= valid) break;
-    const float v = hsum(out[r]);
-    y[j0 + r] = a.accumulate ? y[j0 + r] + v : v;
+  const int valid = static_cast<int>(min64(kP, a.n - p * kP));
+  for (int j = 0; j < valid; ++j) {
+    const float v = hsum(out[j]);
+    y[j] = a.accumulate ? y[j] + v : v;
   }
 }
 
@@ -401,11 +416,7 @@ void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
         nibble_tile<kM>(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
       }
     }
-    for (; i < a.m; ++i) {
-      for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 4) {
-        nibble_row(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
-      }
-    }
+    for (; i < a.m; ++i) nibble_row(a, a.x + i * a.ldx, p, a.y + i * a.ldy + p * kP);
   }
 }
 
