@@ -273,9 +273,9 @@ inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
   return pad;
 }
 
-inline int64_t scale_offset(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
-  const int64_t g = a.n_groups == 1 ? 0 : b * kB / a.group_size;
-  return (p * a.n_groups + g) * kP + j;
+// Blocks per scale group.
+inline int64_t blocks_per_group(const QuantizedMatmulArgs& a) {
+  return a.n_groups == 1 ? (a.k + kB - 1) / kB : a.group_size / kB;
 }
 
 inline float hsum(__m256 v) {
@@ -294,12 +294,15 @@ void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* 
   const __m256i low = _mm256_set1_epi32(0xf);
   alignas(32) float pad[kB];
   alignas(32) float xsum[kChunk][8];
+  int64_t scale_off[kChunk];  // per block: its group's scales / zoffs, at row 0 of the panel
+  const int64_t per_group = blocks_per_group(a);
   __m256 out[kP];
 #pragma GCC unroll 16
   for (int j = 0; j < kP; ++j) out[j] = _mm256_setzero_ps();
   for (int64_t b0 = 0; b0 < n_blocks; b0 += kChunk) {
     const int64_t b1 = min64(b0 + kChunk, n_blocks);
     for (int64_t b = b0; b < b1; ++b) {
+      scale_off[b - b0] = (p * a.n_groups + b / per_group) * kP;
       const float* xb = block_x(x, b * kB, a.k, pad);
       __m256 s0 = _mm256_loadu_ps(xb), s1 = _mm256_loadu_ps(xb + 8);
 #pragma GCC unroll 8
@@ -332,7 +335,7 @@ void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* 
             w0 = _mm256_srli_epi32(w0, 4);
             w1 = _mm256_srli_epi32(w1, 4);
           }
-          const int64_t off = scale_offset(a, p, b, j0 + r);
+          const int64_t off = scale_off[b - b0] + j0 + r;
           o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.scales[off]), _mm256_add_ps(acc0, acc1), o[r]);
           o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.zoffs[off]), xs, o[r]);
         }
@@ -360,7 +363,8 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
   __m256 acc[kM][kR];
 #pragma GCC unroll 3
   for (int i = 0; i < kM; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < n_blocks; ++b) {
+  const int64_t per_group = blocks_per_group(a);
+  for (int64_t b = 0, g = 0, in_group = 0; b < n_blocks; ++b) {
     const float* xb[kM];
 #pragma GCC unroll 3
     for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
@@ -368,10 +372,11 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
     __m256 s[kR], z[kR];
 #pragma GCC unroll 2
     for (int r = 0; r < kR; ++r) {
-      const int64_t off = scale_offset(a, p, b, j0 + r);
+      const int64_t off = (p * a.n_groups + g) * kP + j0 + r;
       s[r] = _mm256_set1_ps(a.scales[off]);
       z[r] = _mm256_set1_ps(a.zoffs[off]);
     }
+    if (++in_group == per_group) in_group = 0, ++g;
 #pragma GCC unroll 8
     for (int t = 0; t < 8; ++t) {
       const __m128i shift = _mm_cvtsi32_si128(4 * t);

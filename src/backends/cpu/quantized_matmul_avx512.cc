@@ -307,13 +307,11 @@ inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
   return pad;
 }
 
-// Panel row j's dequantized values in block b, indexed by u: u · s + zoff (exact for symmetric
+// A panel row's dequantized values in one group, indexed by u: u · s + zoff (exact for symmetric
 // int4, where zoff = -8 · s).
-inline __m512 block_lut(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
-  const int64_t g = a.n_groups == 1 ? 0 : b * kB / a.group_size;
-  const int64_t off = (p * a.n_groups + g) * kP + j;
+inline __m512 group_lut(float s, float zoff) {
   const __m512 u = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  return _mm512_fmadd_ps(u, _mm512_set1_ps(a.scales[off]), _mm512_set1_ps(a.zoffs[off]));
+  return _mm512_fmadd_ps(u, _mm512_set1_ps(s), _mm512_set1_ps(zoff));
 }
 
 // Lane j of the result: the sum of v[j]'s lanes (a transposing tree, 45 instructions).
@@ -339,37 +337,46 @@ inline __m512 sum_lanes16(const __m512* v) {
                        _mm512_maskz_shuffle_f32x4(0xffff, d[0], d[1], 0xdd));
 }
 
-// One row of x × the 16 rows of panel p into y[0:16]. The block's 128 x values stay in 8
-// registers; per panel row, 8 × (shift, vpermps, FMA) in two chains.
+// One row of x × the 16 rows of panel p into y[0:16], in two halves of 8 rows: per group, the 8
+// rows' tables; per block, the 8 rows' 64-byte words, then for each 16 columns one x load and
+// per row a vpermps of the word (shifted right by 4 after each use) and an FMA into the row's
+// accumulator (8 independent chains).
 void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* y) {
   const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
+  const int64_t per_group = a.n_groups == 1 ? n_blocks : a.group_size / kB;
   alignas(64) float pad[kB];
   __m512 acc[kP];
-#pragma GCC unroll 16
-  for (int j = 0; j < kP; ++j) acc[j] = _mm512_setzero_ps();
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const float* xb = block_x(x, b * kB, a.k, pad);
-    __m512 xv[8];
+  for (int h = 0; h < 2; ++h) {
 #pragma GCC unroll 8
-    for (int i = 0; i < 8; ++i) xv[i] = _mm512_loadu_ps(xb + 16 * i);
-    const uint8_t* block = panel + b * kBlockBytes;
-#pragma GCC unroll 16
-    for (int j = 0; j < kP; ++j) {
-      _mm_prefetch(reinterpret_cast<const char*>(block + j * 64 + kPrefetch), _MM_HINT_T0);
-      const __m512 lut = block_lut(a, p, b, j);
-      __m512i w = _mm512_load_si512(block + j * 64);
-      __m512 even = _mm512_fmadd_ps(xv[0], _mm512_maskz_permutexvar_ps(0xffff, w, lut), acc[j]);
-      w = _mm512_maskz_srli_epi32(0xffff, w, 4);
-      __m512 odd = _mm512_mul_ps(xv[1], _mm512_maskz_permutexvar_ps(0xffff, w, lut));
-#pragma GCC unroll 3
-      for (int i = 2; i < 8; i += 2) {
-        w = _mm512_maskz_srli_epi32(0xffff, w, 4);
-        even = _mm512_fmadd_ps(xv[i], _mm512_maskz_permutexvar_ps(0xffff, w, lut), even);
-        w = _mm512_maskz_srli_epi32(0xffff, w, 4);
-        odd = _mm512_fmadd_ps(xv[i + 1], _mm512_maskz_permutexvar_ps(0xffff, w, lut), odd);
+    for (int j = 0; j < 8; ++j) acc[8 * h + j] = _mm512_setzero_ps();
+    for (int64_t g = 0; g < a.n_groups; ++g) {
+      const float* sc = a.scales + (p * a.n_groups + g) * kP + 8 * h;
+      const float* zo = a.zoffs + (p * a.n_groups + g) * kP + 8 * h;
+      __m512 lut[8];
+#pragma GCC unroll 8
+      for (int j = 0; j < 8; ++j) lut[j] = group_lut(sc[j], zo[j]);
+      const int64_t b_end = min64((g + 1) * per_group, n_blocks);
+      for (int64_t b = g * per_group; b < b_end; ++b) {
+        const float* xb = block_x(x, b * kB, a.k, pad);
+        const uint8_t* block = panel + b * kBlockBytes + h * 512;
+        __m512i w[8];
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j) {
+          _mm_prefetch(reinterpret_cast<const char*>(block + j * 64 + kPrefetch), _MM_HINT_T0);
+          w[j] = _mm512_load_si512(block + j * 64);
+        }
+#pragma GCC unroll 8
+        for (int t = 0; t < 8; ++t) {
+          const __m512 xv = _mm512_loadu_ps(xb + 16 * t);
+#pragma GCC unroll 8
+          for (int j = 0; j < 8; ++j) {
+            const __m512 wj = _mm512_maskz_permutexvar_ps(0xffff, w[j], lut[j]);
+            acc[8 * h + j] = _mm512_fmadd_ps(xv, wj, acc[8 * h + j]);
+            w[j] = _mm512_maskz_srli_epi32(0xffff, w[j], 4);
+          }
+        }
       }
-      acc[j] = _mm512_add_ps(even, odd);
     }
   }
   store(y, sum_lanes16(acc), valid_mask(a, p), a.accumulate);
@@ -385,31 +392,37 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
   __m512 acc[kM * kR];
 #pragma GCC unroll 16
   for (int i = 0; i < kM * kR; ++i) acc[i] = _mm512_setzero_ps();
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const float* xb[kM];
-#pragma GCC unroll 4
-    for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
-    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+  const int64_t per_group = a.n_groups == 1 ? n_blocks : a.group_size / kB;
+  for (int64_t g = 0; g < a.n_groups; ++g) {
+    const int64_t off = (p * a.n_groups + g) * kP + j0;
     __m512 lut[kR];
-    __m512i w[kR];
 #pragma GCC unroll 4
-    for (int r = 0; r < kR; ++r) {
-      lut[r] = block_lut(a, p, b, j0 + r);
-      w[r] = _mm512_load_si512(block + r * 64);
-    }
+    for (int r = 0; r < kR; ++r) lut[r] = group_lut(a.scales[off + r], a.zoffs[off + r]);
+    const int64_t b_end = min64((g + 1) * per_group, n_blocks);
+    for (int64_t b = g * per_group; b < b_end; ++b) {
+      const float* xb[kM];
+#pragma GCC unroll 4
+      for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
+      const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+      __m512i w[kR];
+#pragma GCC unroll 4
+      for (int r = 0; r < kR; ++r) w[r] = _mm512_load_si512(block + r * 64);
 #pragma GCC unroll 8
-    for (int t = 0; t < 8; ++t) {
-      __m512 d[kR];
+      for (int t = 0; t < 8; ++t) {
+        __m512 d[kR];
 #pragma GCC unroll 4
-      for (int r = 0; r < kR; ++r) {
-        d[r] = _mm512_maskz_permutexvar_ps(0xffff, w[r], lut[r]);
-        w[r] = _mm512_maskz_srli_epi32(0xffff, w[r], 4);
-      }
+        for (int r = 0; r < kR; ++r) {
+          d[r] = _mm512_maskz_permutexvar_ps(0xffff, w[r], lut[r]);
+          w[r] = _mm512_maskz_srli_epi32(0xffff, w[r], 4);
+        }
 #pragma GCC unroll 4
-      for (int i = 0; i < kM; ++i) {
-        const __m512 xv = _mm512_loadu_ps(xb[i] + 16 * t);
+        for (int i = 0; i < kM; ++i) {
+          const __m512 xv = _mm512_loadu_ps(xb[i] + 16 * t);
 #pragma GCC unroll 4
-        for (int r = 0; r < kR; ++r) acc[i * kR + r] = _mm512_fmadd_ps(xv, d[r], acc[i * kR + r]);
+          for (int r = 0; r < kR; ++r) {
+            acc[i * kR + r] = _mm512_fmadd_ps(xv, d[r], acc[i * kR + r]);
+          }
+        }
       }
     }
   }
