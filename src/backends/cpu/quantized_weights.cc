@@ -43,10 +43,15 @@ NibbleAt nibble_at(int64_t j, int64_t c) {
 
 }  // namespace
 
-QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size) {
-  const bool whole_blocks = group_size >= k || group_size % QuantizedWeights::kBlock == 0;
-  return format == QuantFormat::kInt4 && whole_blocks ? QuantLayout::kNibbleBlocks
-                                                      : QuantLayout::kRowLanes;
+bool nibble_blocks_fit(QuantFormat format, int64_t k, int64_t group_size) {
+  return format == QuantFormat::kInt4 &&
+         (group_size >= k || group_size % QuantizedWeights::kBlock == 0);
+}
+
+QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size, Isa isa) {
+  return isa >= Isa::kAvx512 && nibble_blocks_fit(format, k, group_size)
+             ? QuantLayout::kNibbleBlocks
+             : QuantLayout::kRowLanes;
 }
 
 QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
@@ -55,7 +60,7 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
     : format_(format), layout_(layout), k_(k), group_size_(group_size) {
   IM_CHECK(k > 0 && group_size >= 1 && group_size <= k);
   IM_CHECK(layout != QuantLayout::kQuads || format == QuantFormat::kInt8);
-  IM_CHECK(layout != QuantLayout::kNibbleBlocks || layout == float_layout(format, k, group_size));
+  IM_CHECK(layout != QuantLayout::kNibbleBlocks || nibble_blocks_fit(format, k, group_size));
   const int64_t n_groups = this->n_groups();
   std::vector<RowSource> rows;
   for (const QuantizedPart& part : parts) {

@@ -13,7 +13,7 @@
 //   is even, in its high nibble when odd. int4 values are stored offset-unsigned, u = q + 8
 //   (symmetric) or u = q (with zero points, q in [0, 15]).
 // - kNibbleBlocks (int4 × f32 activations, when every group is whole blocks of kBlock = 128
-//   columns, or one group spans each row; see float_layout()): the columns in blocks of 128
+//   columns, or one group spans each row; see float_layout() for when it is chosen): the columns in blocks of 128
 //   (the last one zero padded), and per block b the 16 rows' 64 bytes in row order, each as 16
 //   little-endian u32 words: word t of row j holds column 128b + t + 16i in its bits [4i, 4i + 4),
 //   i = 0..7 (u as above). So one 64-byte load holds a row's block, a shift right by 4i puts 16
@@ -40,6 +40,7 @@
 #include <span>
 
 #include "backends/cpu/aligned_buffer.h"
+#include "backends/cpu/cpu_features.h"
 
 namespace infermark::cpu {
 
@@ -48,9 +49,14 @@ class ThreadPool;
 enum class QuantFormat : uint8_t { kInt8, kInt4, kFp8E4M3 };
 enum class QuantLayout : uint8_t { kRowLanes, kQuads, kNibbleBlocks };
 
-// The layout for weights multiplied by f32 activations: kNibbleBlocks for int4 whose groups are
-// multiples of 128 columns (or one group per row), else kRowLanes.
-QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size);
+// The layout for weights multiplied by f32 activations by kernels of level `isa`: kNibbleBlocks
+// for int4 whose groups are multiples of 128 columns (or one group per row) where AVX-512 runs
+// (its vpermps table lookup makes it the faster int4 layout there; the AVX2 kernels widen
+// kRowLanes with fewer instructions per weight), else kRowLanes. Every kernel variant takes
+// every layout.
+QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size, Isa isa);
+// Whether kNibbleBlocks can hold these weights (int4, groups of whole 128-column blocks).
+bool nibble_blocks_fit(QuantFormat format, int64_t k, int64_t group_size);
 
 // One source matrix in host memory, not owned: rows × k values (row-major, one byte each; fp8:
 // the e4m3 bit patterns), `scales` rows × n_groups floats or a single per-tensor scale, and

@@ -68,15 +68,20 @@ std::vector<float> random_x(int64_t count, uint32_t seed) {
   return x;
 }
 
-TEST(QuantizedNibbleBlocks, TakenForGroupsOfWholeBlocksOrPerChannel) {
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 128), QuantLayout::kNibbleBlocks);
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 256), QuantLayout::kNibbleBlocks);
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 300, 300), QuantLayout::kNibbleBlocks);
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 300, 128), QuantLayout::kNibbleBlocks);
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 64), QuantLayout::kRowLanes);
-  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 7), QuantLayout::kRowLanes);
-  EXPECT_EQ(float_layout(QuantFormat::kInt8, 4096, 128), QuantLayout::kRowLanes);
-  EXPECT_EQ(float_layout(QuantFormat::kFp8E4M3, 4096, 4096), QuantLayout::kRowLanes);
+TEST(QuantizedNibbleBlocks, TakenForGroupsOfWholeBlocksOrPerChannelWhereAvx512Runs) {
+  const Isa z = Isa::kAvx512;
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 128, z), QuantLayout::kNibbleBlocks);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 256, z), QuantLayout::kNibbleBlocks);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 300, 300, z), QuantLayout::kNibbleBlocks);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 300, 128, z), QuantLayout::kNibbleBlocks);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 64, z), QuantLayout::kRowLanes);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 7, z), QuantLayout::kRowLanes);
+  EXPECT_EQ(float_layout(QuantFormat::kInt8, 4096, 128, z), QuantLayout::kRowLanes);
+  EXPECT_EQ(float_layout(QuantFormat::kFp8E4M3, 4096, 4096, z), QuantLayout::kRowLanes);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 128, Isa::kAvx2), QuantLayout::kRowLanes);
+  EXPECT_EQ(float_layout(QuantFormat::kInt4, 4096, 128, Isa::kGeneric), QuantLayout::kRowLanes);
+  EXPECT_TRUE(nibble_blocks_fit(QuantFormat::kInt4, 4096, 4096));
+  EXPECT_FALSE(nibble_blocks_fit(QuantFormat::kInt4, 4096, 32));
 }
 
 // Golden positions: row j, column c = 128b + t + 16i sits in byte b·1024 + 64j + 4t + i/2, low
