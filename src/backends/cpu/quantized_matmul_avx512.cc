@@ -298,6 +298,7 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
 
 constexpr int64_t kB = QuantizedWeights::kBlock;
 constexpr int64_t kBlockBytes = kB / 2 * kP;
+constexpr int64_t kDequantizeRows = 16;  // from this many rows of x, dequantize to f32 first
 
 // x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k (the padding nibbles then meet
 // zeros, whatever their table entry).
@@ -437,8 +438,130 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
   }
 }
 
+// v[0:16] (row j: 16 columns) transposed in place (v[c]: column c, 16 rows).
+inline void transpose16(__m512* v) {
+  __m512 t[16], u[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_maskz_unpacklo_ps(0xffff, v[2 * i], v[2 * i + 1]);
+    t[2 * i + 1] = _mm512_maskz_unpackhi_ps(0xffff, v[2 * i], v[2 * i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; ++i) {  // u[4i + k]: per 128-bit lane L, rows 4i..4i+3 of column 4L + k
+    const __m512d t0 = _mm512_castps_pd(t[4 * i]), t1 = _mm512_castps_pd(t[4 * i + 1]);
+    const __m512d t2 = _mm512_castps_pd(t[4 * i + 2]), t3 = _mm512_castps_pd(t[4 * i + 3]);
+    u[4 * i] = _mm512_castpd_ps(_mm512_maskz_unpacklo_pd(0xff, t0, t2));
+    u[4 * i + 1] = _mm512_castpd_ps(_mm512_maskz_unpackhi_pd(0xff, t0, t2));
+    u[4 * i + 2] = _mm512_castpd_ps(_mm512_maskz_unpacklo_pd(0xff, t1, t3));
+    u[4 * i + 3] = _mm512_castpd_ps(_mm512_maskz_unpackhi_pd(0xff, t1, t3));
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; ++k) {
+    t[k] = _mm512_maskz_shuffle_f32x4(0xffff, u[k], u[4 + k], 0x88);
+    t[4 + k] = _mm512_maskz_shuffle_f32x4(0xffff, u[k], u[4 + k], 0xdd);
+    t[8 + k] = _mm512_maskz_shuffle_f32x4(0xffff, u[8 + k], u[12 + k], 0x88);
+    t[12 + k] = _mm512_maskz_shuffle_f32x4(0xffff, u[8 + k], u[12 + k], 0xdd);
+  }
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; ++k) {
+    v[k] = _mm512_maskz_shuffle_f32x4(0xffff, t[k], t[8 + k], 0x88);
+    v[8 + k] = _mm512_maskz_shuffle_f32x4(0xffff, t[k], t[8 + k], 0xdd);
+    v[4 + k] = _mm512_maskz_shuffle_f32x4(0xffff, t[4 + k], t[12 + k], 0x88);
+    v[12 + k] = _mm512_maskz_shuffle_f32x4(0xffff, t[4 + k], t[12 + k], 0xdd);
+  }
+}
+
+// Blocks [b0, b1) of panel p dequantized into out[c][16] (column c - 128·b0, rows in lanes).
+void dequantize_blocks(const QuantizedMatmulArgs& a, int64_t p, int64_t b0, int64_t b1,
+                       float (*out)[kP]) {
+  const uint8_t* panel = a.values + p * a.panel_bytes;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  const int64_t per_group = a.n_groups == 1 ? n_blocks : a.group_size / kB;
+  for (int64_t b = b0; b < b1; ++b) {
+    const int64_t off = (p * a.n_groups + b / per_group) * kP;
+    const uint8_t* block = panel + b * kBlockBytes;
+    __m512 lut[kP];
+    __m512i w[kP];
+#pragma GCC unroll 16
+    for (int j = 0; j < kP; ++j) {
+      lut[j] = group_lut(a.scales[off + j], a.zoffs[off + j]);
+      w[j] = _mm512_load_si512(block + j * 64);
+    }
+    for (int t = 0; t < 8; ++t) {
+      __m512 v[kP];
+#pragma GCC unroll 16
+      for (int j = 0; j < kP; ++j) {
+        v[j] = _mm512_maskz_permutexvar_ps(0xffff, w[j], lut[j]);
+        w[j] = _mm512_maskz_srli_epi32(0xffff, w[j], 4);
+      }
+      transpose16(v);
+      float(*col)[kP] = out + (b - b0) * kB + 16 * t;
+#pragma GCC unroll 16
+      for (int c = 0; c < 16; ++c) _mm512_store_ps(col[c], v[c]);
+    }
+  }
+}
+
+// Rows [0, kRows) of x × columns [c0, c0 + cols) of panel p, dequantized in w[0:cols][16]; the
+// panel's 16 outputs in lanes, added to y (or stored when !add).
+template <int kRows>
+void dequantized_tile(const QuantizedMatmulArgs& a, const float* x, int64_t c0, int64_t cols,
+                      const float (*w)[kP], float* y, __mmask16 mask, bool add) {
+  __m512 acc[kRows];
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t c = 0; c < cols; ++c) {
+    const __m512 wv = _mm512_load_ps(w[c]);
+#pragma GCC unroll 8
+    for (int r = 0; r < kRows; ++r) {
+      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r * a.ldx + c0 + c]), wv, acc[r]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < kRows; ++r) store(y + r * a.ldy, acc[r], mask, add);
+}
+
+// Many rows of x: per panel, chunks of 2 blocks dequantized once to f32 (16 KB, L1) and run by
+// the kRowLanes-style tile (x broadcast, 16 outputs in lanes, 8 rows).
+void run_nibbles_dequantized(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  constexpr int64_t kChunk = 2;
+  const int64_t n_blocks = (a.k + kB - 1) / kB;
+  alignas(64) float w[kChunk * kB][kP];
+  for (int64_t p = p_begin; p < p_end; ++p) {
+    const __mmask16 mask = valid_mask(a, p);
+    for (int64_t b0 = 0; b0 < n_blocks; b0 += kChunk) {
+      const int64_t b1 = min64(b0 + kChunk, n_blocks);
+      dequantize_blocks(a, p, b0, b1, w);
+      const int64_t c0 = b0 * kB, cols = min64(b1 * kB, a.k) - c0;
+      const bool add = a.accumulate || b0 > 0;
+      for (int64_t r = 0; r < a.m; r += 8) {
+        const float* x = a.x + r * a.ldx;
+        float* y = a.y + r * a.ldy + p * kP;
+        switch (min64(8, a.m - r)) {
+#define IM_ROWS(R)                                             \
+  case R:                                                      \
+    dequantized_tile<R>(a, x, c0, cols, w, y, mask, add); \
+    break;
+          IM_ROWS(8)
+          IM_ROWS(7)
+          IM_ROWS(6)
+          IM_ROWS(5)
+          IM_ROWS(4)
+          IM_ROWS(3)
+          IM_ROWS(2)
+          IM_ROWS(1)
+#undef IM_ROWS
+          default:
+            break;
+        }
+      }
+    }
+  }
+}
+
 void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   constexpr int kM = 4;
+  if (a.m >= kDequantizeRows) return run_nibbles_dequantized(a, p_begin, p_end);
   for (int64_t p = p_begin; p < p_end; ++p) {
     int64_t i = 0;
     for (; i + kM <= a.m; i += kM) {
