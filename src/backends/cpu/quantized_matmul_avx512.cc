@@ -193,23 +193,30 @@ void float_tile(const QuantizedMatmulArgs& a, const float* x, const float* x_sum
     }
     int64_t c = c0;
     if constexpr (kInt4) {
-      // Two columns per byte pair; kU >= 2 alternates them between accumulators.
-      for (; c + 2 <= c1; c += 2) {
-        const uint8_t* col = panel + (c / 2) * kP;
-        if (stream && (c & 7) == 0) {
-          _mm_prefetch(reinterpret_cast<const char*>(col + kPrefetch), _MM_HINT_T0);
-        }
-        __m512 lo, hi;
-        widen_int4(col, lo, hi);
-        const int u = kU >= 2 ? static_cast<int>((c / 2) % (kU / 2)) * 2 : 0;
+      // Two columns per byte pair; with kU >= 2, pair q of a step feeds accumulators 2q, 2q + 1
+      // (indices known at compile time, so the accumulators stay in registers).
+      constexpr int kPairs = kU >= 2 ? kU / 2 : 1;
+      for (; c + 2 <= c1; c += 2 * kPairs) {
+#pragma GCC unroll 2
+        for (int q = 0; q < kPairs; ++q) {
+          if (c + 2 * q + 2 > c1) break;
+          const int64_t cq = c + 2 * q;
+          const uint8_t* col = panel + (cq / 2) * kP;
+          if (stream && (cq & 7) == 0) {
+            _mm_prefetch(reinterpret_cast<const char*>(col + kPrefetch), _MM_HINT_T0);
+          }
+          __m512 lo, hi;
+          widen_int4(col, lo, hi);
+          const int u = kU >= 2 ? 2 * q : 0, v = kU >= 2 ? 2 * q + 1 : 0;
 #pragma GCC unroll 8
-        for (int r = 0; r < kRows; ++r) {
-          const float* xr = x + r * a.ldx + c;
-          acc[r][u] = _mm512_fmadd_ps(_mm512_set1_ps(xr[0]), lo, acc[r][u]);
-          acc[r][kU >= 2 ? u + 1 : 0] =
-              _mm512_fmadd_ps(_mm512_set1_ps(xr[1]), hi, acc[r][kU >= 2 ? u + 1 : 0]);
+          for (int r = 0; r < kRows; ++r) {
+            const float* xr = x + r * a.ldx + cq;
+            acc[r][u] = _mm512_fmadd_ps(_mm512_set1_ps(xr[0]), lo, acc[r][u]);
+            acc[r][v] = _mm512_fmadd_ps(_mm512_set1_ps(xr[1]), hi, acc[r][v]);
+          }
         }
       }
+      c = c0 + (c1 - c0) / 2 * 2;
       if (c < c1) {  // odd last column: low nibbles
         __m512 lo, hi;
         widen_int4(panel + (c / 2) * kP, lo, hi);
