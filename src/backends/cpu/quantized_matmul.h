@@ -4,9 +4,9 @@
 //
 // Weights in the kRowLanes layout (int8, int4, fp8) multiply x as it is (f32 activations): per
 // group, Σ x·stored is accumulated in f32 and scaled, the zero-point term uses Σ x per group.
-// Weights in the kNibbleBlocks layout (int4) also multiply x as it is; the AVX-512 kernel
-// dequantizes each (row, block) through a 16-entry table u·s + zoff (vpermps), the others scale
-// per block as above.
+// Weights in the kNibbleBlocks layout (int4, packed so where AVX-512 runs) also multiply x as it
+// is: the AVX-512 kernel dequantizes each (row, group) through a 16-entry table u·s + zoff
+// (vpermps), AVX2 with u·s + zoff per 8 weights, generic per group as above.
 // Weights in the kQuads layout (W8A8) quantize each row of x first, symmetric per token:
 // s_x = max|x| / 127, xq = round-half-even(x · (127 / max|x|)) in [-127, 127] (never -128, which
 // keeps the AVX2 vpmaddubsw sign trick below the i16 limit); per group the i32 dot product of xq

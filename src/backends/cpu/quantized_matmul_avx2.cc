@@ -7,7 +7,9 @@
 // and vpmaddwd with ones widens to one i32 per row and column quad, exactly. A tile is up to
 // kMr rows × one panel (rows 0-7 and 8-15 in two ymm halves).
 // kRowLanes (f32 activations): as the AVX-512 kernels on two 8-lane halves, up to 3 rows per
-// tile.
+// tile. kNibbleBlocks (int4 packed for AVX-512, run here only under a lower ISA cap): up to 3
+// rows of x × 2 panel rows, each 8 weights shifted, masked, converted and scaled (u·s + zoff)
+// once, the 16-lane partial sums reduced at the end.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -261,7 +263,7 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   }
 }
 
-// ---- int4, kNibbleBlocks ----
+// ---- int4, kNibbleBlocks (packed for AVX-512: here only when the ISA cap drops after packing) ----
 
 constexpr int64_t kB = QuantizedWeights::kBlock;
 constexpr int64_t kBlockBytes = kB / 2 * kP;
@@ -282,73 +284,6 @@ inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
-// One row of x × the 16 rows of panel p into y[0:16]: per block, Σ x·u in f32 (a row's two
-// 32-byte halves in two chains), then · s, plus zoff · Σ x. Blocks go in chunks whose x sums are
-// formed once for all 16 rows; rows go 4 at a time (16 ymm registers).
-void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* y) {
-  constexpr int64_t kChunk = 32;  // blocks
-  const uint8_t* panel = a.values + p * a.panel_bytes;
-  const int64_t n_blocks = (a.k + kB - 1) / kB;
-  const __m256i low = _mm256_set1_epi32(0xf);
-  alignas(32) float pad[kB];
-  alignas(32) float xsum[kChunk][8];
-  int64_t scale_off[kChunk];  // per block: its group's scales / zoffs, at row 0 of the panel
-  const int64_t per_group = blocks_per_group(a);
-  __m256 out[kP];
-#pragma GCC unroll 16
-  for (int j = 0; j < kP; ++j) out[j] = _mm256_setzero_ps();
-  for (int64_t b0 = 0; b0 < n_blocks; b0 += kChunk) {
-    const int64_t b1 = min64(b0 + kChunk, n_blocks);
-    for (int64_t b = b0; b < b1; ++b) {
-      scale_off[b - b0] = (p * a.n_groups + b / per_group) * kP;
-      const float* xb = block_x(x, b * kB, a.k, pad);
-      __m256 s0 = _mm256_loadu_ps(xb), s1 = _mm256_loadu_ps(xb + 8);
-#pragma GCC unroll 8
-      for (int t = 1; t < 8; ++t) {
-        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(xb + 16 * t));
-        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(xb + 16 * t + 8));
-      }
-      _mm256_store_ps(xsum[b - b0], _mm256_add_ps(s0, s1));
-    }
-    for (int j0 = 0; j0 < kP; j0 += 4) {
-      __m256 o[4];
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) o[r] = out[j0 + r];
-      for (int64_t b = b0; b < b1; ++b) {
-        const float* xb = block_x(x, b * kB, a.k, pad);
-        const __m256 xs = _mm256_load_ps(xsum[b - b0]);
-        const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
-#pragma GCC unroll 4
-        for (int r = 0; r < 4; ++r) {
-          _mm_prefetch(reinterpret_cast<const char*>(block + r * 64 + kPrefetch), _MM_HINT_T0);
-          __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64));
-          __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32));
-          __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
-#pragma GCC unroll 8
-          for (int t = 0; t < 8; ++t) {
-            acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t),
-                                   _mm256_cvtepi32_ps(_mm256_and_si256(w0, low)), acc0);
-            acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(xb + 16 * t + 8),
-                                   _mm256_cvtepi32_ps(_mm256_and_si256(w1, low)), acc1);
-            w0 = _mm256_srli_epi32(w0, 4);
-            w1 = _mm256_srli_epi32(w1, 4);
-          }
-          const int64_t off = scale_off[b - b0] + j0 + r;
-          o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.scales[off]), _mm256_add_ps(acc0, acc1), o[r]);
-          o[r] = _mm256_fmadd_ps(_mm256_set1_ps(a.zoffs[off]), xs, o[r]);
-        }
-      }
-#pragma GCC unroll 4
-      for (int r = 0; r < 4; ++r) out[j0 + r] = o[r];
-    }
-  }
-  const int valid = static_cast<int>(min64(kP, a.n - p * kP));
-  for (int j = 0; j < valid; ++j) {
-    const float v = hsum(out[j]);
-    y[j] = a.accumulate ? y[j] + v : v;
-  }
 }
 
 // kM rows of x × panel rows [j0, j0 + 2): each 8 weights dequantized once (u · s + zoff) serve
@@ -415,13 +350,23 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
 void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   constexpr int kM = 3;
   for (int64_t p = p_begin; p < p_end; ++p) {
-    int64_t i = 0;
-    for (; i + kM <= a.m; i += kM) {
+    for (int64_t i = 0; i < a.m; i += kM) {
+      const float* x = a.x + i * a.ldx;
+      float* y = a.y + i * a.ldy + p * kP;
       for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 2) {
-        nibble_tile<kM>(a, a.x + i * a.ldx, p, j0, a.y + i * a.ldy + p * kP);
+        switch (min64(kM, a.m - i)) {
+          case 3:
+            nibble_tile<3>(a, x, p, j0, y);
+            break;
+          case 2:
+            nibble_tile<2>(a, x, p, j0, y);
+            break;
+          default:
+            nibble_tile<1>(a, x, p, j0, y);
+            break;
+        }
       }
     }
-    for (; i < a.m; ++i) nibble_row(a, a.x + i * a.ldx, p, a.y + i * a.ldy + p * kP);
   }
 }
 

@@ -14,6 +14,13 @@
 // multiplied into a tile of up to 8 rows; with fewer rows, columns alternate between
 // independent accumulators to hide the FMA latency. Group sums are scaled into per-row
 // accumulators at each group's end.
+// kNibbleBlocks (int4): per (panel row, group) a 16-entry table of dequantized values u·s + zoff;
+// a row's 64-byte block word, shifted right by 4·i, indexes it with vpermps (low 4 bits of each
+// lane) for columns 128b + 16i .. + 15 — one shift, one vpermps and one FMA per 16 weights, no
+// widening or conversion — against x's 16 matching columns (k in lanes; a panel's 16 sums
+// reduced by a transposing tree at the end). One row of x: 8 panel rows at a time, 8 chains;
+// 2-15 rows: 4 × 4 tiles; 16+ rows: 2-block chunks of a panel dequantized to f32 (rows in lanes,
+// 16 × 16 transposes) for the broadcast-FMA tile above.
 #include <immintrin.h>
 
 #include <cstdint>
