@@ -266,7 +266,11 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
 // ---- int4, kNibbleBlocks (packed for AVX-512: here only when the ISA cap drops after packing) ----
 
 constexpr int64_t kB = QuantizedWeights::kBlock;
-constexpr int64_t kBlockBytes = kB / 2 * kP;
+
+// Row j's 64 bytes of block b in panel p (rows 0-7 of every block, then rows 8-15).
+inline const uint8_t* row_block(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
+  return a.values + p * a.panel_bytes + (j / 8) * (a.panel_bytes / 2) + b * 512 + (j % 8) * 64;
+}
 
 // x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k.
 inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
@@ -291,7 +295,6 @@ inline float hsum(__m256 v) {
 template <int kM>
 void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
   constexpr int kR = 2;
-  const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
   const __m256i low = _mm256_set1_epi32(0xf);
   alignas(32) float pad[kM][kB];
@@ -303,7 +306,7 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
     const float* xb[kM];
 #pragma GCC unroll 3
     for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
-    const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+    const uint8_t* block = row_block(a, p, b, j0);  // rows j0, j0 + 1: same half
     __m256 s[kR], z[kR];
 #pragma GCC unroll 2
     for (int r = 0; r < kR; ++r) {

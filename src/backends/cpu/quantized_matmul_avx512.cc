@@ -311,7 +311,11 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
 // ---- int4, kNibbleBlocks ----
 
 constexpr int64_t kB = QuantizedWeights::kBlock;
-constexpr int64_t kBlockBytes = kB / 2 * kP;
+
+// Row j's 64 bytes of block b in panel p (rows 0-7 of every block, then rows 8-15).
+inline const uint8_t* row_block(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
+  return a.values + p * a.panel_bytes + (j / 8) * (a.panel_bytes / 2) + b * 512 + (j % 8) * 64;
+}
 constexpr int64_t kDequantizeRows = 16;  // from this many rows of x, dequantize to f32 first
 
 // x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k (the padding nibbles then meet
@@ -357,7 +361,6 @@ inline __m512 sum_lanes16(const __m512* v) {
 // per row a vpermps of the word (shifted right by 4 after each use) and an FMA into the row's
 // accumulator (8 independent chains).
 void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* y) {
-  const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
   const int64_t per_group = a.n_groups == 1 ? n_blocks : a.group_size / kB;
   alignas(64) float pad[kB];
@@ -374,7 +377,7 @@ void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* 
       const int64_t b_end = min64((g + 1) * per_group, n_blocks);
       for (int64_t b = g * per_group; b < b_end; ++b) {
         const float* xb = block_x(x, b * kB, a.k, pad);
-        const uint8_t* block = panel + b * kBlockBytes + h * 512;
+        const uint8_t* block = row_block(a, p, b, 8 * h);
         __m512i w[8];
 #pragma GCC unroll 8
         for (int j = 0; j < 8; ++j) {
@@ -401,7 +404,6 @@ void nibble_row(const QuantizedMatmulArgs& a, const float* x, int64_t p, float* 
 // each 16 dequantized weights serve 4 FMAs, each 16 x values 4.
 void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
   constexpr int kM = 4, kR = 4;
-  const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
   alignas(64) float pad[kM][kB];
   __m512 acc[kM * kR];
@@ -418,7 +420,7 @@ void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0
       const float* xb[kM];
 #pragma GCC unroll 4
       for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
-      const uint8_t* block = panel + b * kBlockBytes + j0 * 64;
+      const uint8_t* block = row_block(a, p, b, j0);  // rows j0 .. j0 + 3: same half
       __m512i w[kR];
 #pragma GCC unroll 4
       for (int r = 0; r < kR; ++r) w[r] = _mm512_load_si512(block + r * 64);
@@ -488,18 +490,16 @@ inline void transpose16(__m512* v) {
 // Blocks [b0, b1) of panel p dequantized into out[c][16] (column c - 128·b0, rows in lanes).
 void dequantize_blocks(const QuantizedMatmulArgs& a, int64_t p, int64_t b0, int64_t b1,
                        float (*out)[kP]) {
-  const uint8_t* panel = a.values + p * a.panel_bytes;
   const int64_t n_blocks = (a.k + kB - 1) / kB;
   const int64_t per_group = a.n_groups == 1 ? n_blocks : a.group_size / kB;
   for (int64_t b = b0; b < b1; ++b) {
     const int64_t off = (p * a.n_groups + b / per_group) * kP;
-    const uint8_t* block = panel + b * kBlockBytes;
     __m512 lut[kP];
     __m512i w[kP];
 #pragma GCC unroll 16
     for (int j = 0; j < kP; ++j) {
       lut[j] = group_lut(a.scales[off + j], a.zoffs[off + j]);
-      w[j] = _mm512_load_si512(block + j * 64);
+      w[j] = _mm512_load_si512(row_block(a, p, b, j));
     }
     for (int t = 0; t < 8; ++t) {
       __m512 v[kP];

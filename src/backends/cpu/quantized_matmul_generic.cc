@@ -88,7 +88,8 @@ void run_nibbles(const QuantizedMatmulArgs& a, int64_t p) {
         float dot = 0, xs = 0;
         for (int64_t c = c0; c < c1; ++c) {
           const int64_t t = c % kB % 16, h = c % kB / 16;
-          const uint8_t b = panel[(c / kB) * kP * 64 + j * 64 + 4 * t + h / 2];
+          const uint8_t b =
+              panel[(j / 8) * (a.panel_bytes / 2) + (c / kB) * 512 + (j % 8) * 64 + 4 * t + h / 2];
           dot += x[c] * static_cast<float>(h % 2 == 0 ? b & 0xf : b >> 4);
           xs += x[c];
         }

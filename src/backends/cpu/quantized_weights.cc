@@ -30,15 +30,16 @@ void check_value(QuantFormat format, bool has_zero_point, int8_t q) {
   }
 }
 
-// Byte and shift of column c of panel row j in the kNibbleBlocks layout.
+// Byte and shift of column c of panel row j in the kNibbleBlocks layout (k columns).
 struct NibbleAt {
   int64_t byte;
   int shift;
 };
-NibbleAt nibble_at(int64_t j, int64_t c) {
+NibbleAt nibble_at(int64_t j, int64_t c, int64_t k) {
   constexpr int64_t kB = QuantizedWeights::kBlock;
-  const int64_t t = c % kB % 16, i = c % kB / 16;
-  return {(c / kB) * kP * 64 + j * 64 + 4 * t + i / 2, static_cast<int>(i % 2) * 4};
+  const int64_t n_blocks = (k + kB - 1) / kB, t = c % kB % 16, i = c % kB / 16;
+  return {(j / 8) * 512 * n_blocks + (c / kB) * 512 + (j % 8) * 64 + 4 * t + i / 2,
+          static_cast<int>(i % 2) * 4};
 }
 
 }  // namespace
@@ -139,7 +140,7 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
         if (layout_ == QuantLayout::kQuads) {
           dst[(c / 4) * 64 + j * 4 + c % 4] = static_cast<uint8_t>(q);
         } else if (layout_ == QuantLayout::kNibbleBlocks) {
-          const NibbleAt at = nibble_at(j, c);
+          const NibbleAt at = nibble_at(j, c, k_);
           dst[at.byte] |= static_cast<uint8_t>(u << at.shift);
         } else if (format_ == QuantFormat::kInt4) {
           dst[(c / 2) * kP + j] |= static_cast<uint8_t>(c % 2 == 0 ? u : u << 4);
@@ -160,7 +161,7 @@ int QuantizedWeights::stored(int64_t row, int64_t col) const {
     return static_cast<int8_t>(panel[(col / 4) * 64 + j * 4 + col % 4]);
   }
   if (layout_ == QuantLayout::kNibbleBlocks) {
-    const NibbleAt at = nibble_at(j, col);
+    const NibbleAt at = nibble_at(j, col, k_);
     return (panel[at.byte] >> at.shift) & 0xf;
   }
   switch (format_) {

@@ -13,13 +13,15 @@
 //   is even, in its high nibble when odd. int4 values are stored offset-unsigned, u = q + 8
 //   (symmetric) or u = q (with zero points, q in [0, 15]).
 // - kNibbleBlocks (int4 × f32 activations, when every group is whole blocks of kBlock = 128
-//   columns, or one group spans each row; see float_layout() for when it is chosen): the columns in blocks of 128
-//   (the last one zero padded), and per block b the 16 rows' 64 bytes in row order, each as 16
-//   little-endian u32 words: word t of row j holds column 128b + t + 16i in its bits [4i, 4i + 4),
-//   i = 0..7 (u as above). So one 64-byte load holds a row's block, a shift right by 4i puts 16
-//   consecutive columns' values in the low 4 bits of 16 lanes (what vpermps uses as the index
-//   into a 16-entry table of dequantized values), and x's matching 16 columns are contiguous.
-//   Byte b * 1024 + j * 64 + 4t + i / 2, low nibble when i is even.
+//   columns, or one group spans each row; see float_layout() for when it is chosen): the columns
+//   in B = ceil(k / 128) blocks (the last one zero padded), each row's block as 64 bytes = 16
+//   little-endian u32 words, word t of row j holding column 128b + t + 16i in its bits
+//   [4i, 4i + 4), i = 0..7 (u as above). So one 64-byte load holds a row's block, a shift right
+//   by 4i puts 16 consecutive columns' values in the low 4 bits of 16 lanes (what vpermps uses as
+//   the index into a 16-entry table of dequantized values), and x's matching 16 columns are
+//   contiguous. The panel holds rows 0-7 for every block, then rows 8-15 (two sequential streams
+//   of 8 rows): byte (j / 8) · 512 · B + b · 512 + (j % 8) · 64 + 4t + i / 2, low nibble when i
+//   is even.
 // - kQuads (int8 activations, W8A8): columns in quads, byte (kk / 4) * 64 + j * 4 + kk % 4 =
 //   row 16p + j, column kk (k padded to a multiple of 4 with zeros): one 64-byte load holds 4
 //   columns of 16 rows, what vpdpbusd / vpmaddubsw + vpmaddwd reduce into one i32 per row.

@@ -84,8 +84,9 @@ TEST(QuantizedNibbleBlocks, TakenForGroupsOfWholeBlocksOrPerChannelWhereAvx512Ru
   EXPECT_FALSE(nibble_blocks_fit(QuantFormat::kInt4, 4096, 32));
 }
 
-// Golden positions: row j, column c = 128b + t + 16i sits in byte b·1024 + 64j + 4t + i/2, low
-// nibble for even i; columns past k and rows past n are zero.
+// Golden positions: row j, column c = 128b + t + 16i sits in byte (j / 8)·512·B + 512b +
+// 64(j % 8) + 4t + i/2 of its panel (B blocks), low nibble for even i; columns past k and rows
+// past n are zero.
 TEST(QuantizedNibbleBlocks, PacksEightColumnsStrided16PerWordOffsetUnsigned) {
   const Int4Source src(18, 200, 128, false, 7);
   const QuantizedWeights w = src.pack();
@@ -96,15 +97,17 @@ TEST(QuantizedNibbleBlocks, PacksEightColumnsStrided16PerWordOffsetUnsigned) {
     const uint8_t* panel = w.values() + (r / kP) * w.panel_bytes();
     for (int64_t c = 0; c < src.k; ++c) {
       const int64_t b = c / 128, t = c % 16, i = c % 128 / 16;
-      const uint8_t byte = panel[b * 1024 + (r % kP) * 64 + 4 * t + i / 2];
+      const int64_t j = r % kP;
+      const uint8_t byte = panel[(j / 8) * 1024 + b * 512 + (j % 8) * 64 + 4 * t + i / 2];
       const int u = i % 2 == 0 ? byte & 0xf : byte >> 4;
       ASSERT_EQ(u, src.q[static_cast<size_t>(r * src.k + c)] + 8) << r << ", " << c;
       EXPECT_EQ(w.stored(r, c), u);
       EXPECT_NEAR(w.at(r, c), src.w(r, c), 2 * kEps * src.magnitude(r, c));
     }
     // Columns 200..255 of the second block: zero nibbles (c = 200 is t = 8, i = 4).
-    EXPECT_EQ(panel[1024 + (r % kP) * 64 + 4 * 8 + 2] & 0xf, 0);
-    EXPECT_EQ(panel[1024 + (r % kP) * 64 + 4 * 15 + 3], 0);  // c = 255: t = 15, i = 7
+    const uint8_t* block1 = panel + (r % kP / 8) * 1024 + 512 + (r % 8) * 64;
+    EXPECT_EQ(block1[4 * 8 + 2] & 0xf, 0);
+    EXPECT_EQ(block1[4 * 15 + 3], 0);  // c = 255: t = 15, i = 7
   }
   // One golden word: row 0, block 0, word t = 3 holds columns 3, 19, ..., 115.
   uint32_t word = 0;
@@ -114,7 +117,9 @@ TEST(QuantizedNibbleBlocks, PacksEightColumnsStrided16PerWordOffsetUnsigned) {
   uint32_t got;
   std::memcpy(&got, w.values() + 4 * 3, 4);
   EXPECT_EQ(got, word);
-  for (int j = 2; j < kP; ++j) EXPECT_EQ(w.values()[w.panel_bytes() + j * 64 + 5], 0);
+  for (int j = 2; j < kP; ++j) {
+    EXPECT_EQ(w.values()[w.panel_bytes() + (j / 8) * 1024 + (j % 8) * 64 + 5], 0);
+  }
   EXPECT_EQ(w.scales()[(1 * w.n_groups() + 0) * kP + 5], 0.0f);
   // Zero points: q stored as is, zoff = -z·s.
   const Int4Source asym(3, 256, 256, true, 8);
