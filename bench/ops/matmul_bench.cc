@@ -93,27 +93,24 @@ ops::PackedMatrix random_quantized(const QuantFormat& f, int64_t n, int64_t k, u
   return ops::pack_quantized(*g_backend, std::span(&w, 1));
 }
 
-// Packed copies of one random weight, enough to exceed kRotateBytes when `rotate`, packed for the
-// active ISA (the layout of int4 weights depends on it).
+// Packed copies of one random weight, enough to exceed kRotateBytes when `rotate`.
 struct WeightSet {
   ops::DType dt;
   int quant = -1;  // index into kQuantFormats, or -1 for float weights of dtype dt
   int64_t n = 0, k = 0;
   bool rotate = false;
-  cpu::Isa isa = cpu::Isa::kGeneric;
   std::vector<ops::PackedMatrix> copies;
 };
 
 WeightSet& weights(ops::DType dt, int quant, int64_t n, int64_t k, bool rotate) {
   static std::unique_ptr<WeightSet> cached;
   if (cached && cached->dt == dt && cached->quant == quant && cached->n == n && cached->k == k &&
-      cached->rotate == rotate && cached->isa == cpu::active_isa()) {
+      cached->rotate == rotate) {
     return *cached;
   }
   cached.reset();
   auto ws = std::make_unique<WeightSet>();
   ws->dt = dt, ws->quant = quant, ws->n = n, ws->k = k, ws->rotate = rotate;
-  ws->isa = cpu::active_isa();
   ops::Backend& backend = *g_backend;
   if (quant >= 0) {
     ws->copies.push_back(random_quantized(kQuantFormats[quant], n, k, 1));

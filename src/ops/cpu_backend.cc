@@ -152,8 +152,7 @@ PackedMatrix CpuBackend::pack_quantized(std::span<const QuantizedWeight> parts) 
   }
   const cpu::QuantLayout layout = first.activations == ActivationFormat::kInt8PerToken
                                       ? cpu::QuantLayout::kQuads
-                                      : cpu::float_layout(quant_format(first.format), first.cols,
-                                                          first.group_size, cpu::active_isa());
+                                      : cpu::QuantLayout::kRowLanes;
   auto data = std::make_unique<CpuQuantizedWeights>(cpu::QuantizedWeights(
       quant_format(first.format), layout, sources, first.cols, first.group_size, &pool_));
   return PackedMatrix(Device::kCpu, first.format, first.activations, rows, first.cols,

@@ -73,7 +73,7 @@ void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t gr
 }
 
 bool simd_supports(const QuantizedWeights& w) {
-  if (w.n_groups() == 1 || w.layout() == QuantLayout::kNibbleBlocks) return true;
+  if (w.n_groups() == 1) return true;
   if (w.layout() == QuantLayout::kQuads) return w.group_size() % 4 == 0;
   return w.format() != QuantFormat::kInt4 || w.group_size() % 2 == 0;
 }
@@ -103,7 +103,7 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
         },
         4 * a.k);
     a.xq = xq, a.x_scale = scale, a.xq_sums = sums;
-  } else if (a.layout == QuantLayout::kRowLanes && a.zoffs != nullptr) {
+  } else if (a.zoffs != nullptr) {
     float* sums = sized(s.sums, m * a.n_groups);
     group_sums(x, m, ldx, a.k, a.group_size, a.n_groups, sums);
     a.x_sums = sums;

@@ -4,9 +4,6 @@
 //
 // Weights in the kRowLanes layout (int8, int4, fp8) multiply x as it is (f32 activations): per
 // group, Σ x·stored is accumulated in f32 and scaled, the zero-point term uses Σ x per group.
-// Weights in the kNibbleBlocks layout (int4, packed so where AVX-512 runs) also multiply x as it
-// is: the AVX-512 kernel dequantizes each (row, group) through a 16-entry table u·s + zoff
-// (vpermps), AVX2 with u·s + zoff per 8 weights, generic per group as above.
 // Weights in the kQuads layout (W8A8) quantize each row of x first, symmetric per token:
 // s_x = max|x| / 127, xq = round-half-even(x · (127 / max|x|)) in [-127, 127] (never -128, which
 // keeps the AVX2 vpmaddubsw sign trick below the i16 limit); per group the i32 dot product of xq
@@ -49,7 +46,7 @@ struct QuantizedMatmulArgs {
   // kQuads: x quantized per row. xq row i at xq + i * ldq (k rounded up to 4, zero padded),
   // each value + 128 as u8 when `xq_offset` (for vpdpbusd), else s8; its scale x_scale[i] and,
   // when zoffs, Σ xq per group at xq_sums[i * n_groups + g]. kRowLanes with zoffs: Σ x per
-  // group at x_sums[i * n_groups + g] (kNibbleBlocks: null, the kernels sum x themselves).
+  // group at x_sums[i * n_groups + g].
   const int8_t* xq;
   int64_t ldq;
   bool xq_offset;
@@ -69,7 +66,7 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
                                              int64_t ldy, bool accumulate, bool xq_offset);
 
 // Whether the SIMD variants take these weights: kQuads needs groups of a multiple of 4 columns,
-// kRowLanes int4 of a multiple of 2 (or one group per row). Others run the generic variant.
+// int4 of a multiple of 2 (or one group per row). Others run the generic variant.
 bool simd_supports(const QuantizedWeights& w);
 
 // Quantizes rows [0, m) of x for a kQuads product into `out` (row stride ldq >= k rounded up to

@@ -7,9 +7,7 @@
 // and vpmaddwd with ones widens to one i32 per row and column quad, exactly. A tile is up to
 // kMr rows × one panel (rows 0-7 and 8-15 in two ymm halves).
 // kRowLanes (f32 activations): as the AVX-512 kernels on two 8-lane halves, up to 3 rows per
-// tile. kNibbleBlocks (int4 packed for AVX-512, run here only under a lower ISA cap): up to 3
-// rows of x × 2 panel rows, each 8 weights shifted, masked, converted and scaled (u·s + zoff)
-// once, the 16-lane partial sums reduced at the end.
+// tile.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -263,122 +261,11 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   }
 }
 
-// ---- int4, kNibbleBlocks (packed for AVX-512: here only when the ISA cap drops after packing) ----
-
-constexpr int64_t kB = QuantizedWeights::kBlock;
-
-// Row j's 64 bytes of block b in panel p (rows 0-7 of every block, then rows 8-15).
-inline const uint8_t* row_block(const QuantizedMatmulArgs& a, int64_t p, int64_t b, int j) {
-  return a.values + p * a.panel_bytes + (j / 8) * (a.panel_bytes / 2) + b * 512 + (j % 8) * 64;
-}
-
-// x[c0, c0 + 128): x itself, or `pad` holding it with zeros past k.
-inline const float* block_x(const float* x, int64_t c0, int64_t k, float* pad) {
-  if (c0 + kB <= k) return x + c0;
-  for (int64_t c = 0; c < kB; ++c) pad[c] = c0 + c < k ? x[c0 + c] : 0.0f;
-  return pad;
-}
-
-// Blocks per scale group.
-inline int64_t blocks_per_group(const QuantizedMatmulArgs& a) {
-  return a.n_groups == 1 ? (a.k + kB - 1) / kB : a.group_size / kB;
-}
-
-inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
-// kM rows of x × panel rows [j0, j0 + 2): each 8 weights dequantized once (u · s + zoff) serve
-// kM FMAs.
-template <int kM>
-void nibble_tile(const QuantizedMatmulArgs& a, const float* x, int64_t p, int j0, float* y) {
-  constexpr int kR = 2;
-  const int64_t n_blocks = (a.k + kB - 1) / kB;
-  const __m256i low = _mm256_set1_epi32(0xf);
-  alignas(32) float pad[kM][kB];
-  __m256 acc[kM][kR];
-#pragma GCC unroll 3
-  for (int i = 0; i < kM; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-  const int64_t per_group = blocks_per_group(a);
-  for (int64_t b = 0, g = 0, in_group = 0; b < n_blocks; ++b) {
-    const float* xb[kM];
-#pragma GCC unroll 3
-    for (int i = 0; i < kM; ++i) xb[i] = block_x(x + i * a.ldx, b * kB, a.k, pad[i]);
-    const uint8_t* block = row_block(a, p, b, j0);  // rows j0, j0 + 1: same half
-    __m256 s[kR], z[kR];
-#pragma GCC unroll 2
-    for (int r = 0; r < kR; ++r) {
-      const int64_t off = (p * a.n_groups + g) * kP + j0 + r;
-      s[r] = _mm256_set1_ps(a.scales[off]);
-      z[r] = _mm256_set1_ps(a.zoffs[off]);
-    }
-    if (++in_group == per_group) in_group = 0, ++g;
-#pragma GCC unroll 8
-    for (int t = 0; t < 8; ++t) {
-      const __m128i shift = _mm_cvtsi32_si128(4 * t);
-#pragma GCC unroll 2
-      for (int h = 0; h < 2; ++h) {
-        __m256 d[kR];
-#pragma GCC unroll 2
-        for (int r = 0; r < kR; ++r) {
-          const __m256i w =
-              _mm256_load_si256(reinterpret_cast<const __m256i*>(block + r * 64 + 32 * h));
-          const __m256 u = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srl_epi32(w, shift), low));
-          d[r] = _mm256_fmadd_ps(u, s[r], z[r]);
-        }
-#pragma GCC unroll 3
-        for (int i = 0; i < kM; ++i) {
-          const __m256 xv = _mm256_loadu_ps(xb[i] + 16 * t + 8 * h);
-#pragma GCC unroll 2
-          for (int r = 0; r < kR; ++r) acc[i][r] = _mm256_fmadd_ps(xv, d[r], acc[i][r]);
-        }
-      }
-    }
-  }
-  const int valid = static_cast<int>(min64(kR, a.n - p * kP - j0));
-#pragma GCC unroll 3
-  for (int i = 0; i < kM; ++i) {
-#pragma GCC unroll 2
-    for (int r = 0; r < kR; ++r) {
-      if (r >= valid) break;
-      const float v = hsum(acc[i][r]);
-      float& out = y[i * a.ldy + j0 + r];
-      out = a.accumulate ? out + v : v;
-    }
-  }
-}
-
-void run_nibbles(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
-  constexpr int kM = 3;
-  for (int64_t p = p_begin; p < p_end; ++p) {
-    for (int64_t i = 0; i < a.m; i += kM) {
-      const float* x = a.x + i * a.ldx;
-      float* y = a.y + i * a.ldy + p * kP;
-      for (int j0 = 0; j0 < kP && p * kP + j0 < a.n; j0 += 2) {
-        switch (min64(kM, a.m - i)) {
-          case 3:
-            nibble_tile<3>(a, x, p, j0, y);
-            break;
-          case 2:
-            nibble_tile<2>(a, x, p, j0, y);
-            break;
-          default:
-            nibble_tile<1>(a, x, p, j0, y);
-            break;
-        }
-      }
-    }
-  }
-}
-
 void task(void* context, int i, int n_threads) {
   const QuantizedMatmulArgs& a = *static_cast<const QuantizedMatmulArgs*>(context);
   const int64_t b = a.n_panels * i / n_threads, e = a.n_panels * (i + 1) / n_threads;
   if (b >= e) return;
   if (a.layout == QuantLayout::kQuads) return run_int8(a, b, e);
-  if (a.layout == QuantLayout::kNibbleBlocks) return run_nibbles(a, b, e);
   switch (a.format) {
     case QuantFormat::kInt8:
       return run_float<QuantFormat::kInt8>(a, b, e);

@@ -75,33 +75,6 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc)
   }
 }
 
-// kNibbleBlocks (int4): per row, group and row of x, Σ x·u and Σ x, scaled as in run_float.
-void run_nibbles(const QuantizedMatmulArgs& a, int64_t p) {
-  const uint8_t* panel = a.values + p * a.panel_bytes;
-  constexpr int64_t kB = QuantizedWeights::kBlock;
-  for (int j = 0; j < kP && p * kP + j < a.n; ++j) {
-    for (int64_t i = 0; i < a.m; ++i) {
-      const float* x = a.x + i * a.ldx;
-      float out = 0;
-      for (int64_t g = 0; g < a.n_groups; ++g) {
-        const int64_t c0 = g * a.group_size, c1 = c0 + a.group_size < a.k ? c0 + a.group_size : a.k;
-        float dot = 0, xs = 0;
-        for (int64_t c = c0; c < c1; ++c) {
-          const int64_t t = c % kB % 16, h = c % kB / 16;
-          const uint8_t b =
-              panel[(j / 8) * (a.panel_bytes / 2) + (c / kB) * 512 + (j % 8) * 64 + 4 * t + h / 2];
-          dot += x[c] * static_cast<float>(h % 2 == 0 ? b & 0xf : b >> 4);
-          xs += x[c];
-        }
-        const int64_t off = (p * a.n_groups + g) * kP + j;
-        out += a.scales[off] * dot + a.zoffs[off] * xs;
-      }
-      float* y = a.y + i * a.ldy + p * kP + j;
-      *y = a.accumulate ? *y + out : out;
-    }
-  }
-}
-
 // kQuads: int8 activations, exact i32 dot products per group.
 void run_int8(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) {
   const uint8_t* panel = a.values + p * a.panel_bytes;
@@ -141,8 +114,6 @@ void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
         for (int64_t p = b; p < e; ++p) {
           if (args.layout == QuantLayout::kQuads) {
             run_int8(args, p, acc);
-          } else if (args.layout == QuantLayout::kNibbleBlocks) {
-            run_nibbles(args, p);
           } else {
             run_float(args, p, acc);
           }

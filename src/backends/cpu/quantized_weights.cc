@@ -30,38 +30,14 @@ void check_value(QuantFormat format, bool has_zero_point, int8_t q) {
   }
 }
 
-// Byte and shift of column c of panel row j in the kNibbleBlocks layout (k columns).
-struct NibbleAt {
-  int64_t byte;
-  int shift;
-};
-NibbleAt nibble_at(int64_t j, int64_t c, int64_t k) {
-  constexpr int64_t kB = QuantizedWeights::kBlock;
-  const int64_t n_blocks = (k + kB - 1) / kB, t = c % kB % 16, i = c % kB / 16;
-  return {(j / 8) * 512 * n_blocks + (c / kB) * 512 + (j % 8) * 64 + 4 * t + i / 2,
-          static_cast<int>(i % 2) * 4};
-}
-
 }  // namespace
-
-bool nibble_blocks_fit(QuantFormat format, int64_t k, int64_t group_size) {
-  return format == QuantFormat::kInt4 &&
-         (group_size >= k || group_size % QuantizedWeights::kBlock == 0);
-}
-
-QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size, Isa isa) {
-  return isa >= Isa::kAvx512 && nibble_blocks_fit(format, k, group_size)
-             ? QuantLayout::kNibbleBlocks
-             : QuantLayout::kRowLanes;
-}
 
 QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
                                    std::span<const QuantizedPart> parts, int64_t k,
                                    int64_t group_size, ThreadPool* pool)
     : format_(format), layout_(layout), k_(k), group_size_(group_size) {
   IM_CHECK(k > 0 && group_size >= 1 && group_size <= k);
-  IM_CHECK(layout != QuantLayout::kQuads || format == QuantFormat::kInt8);
-  IM_CHECK(layout != QuantLayout::kNibbleBlocks || nibble_blocks_fit(format, k, group_size));
+  IM_CHECK(layout == QuantLayout::kRowLanes || format == QuantFormat::kInt8);
   const int64_t n_groups = this->n_groups();
   std::vector<RowSource> rows;
   for (const QuantizedPart& part : parts) {
@@ -84,9 +60,6 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
       break;
     case QuantLayout::kQuads:
       panel_bytes_ = (k + 3) / 4 * 4 * kP;
-      break;
-    case QuantLayout::kNibbleBlocks:
-      panel_bytes_ = (k + kBlock - 1) / kBlock * kBlock / 2 * kP;
       break;
   }
   const auto per_panel = static_cast<size_t>(n_groups * kP);
@@ -136,13 +109,10 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
         const int8_t q = src.q[c];
         check_value(format_, src.z != nullptr, q);
         sum += q;
-        const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);  // int4
         if (layout_ == QuantLayout::kQuads) {
           dst[(c / 4) * 64 + j * 4 + c % 4] = static_cast<uint8_t>(q);
-        } else if (layout_ == QuantLayout::kNibbleBlocks) {
-          const NibbleAt at = nibble_at(j, c, k_);
-          dst[at.byte] |= static_cast<uint8_t>(u << at.shift);
         } else if (format_ == QuantFormat::kInt4) {
+          const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);
           dst[(c / 2) * kP + j] |= static_cast<uint8_t>(c % 2 == 0 ? u : u << 4);
         } else {
           dst[c * kP + j] = static_cast<uint8_t>(q);
@@ -159,10 +129,6 @@ int QuantizedWeights::stored(int64_t row, int64_t col) const {
   const int64_t j = row % kP;
   if (layout_ == QuantLayout::kQuads) {
     return static_cast<int8_t>(panel[(col / 4) * 64 + j * 4 + col % 4]);
-  }
-  if (layout_ == QuantLayout::kNibbleBlocks) {
-    const NibbleAt at = nibble_at(j, col, k_);
-    return (panel[at.byte] >> at.shift) & 0xf;
   }
   switch (format_) {
     case QuantFormat::kInt8:

@@ -6,22 +6,12 @@
 // W[r, c] = (q[r, c] - z[r, g]) · s[r, g] (see ops/quantized.h, the contract this implements).
 //
 // Rows are grouped into panels of kPanel = 16 consecutive rows (rows past n are zero, with zero
-// scales). One panel is one contiguous byte stream in one of three layouts:
+// scales). One panel is one contiguous byte stream in one of two layouts:
 // - kRowLanes (f32 activations: int8, int4, fp8 weights): for each column kk, the 16 rows'
 //   bytes, byte kk * 16 + j = row 16p + j — one 16-byte load widens to the 16 rows' lanes. int4
 //   packs two columns per byte: byte (kk / 2) * 16 + j holds column kk in its low nibble when kk
 //   is even, in its high nibble when odd. int4 values are stored offset-unsigned, u = q + 8
 //   (symmetric) or u = q (with zero points, q in [0, 15]).
-// - kNibbleBlocks (int4 × f32 activations, when every group is whole blocks of kBlock = 128
-//   columns, or one group spans each row; see float_layout() for when it is chosen): the columns
-//   in B = ceil(k / 128) blocks (the last one zero padded), each row's block as 64 bytes = 16
-//   little-endian u32 words, word t of row j holding column 128b + t + 16i in its bits
-//   [4i, 4i + 4), i = 0..7 (u as above). So one 64-byte load holds a row's block, a shift right
-//   by 4i puts 16 consecutive columns' values in the low 4 bits of 16 lanes (what vpermps uses as
-//   the index into a 16-entry table of dequantized values), and x's matching 16 columns are
-//   contiguous. The panel holds rows 0-7 for every block, then rows 8-15 (two sequential streams
-//   of 8 rows): byte (j / 8) · 512 · B + b · 512 + (j % 8) · 64 + 4t + i / 2, low nibble when i
-//   is even.
 // - kQuads (int8 activations, W8A8): columns in quads, byte (kk / 4) * 64 + j * 4 + kk % 4 =
 //   row 16p + j, column kk (k padded to a multiple of 4 with zeros): one 64-byte load holds 4
 //   columns of 16 rows, what vpdpbusd / vpmaddubsw + vpmaddwd reduce into one i32 per row.
@@ -42,23 +32,13 @@
 #include <span>
 
 #include "backends/cpu/aligned_buffer.h"
-#include "backends/cpu/cpu_features.h"
 
 namespace infermark::cpu {
 
 class ThreadPool;
 
 enum class QuantFormat : uint8_t { kInt8, kInt4, kFp8E4M3 };
-enum class QuantLayout : uint8_t { kRowLanes, kQuads, kNibbleBlocks };
-
-// The layout for weights multiplied by f32 activations by kernels of level `isa`: kNibbleBlocks
-// for int4 whose groups are multiples of 128 columns (or one group per row) where AVX-512 runs
-// (its vpermps table lookup makes it the faster int4 layout there; the AVX2 kernels widen
-// kRowLanes with fewer instructions per weight), else kRowLanes. Every kernel variant takes
-// every layout.
-QuantLayout float_layout(QuantFormat format, int64_t k, int64_t group_size, Isa isa);
-// Whether kNibbleBlocks can hold these weights (int4, groups of whole 128-column blocks).
-bool nibble_blocks_fit(QuantFormat format, int64_t k, int64_t group_size);
+enum class QuantLayout : uint8_t { kRowLanes, kQuads };
 
 // One source matrix in host memory, not owned: rows × k values (row-major, one byte each; fp8:
 // the e4m3 bit patterns), `scales` rows × n_groups floats or a single per-tensor scale, and
@@ -74,7 +54,6 @@ struct QuantizedPart {
 class QuantizedWeights {
  public:
   static constexpr int kPanel = 16;
-  static constexpr int kBlock = 128;  // columns per kNibbleBlocks block
 
   QuantizedWeights() = default;
   // Packs the parts' rows, concatenated in order, each with k columns and scales per
