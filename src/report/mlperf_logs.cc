@@ -68,6 +68,21 @@ void parse_summary(std::string_view text, std::string_view origin, MlperfLogs& o
   }
 }
 
+namespace {
+
+// An entry's metadata.is_error / is_warning: true, false, or absent (false).
+bool metadata_flag(const util::Json& meta, const char* name, std::string_view origin, int number) {
+  const auto it = meta.find(name);
+  if (it == meta.end() || it->is_null()) return false;
+  if (!it->is_boolean()) {
+    throw Error::format("{}: line {}: metadata \"{}\" is a {}, not true or false", origin, number,
+                        name, it->type_name());
+  }
+  return it->get<bool>();
+}
+
+}  // namespace
+
 void parse_detail(std::string_view text, std::string_view origin, MlperfLogs& out) {
   bool any = false;
   for_each_line(text, [&](std::string_view raw, int number) {
@@ -90,9 +105,11 @@ void parse_detail(std::string_view text, std::string_view origin, MlperfLogs& ou
                           number);
     }
     LogMessage msg{key->get<std::string>(), message_text(entry["value"]), number};
-    const util::Json meta = entry.value("metadata", util::Json::object());
-    if (meta.is_object() && meta.value("is_error", false) == true) out.errors.push_back(msg);
-    if (meta.is_object() && meta.value("is_warning", false) == true) out.warnings.push_back(msg);
+    const auto meta = entry.find("metadata");
+    if (meta != entry.end() && meta->is_object()) {
+      if (metadata_flag(*meta, "is_error", origin, number)) out.errors.push_back(msg);
+      if (metadata_flag(*meta, "is_warning", origin, number)) out.warnings.push_back(msg);
+    }
     out.detail[msg.key] = std::move(entry["value"]);
     any = true;
   });

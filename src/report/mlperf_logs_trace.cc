@@ -35,8 +35,8 @@ std::string_view undo_doubled_quotes(std::string_view text, std::string& storage
     const size_t value = at + kOpen.size();
     const bool doubled = value < text.size() && text[value] != ',' && text[value] != '}';
     size_t close = doubled ? text.find("\"\"", value) : std::string_view::npos;
-    while (close != std::string_view::npos && close + 2 < text.size() &&
-           text[close + 2] != '}' && text[close + 2] != ',') {
+    while (close != std::string_view::npos && close + 2 < text.size() && text[close + 2] != '}' &&
+           text[close + 2] != ',') {
       close = text.find("\"\"", close + 1);
     }
     if (close == std::string_view::npos) {
@@ -112,8 +112,14 @@ void parse_trace(std::string_view text, std::string_view origin, MlperfLogs& out
   std::vector<bool> done;
   for (size_t i = 0; i < events.size(); ++i) {
     const Json& ev = events[i];
-    if (!ev.is_object() || ev.value("name", "") != "Sample") continue;
-    const std::string ph = ev.value("ph", "");
+    if (!ev.is_object()) continue;
+    const auto name = ev.find("name");
+    if (name == ev.end() || !name->is_string() || *name != "Sample") continue;
+    const auto phase = ev.find("ph");
+    if (phase == ev.end() || !phase->is_string()) {
+      throw Error::format("{}: Sample event #{} has no string \"ph\" (b or e)", origin, i + 1);
+    }
+    const std::string& ph = phase->get_ref<const std::string&>();
     const double raw_id = number_field(ev, "id", i, origin);
     if (raw_id < 0) throw Error::format("{}: Sample event #{} has a negative id", origin, i + 1);
     const auto id = static_cast<uint64_t>(raw_id);

@@ -104,6 +104,12 @@ TEST(MlperfLogsTest, BadDetailLinesNameFileAndLine) {
   EXPECT_THAT(error_of([&] { parse_detail(":::MLLOG {\"value\": 1}\n", "d.txt", logs); }),
               HasSubstr("d.txt: line 1: entry lacks"));
   EXPECT_THAT(error_of([&] { parse_detail("\n\n", "d.txt", logs); }), HasSubstr("no :::MLLOG"));
+  // A flag that is not a boolean (found by the report_logs fuzzer: it used to escape as an
+  // uncaught nlohmann::type_error).
+  const std::string string_flag =
+      ":::MLLOG {\"key\": \"k\", \"value\": 1, \"metadata\": {\"is_error\": \"yes\"}}\n";
+  EXPECT_THAT(error_of([&] { parse_detail(good + string_flag, "d.txt", logs); }),
+              HasSubstr("d.txt: line 3: metadata \"is_error\" is a string, not true or false"));
 }
 
 constexpr const char* kTrace =
@@ -175,6 +181,14 @@ TEST(MlperfLogsTest, BadTraceNamesFileAndLine) {
                 parse_trace("[{\"name\":\"Sample\",\"ph\":\"b\",\"ts\":1}]", "t.json", logs);
               }),
               HasSubstr("t.json: Sample event #1 has no numeric \"id\""));
+  // Fields of the wrong JSON type: a clear error, or (a name that is not a string) not a Sample.
+  EXPECT_THAT(error_of([&] {
+                parse_trace("[{\"name\":\"Sample\",\"ph\":7,\"id\":1,\"ts\":1}]", "t.json",
+                            logs);
+              }),
+              HasSubstr("t.json: Sample event #1 has no string \"ph\""));
+  parse_trace("[{\"name\":1,\"ph\":\"b\",\"id\":1,\"ts\":1}]", "t.json", logs);
+  EXPECT_TRUE(logs.samples.empty());
 }
 
 TEST(MlperfLogsTest, FolderErrors) {
