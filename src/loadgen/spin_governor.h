@@ -5,7 +5,8 @@
 // machine: a thread that spins through its time slice is, to the kernel's fair scheduler, a
 // CPU-bound task, so when a third task needs one of the two cores the spinner is preempted for
 // a whole slice (milliseconds, measured with `perf sched` in docs/benchmarks.md), while a thread
-// that sleeps between short bursts is woken ahead of CPU-bound tasks. The governor lets waiters
+// that sleeps between short bursts is usually woken ahead of CPU-bound tasks (not always: a
+// wake-up queued behind another task's slice still waits it out). The governor lets waiters
 // spin while the cores are theirs and makes every waiter of the process sleep instead for a
 // hold time once its spinners lose their core repeatedly: kBurstEvents times within
 // kBurstWindowNs, each seen as two consecutive clock reads more than kDescheduledNs apart. (One
