@@ -61,10 +61,10 @@ class SpinGovernor {
   int64_t spin_until(int64_t until, Done done);
 
  private:
-  std::atomic<int64_t> sleep_until_{0};
-  mutable std::mutex mu_;  // guards what follows
+  std::atomic<int64_t> sleep_until_{0};  // when the latest hold ends (0: none yet); written
+                                         // under mu_
+  mutable std::mutex mu_;                // guards what follows
   int64_t hold_ns_ = kMinHoldNs;
-  int64_t hold_end_ = 0;  // when the latest hold ends (0: none yet)
   static constexpr int64_t kNone = INT64_MIN;
   int64_t recent_[kBurstEvents - 1];  // the previous reports, oldest first (kNone: none)
 };
