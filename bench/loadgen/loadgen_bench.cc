@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "loadgen/loadgen.h"
+#include "loadgen/spin_governor.h"
 #include "sut/null_qsl.h"
 #include "sut/null_sut.h"
 
@@ -48,23 +49,27 @@ lg::RunResult run(const lg::TestSettings& t, const std::string& out) {
 }
 
 void server(double qps, uint64_t duration_ms, const std::string& out) {
+  const lg::SpinGovernor::Stats before = lg::SpinGovernor::shared().stats();
   lg::TestSettings t = base(lg::Scenario::kServer);
   t.server_target_qps = qps;
   t.min_duration_ms = duration_ms;
   t.server_target_latency_ns = 10'000'000;
   const lg::RunResult r = run(t, out + "/server_" + std::to_string(static_cast<long>(qps)));
+  const lg::SpinGovernor::Stats after = lg::SpinGovernor::shared().stats();
   const lg::PerformanceSummary& p = *r.performance;
   const double scheduled = (p.sample_count - 1.0) / p.outcome.final_query_scheduled_time_s;
   const double completed = (p.sample_count - 1.0) / p.outcome.final_query_all_samples_done_time_s;
   std::printf(
       "server  qps=%-7.0f queries=%-8llu scheduled/s=%-10.1f completed/s=%-10.1f held=%5.1f%%  "
       "latency p50=%6.1f us p99=%7.1f us max=%8.1f us  issue-delay p50=%5.1f us p99=%6.1f us  "
-      "errors=%d\n",
+      "errors=%d  spin gaps preempted=%lld paused=%lld holds=%lld\n",
       qps, static_cast<unsigned long long>(p.sample_count), scheduled, completed,
       100.0 * completed / scheduled, p.latency.percentiles[0] / 1e3,
       p.latency.percentiles[4] / 1e3, p.latency.max / 1e3,
       percentile(r.issue_delays_ns, 0.50) / 1e3, percentile(r.issue_delays_ns, 0.99) / 1e3,
-      r.errors);
+      r.errors, static_cast<long long>(after.preempted - before.preempted),
+      static_cast<long long>(after.paused - before.paused),
+      static_cast<long long>(after.holds - before.holds));
 }
 
 void offline(uint64_t samples, const std::string& out) {

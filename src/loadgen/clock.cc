@@ -29,6 +29,12 @@ int64_t wait_until_ns(int64_t deadline, int64_t spin_ns) {
   return now;
 }
 
+int64_t thread_preemptions() {
+  rusage usage{};
+  if (getrusage(RUSAGE_THREAD, &usage) != 0) return -1;
+  return usage.ru_nivcsw;
+}
+
 namespace {
 
 // struct sched_attr of sched_setattr(2); <linux/sched/types.h> clashes with glibc's <sched.h>.

@@ -38,6 +38,12 @@ inline constexpr uint64_t kShortSliceNs = 100'000;
 // the slice, which leaves the thread as it was.
 bool use_low_latency_scheduling();
 
+// The calling thread's involuntary context switches so far (getrusage's RUSAGE_THREAD
+// ru_nivcsw): how often the kernel gave its core to another task while it was runnable. Not
+// moved by its own sleeps, nor by what stops a thread unseen by the kernel's scheduler (a
+// hypervisor pausing the virtual CPU, an interrupt). One system call; -1 if it fails.
+int64_t thread_preemptions();
+
 // A hint to the CPU inside spin loops.
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "loadgen/clock.h"
+
 namespace infermark::loadgen {
 
 SpinGovernor& SpinGovernor::shared() {
@@ -20,6 +22,7 @@ void SpinGovernor::descheduled(int64_t after) {
   recent_[kBurstEvents - 2] = after;
   if (oldest == kNone || after - oldest > kBurstWindowNs) return;
   std::fill(recent_, recent_ + kBurstEvents - 1, kNone);
+  ++holds_;
   const bool again_soon = hold_end != 0 && after - hold_end < hold_ns_;
   hold_ns_ = again_soon ? std::min(2 * hold_ns_, kMaxHoldNs) : kMinHoldNs;
   sleep_until_.store(after + hold_ns_, std::memory_order_relaxed);
@@ -28,6 +31,24 @@ void SpinGovernor::descheduled(int64_t after) {
 int64_t SpinGovernor::hold_ns() const {
   std::lock_guard lock(mu_);
   return hold_ns_;
+}
+
+SpinGovernor::Stats SpinGovernor::stats() const {
+  Stats s;
+  s.preempted = preempted_.load(std::memory_order_relaxed);
+  s.paused = paused_.load(std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  s.holds = holds_;
+  return s;
+}
+
+bool SpinGovernor::preempted_since_last_gap() {
+  thread_local int64_t preemptions_at_last_gap = 0;
+  const int64_t preemptions = thread_preemptions();
+  const bool preempted = preemptions < 0 || preemptions != preemptions_at_last_gap;
+  preemptions_at_last_gap = preemptions;
+  (preempted ? preempted_ : paused_).fetch_add(1, std::memory_order_relaxed);
+  return preempted;
 }
 
 }  // namespace infermark::loadgen

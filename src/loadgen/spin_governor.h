@@ -8,11 +8,14 @@
 // that sleeps between short bursts is usually woken ahead of CPU-bound tasks (not always: a
 // wake-up queued behind another task's slice still waits it out). The governor lets waiters
 // spin while the cores are theirs and makes every waiter of the process sleep instead for a
-// hold time once its spinners lose their core repeatedly: kBurstEvents times within
-// kBurstWindowNs, each seen as two consecutive clock reads more than kDescheduledNs apart. (One
-// preemption now and then — a kernel thread's run, a hypervisor's — costs a spinner as much as a
-// sleeper and is no reason to stop spinning; a CPU-bound task on the same cores preempts a
-// spinner every few milliseconds.) The hold starts at kMinHoldNs and doubles, up to kMaxHoldNs,
+// hold time once its spinners lose their core to other tasks repeatedly: kBurstEvents times
+// within kBurstWindowNs, each seen as two consecutive clock reads more than kDescheduledNs apart
+// with a preemption of the thread since its previous such gap (thread_preemptions() moved: the
+// kernel ran another task on its core). (One preemption now and then — a kernel thread's run —
+// costs a spinner as much as a sleeper and is no reason to stop spinning; a CPU-bound task on the
+// same cores preempts a spinner every few milliseconds. A gap without a preemption is the
+// hypervisor pausing the virtual CPU, which sleeping would not avoid: it is counted, never held
+// against spinning.) The hold starts at kMinHoldNs and doubles, up to kMaxHoldNs,
 // each time contention is seen again within one hold of the previous hold's end; a clean spin
 // longer than that resets it. So on a quiet machine the waiters spin (and keep microsecond
 // latency), and under sustained contention they spin only in probes that grow rarer (a handful
@@ -55,6 +58,15 @@ class SpinGovernor {
   // The current hold length (ns), for tests and logs.
   int64_t hold_ns() const;
 
+  // What spin_until saw so far, for logs: clock gaps > kDescheduledNs with the thread preempted
+  // (reported to descheduled()) and without (the virtual CPU paused), and holds started.
+  struct Stats {
+    int64_t preempted = 0;
+    int64_t paused = 0;
+    int64_t holds = 0;
+  };
+  Stats stats() const;
+
   // Spins until `done()` is true, now_ns() >= `until`, or the spinner loses its core and the
   // governor holds; returns the last now_ns() read. `done` is called between clock reads.
   template <typename Done>
@@ -67,6 +79,13 @@ class SpinGovernor {
   int64_t hold_ns_ = kMinHoldNs;
   static constexpr int64_t kNone = INT64_MIN;
   int64_t recent_[kBurstEvents - 1];  // the previous reports, oldest first (kNone: none)
+  int64_t holds_ = 0;
+  std::atomic<int64_t> preempted_{0};
+  std::atomic<int64_t> paused_{0};
+
+  // Whether the calling thread was preempted since its previous call (ever, on its first);
+  // counts the gap as preempted or paused.
+  bool preempted_since_last_gap();
 };
 
 template <typename Done>
@@ -75,7 +94,7 @@ int64_t SpinGovernor::spin_until(int64_t until, Done done) {
   while (now < until && !done()) {
     cpu_relax();
     const int64_t next = now_ns();
-    if (next - now > kDescheduledNs) {
+    if (next - now > kDescheduledNs && preempted_since_last_gap()) {
       descheduled(next);
       if (!may_spin(next)) return next;
     }

@@ -76,21 +76,72 @@ TEST(SpinGovernor, HoldsDoubleWhileContentionRecursAndResetAfterACleanSpin) {
   EXPECT_EQ(g.hold_ns(), SpinGovernor::kMinHoldNs);
 }
 
+// Makes the calling thread lose its core to another thread for at least `ms`: pins itself and a
+// spinning thread to its CPU and spins until the kernel has preempted it (an involuntary context
+// switch, as a CPU-bound neighbour causes). False if no preemption came within 2 s.
+bool lose_core_for(int64_t ms) {
+  cpu_set_t original, one;
+  if (sched_getaffinity(0, sizeof original, &original) != 0) return false;
+  CPU_ZERO(&one);
+  CPU_SET(sched_getcpu(), &one);
+  if (sched_setaffinity(0, sizeof one, &one) != 0) return false;
+  const int64_t before = thread_preemptions();
+  std::thread rival([&] {
+    sched_setaffinity(0, sizeof one, &one);
+    const int64_t end = now_ns() + ms * kMs;
+    while (now_ns() < end) cpu_relax();
+  });
+  const int64_t give_up = now_ns() + 2'000 * kMs;
+  while (thread_preemptions() == before && now_ns() < give_up) cpu_relax();
+  rival.join();
+  sched_setaffinity(0, sizeof original, &original);
+  return thread_preemptions() != before;
+}
+
 TEST(SpinGovernor, SpinUntilReportsLostCoresAndStopsWhenItHolds) {
   SpinGovernor g;
   int calls = 0;
+  bool preempted = true;
   const int64_t start = now_ns();
-  // Off the core for 1 ms between clock reads, as preemptions would be, on each of the first
-  // kBurstEvents calls.
-  const int64_t end = g.spin_until(start + 5'000 * kMs, [&] {
-    if (calls++ < SpinGovernor::kBurstEvents) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+  // Preempted for 1+ ms between clock reads on each of the first kBurstEvents calls.
+  const int64_t end = g.spin_until(start + 10'000 * kMs, [&] {
+    if (calls++ < SpinGovernor::kBurstEvents) preempted = preempted && lose_core_for(1);
     return false;
   });
-  EXPECT_LT(end - start, 5'000 * kMs) << "the spin goes on while the governor holds";
+  ASSERT_TRUE(preempted) << "the rival thread never preempted this one";
+  EXPECT_LT(end - start, 10'000 * kMs) << "the spin goes on while the governor holds";
   EXPECT_FALSE(g.may_spin(end));
   EXPECT_EQ(g.hold_ns(), SpinGovernor::kMinHoldNs);
+  EXPECT_EQ(g.stats().holds, 1);
+  EXPECT_GE(g.stats().preempted, SpinGovernor::kBurstEvents);
+}
+
+// Gaps in which the thread was not preempted (a paused virtual CPU; here, work between clock
+// reads, or a sleep) are counted apart and never start a hold. Tried up to 20 times, since any
+// kernel thread may preempt the test's own spin on a real machine.
+TEST(SpinGovernor, SpinUntilIgnoresGapsWithoutAPreemption) {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    SpinGovernor g;
+    int calls = 0;
+    const int64_t preemptions = thread_preemptions();
+    g.spin_until(now_ns() + 200 * kMs, [&] {
+      if (calls == 2 * SpinGovernor::kBurstEvents) return true;
+      if (calls++ % 2 == 0) {
+        const int64_t end = now_ns() + kMs;
+        while (now_ns() < end) cpu_relax();
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));  // voluntary: not preempted
+      }
+      return false;
+    });
+    if (thread_preemptions() != preemptions) continue;
+    EXPECT_TRUE(g.may_spin(now_ns()));
+    EXPECT_EQ(g.stats().holds, 0);
+    EXPECT_EQ(g.stats().preempted + g.stats().paused, 2 * SpinGovernor::kBurstEvents);
+    EXPECT_LE(g.stats().preempted, 1) << "at most the thread's first gap, against its start";
+    return;
+  }
+  GTEST_SKIP() << "this thread was preempted in every attempt (a busy machine)";
 }
 
 TEST(SpinGovernor, SpinUntilStopsWhenDone) {
