@@ -40,7 +40,7 @@ struct Options {
   int64_t kv_cache_bytes = 0;
   std::string isa;  // empty = the best this CPU has
   std::string json;
-  std::string quantize;
+  QuantizeFlags quantize;  // --quantize, --quantize-lm-head
 };
 
 // Caps the kernels' instruction set at --isa (e.g. to measure the AVX2 kernels on an AVX-512
@@ -286,7 +286,7 @@ CommandRegistration reg{
                      "cap the kernels' instruction set: generic, avx2 or avx512 (default: the "
                      "best this CPU has)");
       app.add_option("--json", o->json, "also write the results to this JSON file");
-      add_quantize_option(app, o->quantize);
+      add_quantize_options(app, o->quantize);
       return [o] { return run(*o); };
     }};
 

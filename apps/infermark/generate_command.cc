@@ -39,7 +39,7 @@ struct Options {
   int threads = 0;
   std::string kv_dtype;
   int64_t kv_cache_bytes = 0;
-  std::string quantize;
+  QuantizeFlags quantize;  // --quantize, --quantize-lm-head
 };
 
 std::vector<engine::TokenId> read_prompt_ids(const std::string& path) {
@@ -206,7 +206,7 @@ CommandRegistration reg{
       app.add_option("--kv-cache-bytes", o->kv_cache_bytes,
                      "KV cache budget in bytes (0 = what this prompt and --max-new-tokens need)")
           ->capture_default_str();
-      add_quantize_option(app, o->quantize);
+      add_quantize_options(app, o->quantize);
       return [o] { return run(*o); };
     }};
 

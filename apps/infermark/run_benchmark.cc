@@ -78,8 +78,12 @@ void print_summary(const harness::BenchmarkRunResult& result) {
   }
 }
 
+util::Json optional_string(const std::string& s) {
+  return s.empty() ? util::Json(nullptr) : util::Json(s);
+}
+
 util::Json model_metadata(const fs::path& dir, const model::Llama& model,
-                          const std::string& quantize) {
+                          const QuantizeFlags& quantize) {
   std::string config_text = util::read_file(dir / "config.json");
   const model::Config& config = model.config();
   return {{"path", fs::absolute(dir).string()},
@@ -90,14 +94,18 @@ util::Json model_metadata(const fs::path& dir, const model::Llama& model,
           {"vocab_size", config.vocab_size},
           {"weight_precision", model.weight_precision()},
           {"activation_precision", model.activation_precision()},
-          {"quantized_on_load", quantize.empty() ? util::Json(nullptr) : util::Json(quantize)}};
+          {"quantized_on_load", optional_string(quantize.layers)},
+          {"lm_head_quantized_on_load", optional_string(quantize.lm_head)}};
 }
 
 // measurements.json's weight_transformations: what was done to the starting weights.
-std::string weight_transformations(const model::Config& config, const std::string& quantize) {
-  if (!quantize.empty()) return "quantized on load (--quantize " + quantize + ")";
-  if (config.quantization) return "compressed-tensors checkpoint (" + config.quantization->key() + ")";
-  return "none";
+std::string weight_transformations(const model::Config& config, const QuantizeFlags& quantize) {
+  std::string s;
+  if (config.quantization) s = "compressed-tensors checkpoint (" + config.quantization->key() + ")";
+  if (!quantize.empty()) {
+    s += (s.empty() ? "" : ", ") + std::string("quantized on load (") + quantize.command_line() + ")";
+  }
+  return s.empty() ? "none" : s;
 }
 
 // Every prompt plus the new tokens must fit the model's context: refused before the run, naming

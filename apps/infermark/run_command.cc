@@ -105,7 +105,7 @@ CommandRegistration reg{
       app.add_option("--kv-cache-bytes", o->kv_cache_bytes, "KV cache budget in bytes");
       app.add_option("--max-seqs", o->max_seqs, "Sequences in flight at once");
       app.add_option("--max-batch-tokens", o->max_batch_tokens, "Tokens per engine step");
-      add_quantize_option(app, o->quantize);
+      add_quantize_options(app, o->quantize);
       auto* bare = app.add_option_group("bare load generator", "--sut null --qsl-size N");
       auto* qsl_size = bare->add_option("--qsl-size", o->qsl_size,
                                         "Samples in the null sample library (not with --dataset)");

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "quantize_option.h"
 #include "sut/null_sut.h"
 
 namespace infermark::harness {
@@ -57,7 +58,7 @@ struct RunOptions {
   int64_t kv_cache_bytes = 0;
   int max_seqs = 0;
   int64_t max_batch_tokens = 0;
-  std::string quantize;  // --quantize (quantize_option.h)
+  QuantizeFlags quantize;  // --quantize, --quantize-lm-head (quantize_option.h)
   sut::NullSutOptions null;
   HttpRunOptions http;
   // --loadgen builtin|official and the submission tree (run_submission.cc).

@@ -28,7 +28,7 @@ struct Options {
   std::string tokenizer;
   server::ServerOptions server;
   int threads = 0;
-  std::string quantize;
+  QuantizeFlags quantize;  // --quantize, --quantize-lm-head
   std::string preset = "server";
   int max_seqs = 0;
   int64_t kv_cache_bytes = 0;
@@ -137,7 +137,7 @@ CommandRegistration reg{
           ->envname("INFERMARK_API_KEY");
       app.add_option("--threads", o->threads, "engine compute threads (0 = physical cores)")
           ->capture_default_str();
-      add_quantize_option(app, o->quantize);
+      add_quantize_options(app, o->quantize);
       app.add_option("--io-threads", so.http.io_threads, "HTTP I/O threads")->capture_default_str();
       app.add_option("--preset", o->preset, "engine preset: server | offline")
           ->capture_default_str();

@@ -186,9 +186,19 @@ Llama::Llama(Checkpoint checkpoint, Config config, ops::Backend& backend,
   final_norm_ = norm(w.final_norm);
   weight_precision_ = join_labels(weights);
   activation_precision_ = join_labels(activations);
-  PackedLinear head = pack_linears(backend, {&w.lm_head}, nullptr, where);
+  const LoadQuantization* quantize_head =
+      options.quantize_lm_head ? &*options.quantize_lm_head : nullptr;
+  if (quantize_head && w.lm_head.quantized) {
+    throw Error::format("{}: --quantize-lm-head {}: lm_head is already quantized ({})", where,
+                        quantize_head->name, w.lm_head.quantized->scheme.describe());
+  }
+  PackedLinear head = pack_linears(backend, {&w.lm_head}, quantize_head, where);
   if (head.weights != weight_precision_) {
     weight_precision_ += fmt::format(" (lm_head {})", head.weights);
+  }
+  const std::string head_activations(ops::to_string(head.matrix.activation_format()));
+  if (head_activations != activation_precision_) {
+    activation_precision_ += fmt::format(" (lm_head {})", head_activations);
   }
   lm_head_ = std::move(head.matrix);
 }

@@ -44,6 +44,10 @@ namespace infermark::model {
 struct LoadOptions {
   // Quantize a float checkpoint's layer Linears at load (an Error for a quantized checkpoint).
   std::optional<LoadQuantization> quantize;
+  // Quantize a float lm_head at load (the embedding when tied; the embedding lookup itself stays
+  // float), whether the layers are float or quantized; an Error when the checkpoint already
+  // stores lm_head quantized. Decode streams lm_head once per step, so this cuts its bytes.
+  std::optional<LoadQuantization> quantize_lm_head;
 };
 
 class Llama {
@@ -70,7 +74,8 @@ class Llama {
   ops::DType weight_dtype() const { return weight_dtype_; }
   // What the layer Linears compute with, for reports: the weights ("bf16", "int8", "int4-g128",
   // "fp8-e4m3", "int4-g128-asym"; several joined by "+"), with lm_head's added when it differs
-  // ("int4-g128 (lm_head bf16)"); the activations ("f32", or "int8-per-token" where W8A8).
+  // ("int4-g128 (lm_head bf16)"); the activations ("f32", or "int8-per-token" where W8A8), with
+  // lm_head's added likewise.
   const std::string& weight_precision() const { return weight_precision_; }
   const std::string& activation_precision() const { return activation_precision_; }
   // The checkpoint's end-of-sequence ids: generation_config.json's eos_token_id when the folder

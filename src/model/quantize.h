@@ -59,7 +59,7 @@ QuantizedMatrix quantize_fp8(std::span<const float> w, int64_t rows, int64_t col
 // `--quantize NAME` on a float checkpoint: the weights of every layer Linear quantized at load
 // with the quantizer above, symmetric: "int8" (per channel, f32 activations), "w8a8" (the same
 // weights, dynamic per-token int8 activations), "int4" (group 128), "fp8" (e4m3 per channel).
-// The embedding and lm_head stay as stored.
+// The embedding stays as stored; lm_head too unless LoadOptions::quantize_lm_head says otherwise.
 struct LoadQuantization {
   std::string name;
   ops::WeightFormat weights = ops::WeightFormat::kInt8;

@@ -38,6 +38,7 @@ struct Format {
   double min_agreement;                      // vs bf16: teacher-forced top-1 agreement
   double max_rms;                            // vs bf16: RMS logit error / RMS logit
   bool smooth_reference = false;             // compare on the std-0.02 tiny model (see below)
+  std::optional<LoadQuantization> lm_head;   // lm_head quantized on load
 };
 
 LinearQuantScheme preset(std::string_view name) { return *quantization_preset(name); }
@@ -67,6 +68,14 @@ std::vector<Format> formats() {
       {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.65, 0.2, true},
       {"on_load_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.08, 0.9},
       {"on_load_fp8", std::nullopt, load_quantization("fp8"), 2e-4, 0.35, 0.45},
+      {"w4a16_lm_head_int8", preset("w4a16"), std::nullopt, 2e-4, 0.08, 0.9, false,
+       load_quantization("int8")},
+      {"on_load_int4_lm_head_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.05, 1.0,
+       false, load_quantization("int4")},
+      {"on_load_w8a8_lm_head_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.6, 0.25,
+       true, load_quantization("w8a8")},
+      {"bf16_lm_head_fp8", std::nullopt, std::nullopt, 2e-4, 0.35, 0.45, false,
+       load_quantization("fp8")},
   };
 }
 
@@ -78,6 +87,7 @@ class QuantizedForward : public ::testing::TestWithParam<Format> {
     testing::write_tiny_model(dir_.path(), DType::kBF16, harder, 7, f.scheme);
     LoadOptions o;
     o.quantize = f.on_load;
+    o.quantize_lm_head = f.lm_head;
     return load(dir_.path(), o);
   }
   TempDir dir_;
@@ -90,7 +100,7 @@ class QuantizedForward : public ::testing::TestWithParam<Format> {
 TEST_P(QuantizedForward, MatchesTheReferenceOfItsDequantizedWeights) {
   const Format& f = GetParam();
   const auto model = load_model(/*harder=*/!f.smooth_reference);
-  const RefLlama ref(dir_.path(), f.on_load);
+  const RefLlama ref(dir_.path(), f.on_load, f.lm_head);
   Runner run(*model, 16);
   std::vector<int32_t> tokens = random_tokens(11, model->config().vocab_size, 3);
   const size_t prompt = tokens.size();
@@ -164,7 +174,7 @@ TEST(QuantizedModel, PrecisionLabels) {
   testing::write_tiny_model(b.path(), DType::kBF16, true, 7, preset("w8a8"));
   const auto w8 = load(b.path());
   EXPECT_EQ(w8->weight_precision(), "int8 (lm_head bf16)");
-  EXPECT_EQ(w8->activation_precision(), "int8-per-token");
+  EXPECT_EQ(w8->activation_precision(), "int8-per-token (lm_head f32)");
   testing::write_tiny_model(c.path(), DType::kBF16, true, 7);
   EXPECT_EQ(load(c.path())->weight_precision(), "bf16");
   LoadOptions o;
@@ -172,6 +182,56 @@ TEST(QuantizedModel, PrecisionLabels) {
   const auto fp8 = load(c.path(), o);
   EXPECT_EQ(fp8->weight_precision(), "fp8-e4m3 (lm_head bf16)");
   EXPECT_LT(w4->packed_weight_bytes(), load(c.path())->packed_weight_bytes());
+}
+
+// A tied lm_head quantized on load: its own packed copy of the embedding matrix; the embedding
+// lookup still reads the float table.
+TEST(QuantizedModel, TiedLmHeadQuantizedOnLoad) {
+  TempDir dir;
+  testing::write_tiny_model(dir.path(), DType::kBF16, /*harder=*/false, 7);
+  const auto bf16 = load(dir.path());
+  LoadOptions o;
+  o.quantize = load_quantization("int4");
+  o.quantize_lm_head = load_quantization("w8a8");
+  const auto q = load(dir.path(), o);
+  EXPECT_EQ(q->weight_precision(), "int4-g128 (lm_head int8)");
+  EXPECT_EQ(q->activation_precision(), "f32 (lm_head int8-per-token)");
+  const int64_t v = q->config().vocab_size, h = q->config().hidden_size;
+  o.quantize_lm_head.reset();
+  const auto float_head = load(dir.path(), o);
+  // bf16 [V, H] replaced by int8 [V, H] (panels padded to whole tiles) plus f32 scales.
+  const int64_t saved = static_cast<int64_t>(float_head->packed_weight_bytes()) -
+                        static_cast<int64_t>(q->packed_weight_bytes());
+  EXPECT_GT(saved, v * h * 8 / 10);
+  EXPECT_LT(saved, v * h);
+  const RefLlama ref(dir.path(), load_quantization("int4"), load_quantization("w8a8"));
+  Runner run(*q, 16);
+  const std::vector<int32_t> tokens = random_tokens(9, v, 11);
+  const auto ours = run.step({0}, {tokens}, {0}, /*all_rows=*/true);
+  const auto expect = ref.logits(tokens);
+  for (size_t t = 0; t < expect.size(); ++t) {
+    const auto [err, scale] = row_error(ours[t].data(), expect[t]);
+    EXPECT_LE(err, 2e-3 * scale) << "position " << t;
+  }
+  EXPECT_NE(bf16->weight_precision(), q->weight_precision());
+}
+
+TEST(QuantizedModel, QuantizeLmHeadRefusesAQuantizedLmHead) {
+  TempDir dir;
+  Config c = demo_config("tiny", DType::kBF16);
+  c.tie_word_embeddings = false;
+  c.quantization = QuantizationConfig::from_config_json(
+      {{"quantization_config", quantization_config_json(preset("w8a16"), {})}}, "test");
+  write_llama_tensors(dir.path(), c, DType::kBF16, random_llama_fill(7));
+  util::write_file_atomic(dir / "config.json", c.to_json().dump(2));
+  LoadOptions o;
+  o.quantize_lm_head = load_quantization("int8");
+  try {
+    load(dir.path(), o);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("--quantize-lm-head int8: lm_head is already quantized"));
+  }
 }
 
 TEST(QuantizedModel, QuantizeOnLoadRefusesAQuantizedCheckpoint) {

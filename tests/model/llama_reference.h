@@ -63,14 +63,20 @@ inline Config write_tiny_model(const std::filesystem::path& dir, DType dtype, bo
 }
 
 // The float64 reference: weights widened once from the checkpoint, attention over every prefix.
-// `quantize` quantizes the float layer Linears as Llama's LoadOptions::quantize does.
+// `quantize` quantizes the float layer Linears as Llama's LoadOptions::quantize does, and
+// `quantize_lm_head` the lm_head as LoadOptions::quantize_lm_head (the embedding stays float).
 class RefLlama {
  public:
   explicit RefLlama(const std::filesystem::path& dir,
-                    std::optional<LoadQuantization> quantize = std::nullopt)
+                    std::optional<LoadQuantization> quantize = std::nullopt,
+                    std::optional<LoadQuantization> quantize_lm_head = std::nullopt)
       : c_(Config::load(dir)), ck_(Checkpoint::open(dir)), quantize_(std::move(quantize)) {
     const Weights w = bind_llama_weights(ck_, c_);
-    embed_ = widen(w.embed), lm_head_ = widen(w.lm_head.weight), final_norm_ = widen(w.final_norm);
+    embed_ = widen(w.embed), final_norm_ = widen(w.final_norm);
+    lm_head_ = quantize_lm_head ? quantized_on_load(*quantize_lm_head, w.lm_head.weight)
+                                : widen(w.lm_head.weight);
+    lm_head_a8_ = quantize_lm_head &&
+                  quantize_lm_head->activations == ops::ActivationFormat::kInt8PerToken;
     for (const LayerWeights& lw : w.layers) {
       layers_.push_back({widen(lw.attn_norm), linear(lw.q), linear(lw.k), linear(lw.v),
                          linear(lw.o), widen(lw.ffn_norm), linear(lw.gate), linear(lw.up),
@@ -125,7 +131,7 @@ class RefLlama {
     }
     std::vector<std::vector<double>> out;
     for (int64_t t = last_only ? t_n - 1 : 0; t < t_n; ++t)
-      out.push_back(matvec(lm_head_, rms_norm(h[t], final_norm_)));
+      out.push_back(matvec(lm_head_, input(rms_norm(h[t], final_norm_), lm_head_a8_)));
     return out;
   }
 
@@ -169,10 +175,12 @@ class RefLlama {
   }
   std::vector<double> linear(const LinearWeights& l) const {
     if (l.quantized) return dequantize(decode_quantized(*l.quantized, "reference"));
-    if (!quantize_) return widen(l.weight);
-    std::vector<float> f(static_cast<size_t>(l.weight.numel()));
-    convert_to_f32(l.weight.dtype, l.weight.data, f.size(), f.data());
-    return dequantize(quantize_for_load(*quantize_, f, l.weight.shape[0], l.weight.shape[1]));
+    return quantize_ ? quantized_on_load(*quantize_, l.weight) : widen(l.weight);
+  }
+  static std::vector<double> quantized_on_load(const LoadQuantization& q, const TensorView& t) {
+    std::vector<float> f(static_cast<size_t>(t.numel()));
+    convert_to_f32(t.dtype, t.data, f.size(), f.data());
+    return dequantize(quantize_for_load(q, f, t.shape[0], t.shape[1]));
   }
   bool int8_inputs(const LinearWeights& l) const {
     const auto a8 = ops::ActivationFormat::kInt8PerToken;
@@ -244,6 +252,7 @@ class RefLlama {
   Checkpoint ck_;
   std::optional<LoadQuantization> quantize_;
   std::vector<double> embed_, lm_head_, final_norm_, inv_freq_;
+  bool lm_head_a8_ = false;  // lm_head's input rounded to int8 per token (W8A8)
   std::vector<Layer> layers_;
 };
 

@@ -114,20 +114,22 @@ TEST_F(E2eTest, PrecisionIsStatedInMeasurementsSystemAndRunJson) {
   using infermark::util::parse_json;
   using infermark::util::read_file;
   const fs::path out = temp("quantized");
-  const Outcome q = run("Offline", "performance", out, " --quantize int4");
+  const Outcome q = run("Offline", "performance", out, " --quantize int4 --quantize-lm-head int8");
   ASSERT_EQ(q.exit_code, 0) << q.out << q.err;
   const fs::path sc = out / "results/e2e/llama3.1-8b/Offline";
   const auto measurements = parse_json(read_file(sc / "measurements.json"), "measurements");
   const auto system = parse_json(read_file(out / "systems/e2e.json"), "system");
   const auto run_json = parse_json(read_file(sc / "performance/run_1/run.json"), "run.json");
   const std::string weights = measurements["weight_data_types"];
-  EXPECT_EQ(weights.rfind("int4-g128", 0), 0u) << weights;
-  EXPECT_EQ(measurements["weight_transformations"], "quantized on load (--quantize int4)");
+  EXPECT_EQ(weights, "int4-g128 (lm_head int8)");
+  EXPECT_EQ(measurements["weight_transformations"],
+            "quantized on load (--quantize int4 --quantize-lm-head int8)");
   EXPECT_EQ(system["weight_data_types"], weights);
   const auto& model = run_json["metadata"]["model"];
   EXPECT_EQ(model["weight_precision"], weights);
   EXPECT_EQ(system["activation_data_types"], model["activation_precision"]);
   EXPECT_EQ(model["quantized_on_load"], "int4");
+  EXPECT_EQ(model["lm_head_quantized_on_load"], "int8");
 
   const Outcome plain =
       cli("run --model " + model_.string() + " --dataset " + dataset_.string() +
