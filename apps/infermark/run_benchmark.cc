@@ -103,7 +103,8 @@ std::string weight_transformations(const model::Config& config, const QuantizeFl
   std::string s;
   if (config.quantization) s = "compressed-tensors checkpoint (" + config.quantization->key() + ")";
   if (!quantize.empty()) {
-    s += (s.empty() ? "" : ", ") + std::string("quantized on load (") + quantize.command_line() + ")";
+    if (!s.empty()) s += ", ";
+    s += "quantized on load (" + quantize.command_line() + ")";
   }
   return s.empty() ? "none" : s;
 }
