@@ -60,6 +60,7 @@ int run(RunOptions& o, bool no_options) {
   if (o.sut != "null" && o.qsl_size != 0) {
     throw Error("--qsl-size: only with --sut null (a sample library without data)");
   }
+  apply_loadgen_wait(o);
   const bool bare_loadgen = o.sut == "null" && o.dataset.empty();
   return bare_loadgen ? run_loadgen_command(o) : run_benchmark_command(o);
 }

@@ -63,6 +63,7 @@ struct RunOptions {
   HttpRunOptions http;
   // --loadgen builtin|official and the submission tree (run_submission.cc).
   std::string loadgen = "builtin";
+  std::string loadgen_wait = "sleep";  // --loadgen-wait: loadgen::SpinGovernor's policy
   std::string submitter, division;
   std::vector<std::string> system_fields;  // KEY=VALUE
 };
@@ -77,6 +78,8 @@ void release_stop_signals();
 // from them.
 void add_submission_options(CLI::App& app, RunOptions& o);
 bool official_loadgen_requested(const RunOptions& o);  // throws Error for an unknown --loadgen
+// Sets loadgen::SpinGovernor::shared()'s policy from --loadgen-wait (Error for an unknown one).
+void apply_loadgen_wait(const RunOptions& o);
 void apply_submission_options(const RunOptions& o, harness::BenchmarkRunOptions& ho);
 void print_submission_notes(const harness::BenchmarkRunResult& result);
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "harness/benchmark_run.h"
+#include "loadgen/spin_governor.h"
 #include "loadgen_official/official_loadgen.h"
 #include "run_options.h"
 #include "util/error.h"
@@ -55,6 +56,11 @@ void add_submission_options(CLI::App& app, RunOptions& o) {
                 "builtin (infermark's load generator) | official (MLPerf's LoadGen library, "
                 "which a submitted result must come from; needs a build with it)")
       ->capture_default_str();
+  g->add_option("--loadgen-wait", o.loadgen_wait,
+                "how the load generator's threads and the null SUT's worker wait: sleep (as "
+                "MLPerf's LoadGen; the lower tail latency on shared machines and VMs) | adaptive "
+                "(spin while the cores are free: microseconds on a dedicated machine)")
+      ->capture_default_str();
   g->add_option("--submitter", o.submitter,
                 "Submitting organisation: results go to OUTPUT/<division>/<submitter>/, the tree "
                 "MLPerf's submission checker reads");
@@ -62,6 +68,14 @@ void add_submission_options(CLI::App& app, RunOptions& o) {
   g->add_option("--system-field", o.system_fields,
                 "KEY=VALUE for systems/<system>.json, for what the machine cannot tell (e.g. "
                 "cooling=air); repeatable");
+}
+
+void apply_loadgen_wait(const RunOptions& o) {
+  const auto policy = loadgen::parse_wait_policy(o.loadgen_wait);
+  if (!policy) {
+    throw Error::format("--loadgen-wait: '{}' is not sleep or adaptive", o.loadgen_wait);
+  }
+  loadgen::SpinGovernor::shared().set_policy(*policy);
 }
 
 bool official_loadgen_requested(const RunOptions& o) {

@@ -3,7 +3,7 @@
 //     are the p50/p99 latencies (scheduled -> completed) and issue delays (issued - scheduled);
 //   Offline with N samples in one query: completions handled per second.
 // Usage: loadgen_bench [--server-qps 10000,100000,200000] [--duration-ms 5000]
-//                      [--offline-samples 1000000] [--out DIR]
+//                      [--offline-samples 1000000] [--out DIR] [--wait sleep|adaptive]
 // Logs go to DIR (default /tmp/infermark-loadgen-bench); the trace is disabled.
 #include <algorithm>
 #include <cstdio>
@@ -101,6 +101,14 @@ int main(int argc, char** argv) {
     else if (a == "--duration-ms") duration_ms = std::stoull(v);
     else if (a == "--offline-samples") offline_samples = std::stoull(v);
     else if (a == "--out") out = v;
+    else if (a == "--wait") {
+      const auto policy = lg::parse_wait_policy(v);
+      if (!policy) {
+        std::fprintf(stderr, "loadgen_bench: --wait %s is not sleep or adaptive\n", v.c_str());
+        return 2;
+      }
+      lg::SpinGovernor::shared().set_policy(*policy);
+    }
     else {
       std::fprintf(stderr, "loadgen_bench: unknown option %s\n", a.c_str());
       return 2;

@@ -1,6 +1,8 @@
 #include "loadgen/spin_governor.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "loadgen/clock.h"
 
@@ -11,7 +13,15 @@ SpinGovernor& SpinGovernor::shared() {
   return governor;
 }
 
-SpinGovernor::SpinGovernor() { std::fill(recent_, recent_ + kBurstEvents - 1, kNone); }
+SpinGovernor::SpinGovernor(Policy policy) : policy_(policy) {
+  std::fill(recent_, recent_ + kBurstEvents - 1, kNone);
+}
+
+std::optional<SpinGovernor::Policy> parse_wait_policy(std::string_view name) {
+  if (name == "sleep") return SpinGovernor::Policy::kSleep;
+  if (name == "adaptive") return SpinGovernor::Policy::kAdaptive;
+  return std::nullopt;
+}
 
 void SpinGovernor::descheduled(int64_t after) {
   std::lock_guard lock(mu_);

@@ -1,6 +1,16 @@
 // When the load generator's waiters (the issue thread before each scheduled query, the null
 // SUT's worker between batches) may spin, and when they must sleep instead.
 //
+// Two policies. kSleep, the default: waiters never spin longer than kSleepingSpinNs (clock.h);
+// they sleep (timer or futex) until their deadline or their work, as MLPerf's LoadGen does.
+// kAdaptive: the governor below. Measured on 2-vCPU AMD EPYC VMs (docs/benchmarks.md, issue
+// #17), sleeping gave the lower p99 latency there, quiet or beside a CPU-bound process (10k QPS,
+// medians of 5: 109 us sleeping vs 1,692 us adaptive vs 291 us for the official LoadGen, same
+// window), while spinning had given 18-68 us on the same machine type on a calmer host: a
+// spinning virtual CPU never halts and is itself a CPU hog to the host's scheduler, and kernel
+// threads (up to 3.4 ms at a time there) stall a spinner that its twin holds the other core
+// from. So spinning is opt-in (`run --loadgen-wait adaptive`) for dedicated machines.
+//
 // Spinning is the lowest-latency wait on a core nobody else wants and the worst one on a busy
 // machine: a thread that spins through its time slice is, to the kernel's fair scheduler, a
 // CPU-bound task, so when a third task needs one of the two cores the spinner is preempted for
@@ -28,6 +38,8 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <string_view>
 
 #include "loadgen/clock.h"
 
@@ -41,14 +53,24 @@ class SpinGovernor {
   static constexpr int64_t kMinHoldNs = 250'000'000;      // first sleep-only period
   static constexpr int64_t kMaxHoldNs = 8'000'000'000;    // longest sleep-only period
 
-  // The governor shared by every waiter of this process (others exist only in tests).
+  enum class Policy : uint8_t { kSleep, kAdaptive };
+
+  // The governor shared by every waiter of this process (others exist only in tests), kSleep
+  // until set_policy() says otherwise.
   static SpinGovernor& shared();
-  SpinGovernor();
+  explicit SpinGovernor(Policy policy = Policy::kSleep);
   SpinGovernor(const SpinGovernor&) = delete;
   SpinGovernor& operator=(const SpinGovernor&) = delete;
 
-  // Whether a waiter may spin at time `now` (now_ns()).
-  bool may_spin(int64_t now) const { return now >= sleep_until_.load(std::memory_order_relaxed); }
+  // Set before a run (a change reaches running waiters at their next may_spin()).
+  void set_policy(Policy policy) { policy_.store(policy, std::memory_order_relaxed); }
+  Policy policy() const { return policy_.load(std::memory_order_relaxed); }
+
+  // Whether a waiter may spin at time `now` (now_ns()): never under kSleep; under kAdaptive
+  // unless a hold is running.
+  bool may_spin(int64_t now) const {
+    return policy() == Policy::kAdaptive && now >= sleep_until_.load(std::memory_order_relaxed);
+  }
 
   // A spinner's consecutive clock reads ended at `after` (now_ns()) more than kDescheduledNs
   // apart: it was off its core in between. Starts a sleep-only hold from `after` when this is
@@ -68,11 +90,13 @@ class SpinGovernor {
   Stats stats() const;
 
   // Spins until `done()` is true, now_ns() >= `until`, or the spinner loses its core and the
-  // governor holds; returns the last now_ns() read. `done` is called between clock reads.
+  // governor holds (whatever the policy: callers ask may_spin() first); returns the last now_ns()
+  // read. `done` is called between clock reads.
   template <typename Done>
   int64_t spin_until(int64_t until, Done done);
 
  private:
+  std::atomic<Policy> policy_;
   std::atomic<int64_t> sleep_until_{0};  // when the latest hold ends (0: none yet); written
                                          // under mu_
   mutable std::mutex mu_;                // guards what follows
@@ -87,6 +111,9 @@ class SpinGovernor {
   // counts the gap as preempted or paused.
   bool preempted_since_last_gap();
 };
+
+// "sleep" or "adaptive" (`--loadgen-wait`); nullopt for anything else.
+std::optional<SpinGovernor::Policy> parse_wait_policy(std::string_view name);
 
 template <typename Done>
 int64_t SpinGovernor::spin_until(int64_t until, Done done) {

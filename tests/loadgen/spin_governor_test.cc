@@ -23,8 +23,20 @@ void contend(SpinGovernor& g, int64_t t) {
   for (int i = SpinGovernor::kBurstEvents - 1; i >= 0; --i) g.descheduled(t - i * kMs);
 }
 
-TEST(SpinGovernor, SpinsUntilItsSpinnersArePreemptedRepeatedly) {
+TEST(SpinGovernor, SleepPolicyNeverSpinsAndIsTheDefault) {
+  EXPECT_EQ(SpinGovernor::shared().policy(), SpinGovernor::Policy::kSleep);
   SpinGovernor g;
+  EXPECT_FALSE(g.may_spin(0));
+  EXPECT_FALSE(g.may_spin(1'000'000 * kMs));
+  g.set_policy(SpinGovernor::Policy::kAdaptive);
+  EXPECT_TRUE(g.may_spin(0));
+  EXPECT_EQ(parse_wait_policy("sleep"), SpinGovernor::Policy::kSleep);
+  EXPECT_EQ(parse_wait_policy("adaptive"), SpinGovernor::Policy::kAdaptive);
+  EXPECT_EQ(parse_wait_policy("spin"), std::nullopt);
+}
+
+TEST(SpinGovernor, SpinsUntilItsSpinnersArePreemptedRepeatedly) {
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   EXPECT_TRUE(g.may_spin(0));
   EXPECT_TRUE(g.may_spin(1'000'000 * kMs));
   contend(g, 10 * kMs);
@@ -35,7 +47,7 @@ TEST(SpinGovernor, SpinsUntilItsSpinnersArePreemptedRepeatedly) {
 }
 
 TEST(SpinGovernor, OccasionalPreemptionsKeepItSpinning) {
-  SpinGovernor g;
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   // A kernel thread's run now and then: fewer than kBurstEvents in any kBurstWindowNs.
   for (int64_t t = kMs; t < 5'000 * kMs; t += SpinGovernor::kBurstWindowNs / 2 + kMs) {
     g.descheduled(t);
@@ -50,7 +62,7 @@ TEST(SpinGovernor, OccasionalPreemptionsKeepItSpinning) {
 }
 
 TEST(SpinGovernor, PreemptionsDuringAHoldDoNotExtendIt) {
-  SpinGovernor g;
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   contend(g, 10 * kMs);
   contend(g, 10 * kMs + SpinGovernor::kMinHoldNs / 2);  // short spins under the hold
   EXPECT_TRUE(g.may_spin(10 * kMs + SpinGovernor::kMinHoldNs));
@@ -58,7 +70,7 @@ TEST(SpinGovernor, PreemptionsDuringAHoldDoNotExtendIt) {
 }
 
 TEST(SpinGovernor, HoldsDoubleWhileContentionRecursAndResetAfterACleanSpin) {
-  SpinGovernor g;
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   int64_t t = 10 * kMs;
   contend(g, t);
   int64_t expected = SpinGovernor::kMinHoldNs;
@@ -99,7 +111,7 @@ bool lose_core_for(int64_t ms) {
 }
 
 TEST(SpinGovernor, SpinUntilReportsLostCoresAndStopsWhenItHolds) {
-  SpinGovernor g;
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   int calls = 0;
   bool preempted = true;
   const int64_t start = now_ns();
@@ -121,7 +133,7 @@ TEST(SpinGovernor, SpinUntilReportsLostCoresAndStopsWhenItHolds) {
 // kernel thread may preempt the test's own spin on a real machine.
 TEST(SpinGovernor, SpinUntilIgnoresGapsWithoutAPreemption) {
   for (int attempt = 0; attempt < 20; ++attempt) {
-    SpinGovernor g;
+    SpinGovernor g(SpinGovernor::Policy::kAdaptive);
     int calls = 0;
     const int64_t preemptions = thread_preemptions();
     g.spin_until(now_ns() + 200 * kMs, [&] {
@@ -145,7 +157,7 @@ TEST(SpinGovernor, SpinUntilIgnoresGapsWithoutAPreemption) {
 }
 
 TEST(SpinGovernor, SpinUntilStopsWhenDone) {
-  SpinGovernor g;
+  SpinGovernor g(SpinGovernor::Policy::kAdaptive);
   int calls = 0;
   const int64_t start = now_ns();
   const int64_t end = g.spin_until(start + 10'000 * kMs, [&] { return ++calls == 3; });

@@ -55,6 +55,22 @@ TEST(CliTest, ShortOfflineRunWritesTheFourFiles) {
   }
 }
 
+// Both wait policies run the Server scenario to a result (the latency they give is measured by
+// bench/loadgen/vs-official, not here).
+TEST(CliTest, ServerRunsUnderEitherWaitPolicy) {
+  for (const char* wait : {"sleep", "adaptive"}) {
+    const fs::path out = fresh(std::string("wait_") + wait);
+    const fs::path conf = out.string() + ".conf";
+    std::ofstream(conf) << "*.Server.target_qps = 2000\n*.Server.min_duration = 200\n"
+                           "*.Server.min_query_count = 200\n";
+    const Outcome o = run_cli("run --sut null --qsl-size 128 --scenario Server --mode performance "
+                              "--loadgen-wait " + std::string(wait) + " --user-conf " +
+                              conf.string() + " --output " + out.string());
+    EXPECT_EQ(o.exit_code, 0) << wait << ": " << o.err;
+    EXPECT_NE(o.out.find("Result is : "), std::string::npos) << wait << ": " << o.out;
+  }
+}
+
 TEST(CliTest, OtherRoundsSeedsWithMlperfConf) {
   const fs::path out = fresh("v51");
   const std::string conf =
@@ -108,7 +124,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"null_without_library", "run --sut null --scenario Server",
                 "--sut null needs --qsl-size N"},
         BadCase{"loadgen", "run --sut null --qsl-size 8 --loadgen mine",
-                "--loadgen: 'mine' is not builtin or official"}),
+                "--loadgen: 'mine' is not builtin or official"},
+        BadCase{"loadgen_wait", "run --sut null --qsl-size 8 --loadgen-wait spin",
+                "--loadgen-wait: 'spin' is not sleep or adaptive"}),
     [](const auto& test) { return test.param.name; });
 
 // Settings that used to hang or abort a run: one line naming the conf file, its line and key.
