@@ -54,7 +54,10 @@ std::vector<Format> formats() {
   fp8_tensor.strategy = ScaleStrategy::kTensor, fp8_tensor.static_input_scale = true;
   LinearQuantScheme int8_asym = preset("w8a16");
   int8_asym.symmetric = false;
+  LinearQuantScheme w4a8 = preset("w4a16");  // compressed-tensors' W4A8
+  w4a8.activations = ops::ActivationFormat::kInt8PerToken;
   return {
+      {"w4a8", w4a8, std::nullopt, 2e-3, 0.08, 0.9, true},
       {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.65, 0.2, true},
       {"w8a16", preset("w8a16"), std::nullopt, 2e-4, 0.7, 0.15},
       {"int8_packed_asym", int8_asym, std::nullopt, 2e-4, 0.7, 0.15},
