@@ -213,8 +213,8 @@ TEST_P(QuantizedMatmulTest, Int4WeightsWithInt8ActivationsAtTheExtremesAreExact)
       }
       std::vector<float> scales(static_cast<size_t>(n * groups));
       for (size_t i = 0; i < scales.size(); ++i) scales[i] = static_cast<float>(i % 5 + 1) / 256;
-      QuantizedWeight w{WeightFormat::kInt4, ActivationFormat::kInt8PerToken, n, k, gs, values,
-                        scales, {}};
+      QuantizedWeight w{
+          WeightFormat::kInt4, ActivationFormat::kInt8PerToken, n, k, gs, values, scales, {}};
       std::vector<float> x(static_cast<size_t>(m * k));
       for (int64_t i = 0; i < m; ++i) {
         for (int64_t c = 0; c < k; ++c) {
@@ -296,9 +296,9 @@ TEST(QuantizedMatmulVariants, SimdMatchesGenericAndReference) {
   }
   cpu::ThreadPool pool(2);
   uint32_t seed = 2000;
-  const Shape shapes[] = {{1, 130, 2049}, {2, 33, 515},   {3, 20, 132},  {7, 77, 256},
-                          {13, 40, 1001}, {17, 31, 260},  {64, 47, 389}, {100, 50, 300},
-                          {260, 33, 512}};
+  const Shape shapes[] = {{1, 130, 2049}, {2, 33, 515},   {3, 20, 132},
+                          {7, 77, 256},   {13, 40, 1001}, {17, 31, 260},
+                          {64, 47, 389},  {100, 50, 300}, {260, 33, 512}};
   for (const QuantSpec& spec : kSpecs) {
     for (const Shape& s : shapes) {
       HostQuantized hw(spec, s.n, s.k, seed++);

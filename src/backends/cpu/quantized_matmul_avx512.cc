@@ -95,7 +95,8 @@ void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
       __m512i wv[kNp][kS];
 #pragma GCC unroll 2
       for (int j = 0; j < kNp; ++j) {
-        if (stream) _mm_prefetch(reinterpret_cast<const char*>(w[j] + b * 64 + kPrefetch), _MM_HINT_T0);
+        if (stream)
+          _mm_prefetch(reinterpret_cast<const char*>(w[j] + b * 64 + kPrefetch), _MM_HINT_T0);
         unpack_block<kFormat>(w[j] + b * 64, wv[j]);
       }
 #pragma GCC unroll 12
@@ -106,7 +107,8 @@ void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
           __builtin_memcpy(&quad, xq + r * a.ldq + b * kCols + 4 * s, 4);
           const __m512i xb = _mm512_set1_epi32(quad);
 #pragma GCC unroll 2
-          for (int j = 0; j < kNp; ++j) acc[r][j][s] = dot_quad<kFormat>(acc[r][j][s], xb, wv[j][s]);
+          for (int j = 0; j < kNp; ++j)
+            acc[r][j][s] = dot_quad<kFormat>(acc[r][j][s], xb, wv[j][s]);
         }
       }
     }

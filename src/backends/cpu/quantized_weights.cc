@@ -85,9 +85,8 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
   uint8_t* dst = static_cast<uint8_t*>(values_.data()) + p * panel_bytes_;
   float* scales = static_cast<float*>(scales_.data()) + p * n_groups * kP;
   float* zoffs = has_zoffs_ ? static_cast<float*>(zoffs_.data()) + p * n_groups * kP : nullptr;
-  int32_t* wsums = wsums_.size() > 0
-                       ? static_cast<int32_t*>(wsums_.data()) + p * n_groups * kP
-                       : nullptr;
+  int32_t* wsums =
+      wsums_.size() > 0 ? static_cast<int32_t*>(wsums_.data()) + p * n_groups * kP : nullptr;
   for (int j = 0; j < kP; ++j) {
     const auto r = static_cast<size_t>(p * kP + j);
     if (r >= rows.size()) break;  // storage is zero-initialised
