@@ -85,7 +85,7 @@ int quad_value(const QuantizedMatmulArgs& a, const uint8_t* panel, int64_t c, in
 }
 
 // kQuads: int8 activations, exact i32 dot products per group.
-void run_int8(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) {
+void run_quads(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) {
   const uint8_t* panel = a.values + p * a.panel_bytes;
   const int n_valid = static_cast<int>(a.n - p * kP < kP ? a.n - p * kP : kP);
   const int shift = a.xq_offset ? 128 : 0;
@@ -121,7 +121,7 @@ void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
         std::vector<float> acc;
         for (int64_t p = b; p < e; ++p) {
           if (args.layout == QuantLayout::kQuads) {
-            run_int8(args, p, acc);
+            run_quads(args, p, acc);
           } else {
             run_float(args, p, acc);
           }

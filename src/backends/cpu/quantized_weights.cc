@@ -108,7 +108,7 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
         const int8_t q = src.q[c];
         check_value(format_, src.z != nullptr, q);
         sum += q;
-        const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);  // int4
+        const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);  // int4 stored
         if (layout_ == QuantLayout::kQuads && format_ == QuantFormat::kInt4) {
           dst[(c / 8) * 64 + j * 4 + c % 4] |= static_cast<uint8_t>(c % 8 < 4 ? u : u << 4);
         } else if (layout_ == QuantLayout::kQuads) {
