@@ -30,12 +30,14 @@ std::string QuantizeFlags::command_line() const {
 }
 
 void add_quantize_options(CLI::App& app, QuantizeFlags& flags) {
-  app.add_option("--quantize", flags.layers,
-                 "quantize a float checkpoint's layer weights at load: int8 | w8a8 (int8 weights "
-                 "and per-token int8 activations) | int4 (group 128) | fp8 (e4m3); lm_head stays");
+  app.add_option(
+      "--quantize", flags.layers,
+      "quantize a float checkpoint's layer weights at load: int8 | w8a8 (int8 weights "
+      "and per-token int8 activations) | int4 (group 128) | w4a8 (int4 group 128 weights "
+      "and per-token int8 activations) | fp8 (e4m3); lm_head stays");
   app.add_option("--quantize-lm-head", flags.lm_head,
                  "quantize a float lm_head (the tied embedding's matrix) at load, also under a "
-                 "quantized checkpoint: int8 | w8a8 | int4 | fp8");
+                 "quantized checkpoint: int8 | w8a8 | int4 | w4a8 | fp8");
 }
 
 model::LoadOptions load_options(const QuantizeFlags& flags, std::string_view command) {

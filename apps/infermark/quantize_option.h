@@ -1,6 +1,6 @@
-// `--quantize int8|w8a8|int4|fp8` and `--quantize-lm-head` of the commands that load a model (run,
-// serve, generate, bench): quantize a float checkpoint's layer Linears, and a float lm_head, at
-// load (model/quantize.h, LoadQuantization; model/llama.h, LoadOptions).
+// `--quantize int8|w8a8|int4|w4a8|fp8` and `--quantize-lm-head` of the commands that load a model
+// (run, serve, generate, bench): quantize a float checkpoint's layer Linears, and a float lm_head,
+// at load (model/quantize.h, LoadQuantization; model/llama.h, LoadOptions).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -74,7 +74,8 @@ constexpr QuantFormat kQuantFormats[] = {
     {"w8a16", ops::WeightFormat::kInt8, ops::ActivationFormat::kFloat, 0},
     {"w4a16-g128", ops::WeightFormat::kInt4, ops::ActivationFormat::kFloat, 128},
     {"fp8", ops::WeightFormat::kFp8E4M3, ops::ActivationFormat::kFloat, 0},
-    {"w8a8", ops::WeightFormat::kInt8, ops::ActivationFormat::kInt8PerToken, 0}};
+    {"w8a8", ops::WeightFormat::kInt8, ops::ActivationFormat::kInt8PerToken, 0},
+    {"w4a8-g128", ops::WeightFormat::kInt4, ops::ActivationFormat::kInt8PerToken, 128}};
 
 // An n × k weight of random values in format f (scales per row or group), packed.
 ops::PackedMatrix random_quantized(const QuantFormat& f, int64_t n, int64_t k, uint32_t seed) {
@@ -201,22 +202,22 @@ void add(const std::string& name, ops::DType dt, Shape s, int64_t m, cpu::Isa is
 
 // Quantized weights (names qmatmul/<isa>/<format>/...): the 1B and 8B shapes at m = 1 and 32
 // (weights from memory; GB/s counts values and scales), and m = 512 (prefill; compare GFLOP/s
-// with the bf16 rows of the same shape), with the best kernels and capped at AVX2; decode_1b
+// with the bf16 rows of the same shape), the 1B lm_head (--quantize-lm-head) at m = 1 only,
+// with the best kernels and capped at AVX2; decode_1b
 // with each format's linears (lm_head bf16).
 void register_quantized() {
   const bool has512 = cpu::detected_isa() >= cpu::Isa::kAvx512;
   constexpr Shape k8b[] = {
       {"q_o", 4096, 4096}, {"k_v", 1024, 4096}, {"gate_up", 28672, 4096}, {"down", 4096, 14336}};
   std::vector<std::pair<std::string, Shape>> shapes;
-  for (const Shape& s : kShapes) {
-    if (std::string(s.name) != "lm_head") shapes.push_back({"1b", s});
-  }
+  for (const Shape& s : kShapes) shapes.push_back({"1b", s});
   for (const Shape& s : k8b) shapes.push_back({"8b", s});
   for (int q = 0; q < static_cast<int>(std::size(kQuantFormats)); ++q) {
     for (const auto& [model, s] : shapes) {
       const std::string shape =
           model + "_" + s.name + ":" + std::to_string(s.n) + "x" + std::to_string(s.k);
       for (int64_t m : {1, 32, 512}) {
+        if (std::string(s.name) == "lm_head" && m != 1) continue;  // lm_head: decode only
         const std::string tail =
             std::string(kQuantFormats[q].name) + "/" + shape + "/m:" + std::to_string(m);
         if (has512) add("qmatmul/avx512/" + tail, ops::DType::kBF16, s, m, cpu::Isa::kAvx512, q);

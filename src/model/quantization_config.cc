@@ -156,8 +156,7 @@ std::string apply_activations(const Json* j, const std::string& where, LinearQua
   if (a.type != "int" || a.num_bits != 8) {
     return fmt::format("{}-bit {} activations", a.num_bits, a.type);
   }
-  if (s.weights == ops::WeightFormat::kInt4) return "int8 activations with int4 weights (W4A8)";
-  if (s.weights != ops::WeightFormat::kInt8) return "int8 activations with FP8 weights";
+  if (s.weights == ops::WeightFormat::kFp8E4M3) return "int8 activations with FP8 weights";
   if (!a.dynamic) return "static int8 activation scales (input_scale)";
   if (!a.symmetric) return "asymmetric int8 activations";
   if (a.strategy != "token") return fmt::format("int8 activations with strategy '{}'", a.strategy);

@@ -6,11 +6,12 @@
 // as I8 (`int-quantized` / `naive-quantized`) or packed in I32 (`pack-quantized`), symmetric or
 // with zero points; int4 weights the same way (packed, or one value per I8); FP8 e4m3 weights
 // with per-tensor or per-channel scales (`float-quantized`). Activations: none (f32), dynamic
-// per-token symmetric int8 with int8 weights (W8A8), or FP8 (dynamic or static), which runs
-// weight-only in f32. Everything else (act-order group indices, block / tensor-group / head
-// strategies, W4A8, static or asymmetric int8 activations, NVFP4 / MXFP4, 2:4 sparsity,
-// transforms, a KV-cache scheme, output activations) is refused with an Error naming the scheme,
-// its group and the Linear it would apply to: never a silently wrong number.
+// per-token symmetric int8 with int8 or int4 weights (W8A8, W4A8), or FP8 (dynamic or static),
+// which runs weight-only in f32. Everything else (act-order group indices, block / tensor-group /
+// head strategies, int8 activations with FP8 weights, static or asymmetric int8 activations,
+// NVFP4 / MXFP4, 2:4 sparsity, transforms, a KV-cache scheme, output activations) is refused
+// with an Error naming the scheme, its group and the Linear it would apply to: never a silently
+// wrong number.
 //
 // Matching follows compressed-tensors (`utils/match.py`): a target is "Linear" (every Linear,
 // lm_head included), "re:<regex>" (start-anchored, as Python's re.match) or an exact module

@@ -117,9 +117,10 @@ std::optional<LoadQuantization> load_quantization(std::string_view name) {
   if (name == "int8" || name == "w8a8") {
     q.weights = ops::WeightFormat::kInt8;
     if (name == "w8a8") q.activations = ops::ActivationFormat::kInt8PerToken;
-  } else if (name == "int4") {
+  } else if (name == "int4" || name == "w4a8") {
     q.weights = ops::WeightFormat::kInt4;
     q.group_size = 128;
+    if (name == "w4a8") q.activations = ops::ActivationFormat::kInt8PerToken;
   } else if (name == "fp8") {
     q.weights = ops::WeightFormat::kFp8E4M3;
   } else {

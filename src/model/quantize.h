@@ -58,7 +58,8 @@ QuantizedMatrix quantize_fp8(std::span<const float> w, int64_t rows, int64_t col
 
 // `--quantize NAME` on a float checkpoint: the weights of every layer Linear quantized at load
 // with the quantizer above, symmetric: "int8" (per channel, f32 activations), "w8a8" (the same
-// weights, dynamic per-token int8 activations), "int4" (group 128), "fp8" (e4m3 per channel).
+// weights, dynamic per-token int8 activations), "int4" (group 128), "w4a8" (the same int4
+// weights, dynamic per-token int8 activations), "fp8" (e4m3 per channel).
 // The embedding stays as stored; lm_head too unless LoadOptions::quantize_lm_head says otherwise.
 struct LoadQuantization {
   std::string name;
@@ -69,7 +70,7 @@ struct LoadQuantization {
 
 // nullopt for a name other than those above.
 std::optional<LoadQuantization> load_quantization(std::string_view name);
-inline constexpr std::string_view kLoadQuantizationNames = "int8, w8a8, int4, fp8";
+inline constexpr std::string_view kLoadQuantizationNames = "int8, w8a8, int4, w4a8, fp8";
 
 // Quantizes a float [rows, cols] matrix as `q` says.
 QuantizedMatrix quantize_for_load(const LoadQuantization& q, std::span<const float> w,

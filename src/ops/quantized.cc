@@ -19,7 +19,8 @@ void check_part(const QuantizedWeight& w, const QuantizedWeight& first) {
   IM_CHECK(w.format == first.format && w.activations == first.activations);
   IM_CHECK(w.cols == first.cols && w.group_size == first.group_size);
   IM_CHECK(w.format != WeightFormat::kFloat);
-  IM_CHECK(w.activations == ActivationFormat::kFloat || w.format == WeightFormat::kInt8);
+  IM_CHECK(w.activations == ActivationFormat::kFloat || w.format == WeightFormat::kInt8 ||
+           w.format == WeightFormat::kInt4);
   IM_CHECK(w.rows > 0 && w.cols > 0 && w.group_size >= 1 && w.group_size <= w.cols);
   IM_CHECK(w.values.size() == static_cast<size_t>(w.rows * w.cols));
   const bool per_tensor = w.scales.size() == 1 && w.group_size == w.cols;

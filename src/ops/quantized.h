@@ -16,7 +16,8 @@
 // [-128, 127]. Scales are finite and > 0.
 //
 // Activations: kFloat keeps them f32 (weight-only, "W8A16/W4A16"); kInt8PerToken quantizes each
-// row of x to int8 with its own scale (max |x| / 127) inside matmul (W8A8, kInt8 weights only).
+// row of x to int8 with its own scale (max |x| / 127) inside matmul (W8A8 with kInt8 weights,
+// W4A8 with kInt4 weights, symmetric or with zero points; not kFp8E4M3).
 //
 // Views only: nothing here owns memory; the spans must stay valid for the pack_quantized call.
 #pragma once

@@ -54,7 +54,10 @@ std::vector<Format> formats() {
   fp8_tensor.strategy = ScaleStrategy::kTensor, fp8_tensor.static_input_scale = true;
   LinearQuantScheme int8_asym = preset("w8a16");
   int8_asym.symmetric = false;
+  LinearQuantScheme w4a8 = preset("w4a16");  // compressed-tensors' W4A8
+  w4a8.activations = ops::ActivationFormat::kInt8PerToken;
   return {
+      {"w4a8", w4a8, std::nullopt, 2e-3, 0.08, 0.9, true},
       {"w8a8", preset("w8a8"), std::nullopt, 2e-3, 0.65, 0.2, true},
       {"w8a16", preset("w8a16"), std::nullopt, 2e-4, 0.7, 0.15},
       {"int8_packed_asym", int8_asym, std::nullopt, 2e-4, 0.7, 0.15},
@@ -68,6 +71,9 @@ std::vector<Format> formats() {
       {"on_load_w8a8", std::nullopt, load_quantization("w8a8"), 2e-3, 0.65, 0.2, true},
       {"on_load_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.08, 0.9},
       {"on_load_fp8", std::nullopt, load_quantization("fp8"), 2e-4, 0.35, 0.45},
+      {"on_load_w4a8", std::nullopt, load_quantization("w4a8"), 2e-3, 0.08, 0.9, true},
+      {"on_load_w4a8_lm_head_w8a8", std::nullopt, load_quantization("w4a8"), 2e-3, 0.08, 0.9,
+       true, load_quantization("w8a8")},
       {"w4a16_lm_head_int8", preset("w4a16"), std::nullopt, 2e-4, 0.08, 0.9, false,
        load_quantization("int8")},
       {"on_load_int4_lm_head_int4", std::nullopt, load_quantization("int4"), 2e-4, 0.05, 1.0,

@@ -155,6 +155,15 @@ TEST(LoadQuantization, NamesAndForms) {
   EXPECT_EQ(quantize_for_load(*int4, std::span(w).first(100), 1, 100).group_size, 100);
   EXPECT_EQ(load_quantization("w8a8")->activations, ops::ActivationFormat::kInt8PerToken);
   EXPECT_EQ(load_quantization("int8")->activations, ops::ActivationFormat::kFloat);
+  const auto w4a8 = load_quantization("w4a8");
+  ASSERT_TRUE(w4a8);
+  EXPECT_EQ(w4a8->weights, ops::WeightFormat::kInt4);
+  EXPECT_EQ(w4a8->group_size, 128);
+  EXPECT_EQ(w4a8->activations, ops::ActivationFormat::kInt8PerToken);
+  const QuantizedMatrix m4 = quantize_for_load(*w4a8, w, 2, 300);
+  EXPECT_EQ(m4.activations, ops::ActivationFormat::kInt8PerToken);
+  EXPECT_EQ(m4.values, m.values);  // the int4 weights, only the activations differ
+  EXPECT_TRUE(m4.zero_points.empty());
   EXPECT_EQ(load_quantization("fp8")->weights, ops::WeightFormat::kFp8E4M3);
 }
 

@@ -62,6 +62,14 @@ struct SchemeCase {
   LinearQuantScheme scheme;
 };
 
+// compressed-tensors' W4A8 preset: int4 symmetric group-128 weights, dynamic per-token int8
+// activations.
+LinearQuantScheme w4a8_scheme() {
+  LinearQuantScheme s = preset("w4a16");
+  s.activations = ops::ActivationFormat::kInt8PerToken;
+  return s;
+}
+
 std::vector<SchemeCase> scheme_cases() {
   std::vector<SchemeCase> v;
   for (const char* p : {"w8a8", "w8a16", "w4a16", "w4a16-asym", "fp8"}) v.push_back({p, preset(p)});
@@ -86,6 +94,10 @@ std::vector<SchemeCase> scheme_cases() {
   s = preset("fp8");
   s.strategy = ScaleStrategy::kTensor, s.static_input_scale = true;
   v.push_back({"fp8_tensor_static", s});
+  v.push_back({"w4a8_packed", w4a8_scheme()});
+  s = w4a8_scheme();
+  s.format = "int-quantized", s.storage = QuantStorage::kUnpacked;  // inferred for W4A8
+  v.push_back({"w4a8_unpacked", s});
   return v;
 }
 
@@ -338,11 +350,6 @@ TEST(RefusedSchemes, GroupSchemesNameTheGroupAndTheLinear) {
       {[](Json& j) { j["quantization_config"]["format"] = "nvfp4-pack-quantized"; },
        "format 'nvfp4-pack-quantized' (NVFP4)"},
       {[](Json& j) { j["quantization_config"]["format"] = "marlin-24"; }, "format 'marlin-24'"},
-      {[](Json& j) {
-         j["quantization_config"]["config_groups"]["group_0"]["input_activations"] = {
-             {"num_bits", 8}, {"type", "int"}, {"strategy", "token"}, {"dynamic", true}};
-       },
-       "W4A8"},
       {[](Json& j) { weights_of(j)["dynamic"] = true; }, "dynamic weight quantization"},
       {[](Json& j) {
          j["quantization_config"]["config_groups"]["group_0"]["output_activations"] = {
@@ -372,6 +379,16 @@ TEST(RefusedSchemes, Int8ActivationsMustBeDynamicSymmetricPerToken) {
               HasSubstr("asymmetric int8 activations"));
   EXPECT_THAT(w8a8([](Json& a) { a["strategy"] = "group", a["group_size"] = 128; }),
               HasSubstr("strategy 'group'"));
+  // compressed-tensors' W4A8 (int4 weights): accepted, with the same rules for the activations.
+  auto w4a8 = [](const std::function<void(Json&)>& edit_inputs) {
+    return config_error([&](Json& j) {
+      j["quantization_config"] = quantization_config_json(w4a8_scheme(), {"lm_head"});
+      edit_inputs(j["quantization_config"]["config_groups"]["group_0"]["input_activations"]);
+    });
+  };
+  EXPECT_EQ(w4a8([](Json&) {}), "");
+  EXPECT_THAT(w4a8([](Json& a) { a["symmetric"] = false; }),
+              HasSubstr("asymmetric int8 activations"));
 }
 
 TEST(TargetMatching, LinearRegexExactNamesAndIgnore) {

@@ -2,11 +2,12 @@
 // the dequantized weights (ops::dequantized): every format (int8 with -128, int4 symmetric and
 // with zero points, fp8 e4m3 with subnormals, W8A8), per-channel, per-tensor and group scales
 // (groups not dividing k), odd shapes covering each kernel path, fused parts, strided operands
-// and accumulation, thread counts; the W8A8 saturation case; fp8 NaN; format names.
+// and accumulation, thread counts; the W8A8 and W4A8 extreme values; fp8 NaN; format names.
 #include "backends/cpu/quantized_matmul.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -46,6 +47,11 @@ const QuantSpec kSpecs[] = {
     {WeightFormat::kInt8, ActivationFormat::kInt8PerToken, true, 0},
     {WeightFormat::kInt8, ActivationFormat::kInt8PerToken, false, 64},
     {WeightFormat::kInt8, ActivationFormat::kInt8PerToken, true, 12},
+    {WeightFormat::kInt4, ActivationFormat::kInt8PerToken, false, 128},
+    {WeightFormat::kInt4, ActivationFormat::kInt8PerToken, false, 0},
+    {WeightFormat::kInt4, ActivationFormat::kInt8PerToken, false, 40},
+    {WeightFormat::kInt4, ActivationFormat::kInt8PerToken, true, 32},
+    {WeightFormat::kInt4, ActivationFormat::kInt8PerToken, false, 12},
 };
 
 // Checks y (ld ldy, first n columns) against y0 + xr · W^T in float64, where xr is x as the
@@ -191,6 +197,56 @@ TEST_P(QuantizedMatmulTest, Int8ActivationsAtTheSaturationLimitAreExact) {
   }
 }
 
+// W4A8 at the extremes: weights -8 and 7 (stored 0 and 15), activations ±127, every group
+// size kind. The i32 sums and the +8 correction are exact, so the result is exactly
+// s_x · Σ_g s_g · Σ q_x q_w up to the f32 rounding of the scaling.
+TEST_P(QuantizedMatmulTest, Int4WeightsWithInt8ActivationsAtTheExtremesAreExact) {
+  const int64_t n = 33, k = 264;
+  for (int64_t gs : {int64_t{128}, int64_t{8}, k, int64_t{12}}) {
+    for (int64_t m : {1, 3, 17, 64}) {
+      const int64_t groups = (k + gs - 1) / gs;
+      std::vector<int8_t> values(static_cast<size_t>(n * k));
+      for (int64_t r = 0; r < n; ++r) {
+        for (int64_t c = 0; c < k; ++c) {
+          values[static_cast<size_t>(r * k + c)] = static_cast<int8_t>((r + c) % 3 == 0 ? 7 : -8);
+        }
+      }
+      std::vector<float> scales(static_cast<size_t>(n * groups));
+      for (size_t i = 0; i < scales.size(); ++i) scales[i] = static_cast<float>(i % 5 + 1) / 256;
+      QuantizedWeight w{
+          WeightFormat::kInt4, ActivationFormat::kInt8PerToken, n, k, gs, values, scales, {}};
+      std::vector<float> x(static_cast<size_t>(m * k));
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t c = 0; c < k; ++c) {
+          x[static_cast<size_t>(i * k + c)] = (i * 5 + c) % 7 < 3 ? 2.0f : -2.0f;  // q = ±127
+        }
+      }
+      const PackedMatrix pw = pack_quantized(backend_, std::span(&w, 1));
+      std::vector<float> y(static_cast<size_t>(m * n));
+      matmul(backend_, TensorView::of(x.data(), DType::kF32, {m, k}), pw,
+             TensorView::of(y.data(), DType::kF32, {m, n}));
+      for (int64_t i = 0; i < m; ++i) {
+        for (int64_t r = 0; r < n; ++r) {
+          double want = 0, bound = 0;
+          for (int64_t g = 0; g < groups; ++g) {
+            int64_t dot = 0;
+            for (int64_t c = g * gs; c < std::min(k, (g + 1) * gs); ++c) {
+              dot += ((i * 5 + c) % 7 < 3 ? 127 : -127) * values[static_cast<size_t>(r * k + c)];
+            }
+            const double s = scales[static_cast<size_t>(r * groups + g)];
+            want += static_cast<double>(dot) * s;
+            bound += 16.0 * 127 * static_cast<double>(gs) * s;  // |Σ u·x| + |8·Σ x|, unsigned
+          }
+          want *= 2.0f / 127.0f;
+          ASSERT_NEAR(y[static_cast<size_t>(i * n + r)], want,
+                      4 * static_cast<double>(groups + 2) * kEpsF32 * bound * (2.0 / 127))
+              << "gs=" << gs << " m=" << m << " row " << i << " col " << r;
+        }
+      }
+    }
+  }
+}
+
 TEST_P(QuantizedMatmulTest, Fp8NanWeightsGiveNanOutputsOnlyInTheirColumns) {
   const int64_t n = 20, k = 40;
   HostQuantized w({WeightFormat::kFp8E4M3}, n, k, 77);
@@ -240,8 +296,9 @@ TEST(QuantizedMatmulVariants, SimdMatchesGenericAndReference) {
   }
   cpu::ThreadPool pool(2);
   uint32_t seed = 2000;
-  const Shape shapes[] = {{1, 130, 2049}, {2, 33, 515},   {7, 77, 256},
-                          {13, 40, 1001}, {100, 50, 300}, {260, 33, 512}};
+  const Shape shapes[] = {{1, 130, 2049}, {2, 33, 515},   {3, 20, 132},
+                          {7, 77, 256},   {13, 40, 1001}, {17, 31, 260},
+                          {64, 47, 389},  {100, 50, 300}, {260, 33, 512}};
   for (const QuantSpec& spec : kSpecs) {
     for (const Shape& s : shapes) {
       HostQuantized hw(spec, s.n, s.k, seed++);
@@ -263,8 +320,10 @@ TEST(QuantizedMatmulVariants, SimdMatchesGenericAndReference) {
       const bool run512 =
           avx512 && (spec.activations == ActivationFormat::kFloat || cpu::has_avx512_vnni());
       if (run512) {
+        // vpdpbusd's u8 operand: activations + 128 for int8 weights, the weights for int4.
+        const bool xq_offset = spec.format == WeightFormat::kInt8;
         args = cpu::prepare_quantized_matmul(pool, x.data(), s.m, s.k, w, yg_off.data(), s.n, false,
-                                             /*xq_offset=*/true);
+                                             xq_offset);
         cpu::generic::quantized_matmul(pool, args);
         args.y = yz.data();
         cpu::avx512::quantized_matmul(pool, args);

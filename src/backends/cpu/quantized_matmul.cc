@@ -74,7 +74,9 @@ void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t gr
 
 bool simd_supports(const QuantizedWeights& w) {
   if (w.n_groups() == 1) return true;
-  if (w.layout() == QuantLayout::kQuads) return w.group_size() % 4 == 0;
+  if (w.layout() == QuantLayout::kQuads) {
+    return w.group_size() % (w.format() == QuantFormat::kInt4 ? 8 : 4) == 0;
+  }
   return w.format() != QuantFormat::kInt4 || w.group_size() % 2 == 0;
 }
 
@@ -118,8 +120,9 @@ void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,
   const Isa isa = simd_supports(w) ? active_isa() : Isa::kGeneric;
   const bool quads = w.layout() == QuantLayout::kQuads;
   if (isa >= Isa::kAvx512 && (!quads || has_avx512_vnni())) {
+    const bool u8_activations = w.format() == QuantFormat::kInt8;
     avx512::quantized_matmul(
-        pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate, /*xq_offset=*/true));
+        pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate, u8_activations));
   } else if (isa >= Isa::kAvx2) {
     avx2::quantized_matmul(pool, prepare_quantized_matmul(pool, x, m, ldx, w, y, ldy, accumulate,
                                                           /*xq_offset=*/false));

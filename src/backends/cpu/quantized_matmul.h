@@ -4,13 +4,13 @@
 //
 // Weights in the kRowLanes layout (int8, int4, fp8) multiply x as it is (f32 activations): per
 // group, Σ x·stored is accumulated in f32 and scaled, the zero-point term uses Σ x per group.
-// Weights in the kQuads layout (W8A8) quantize each row of x first, symmetric per token:
+// Weights in the kQuads layout (W8A8, W4A8) quantize each row of x first, symmetric per token:
 // s_x = max|x| / 127, xq = round-half-even(x · (127 / max|x|)) in [-127, 127] (never -128, which
 // keeps the AVX2 vpmaddubsw sign trick below the i16 limit); per group the i32 dot product of xq
-// and q is exact, and y = s_x · Σ_g (s · dot + zoff · Σ xq). A row of x that is all zero gives s_x
-// = 0.
+// and the stored values (int8: q; int4: u = q + 8 or q) is exact, and
+// y = s_x · Σ_g (s · dot + zoff · Σ xq). A row of x that is all zero gives s_x = 0.
 //
-// `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support (W8A8 at the
+// `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support (kQuads at the
 // kAvx512 level needs AVX512-VNNI, else it runs the AVX2 kernel); the variants below may be
 // called directly (tests, benchmarks). Work is split over the pool's threads by
 // panels of 16 outputs; results do not depend on the thread count. Memory: a per-thread buffer
@@ -39,11 +39,11 @@ struct QuantizedMatmulArgs {
   int64_t panel_bytes;
   const float* scales;
   const float* zoffs;    // null: all zero
-  const int32_t* wsums;  // kQuads only
+  const int32_t* wsums;  // kQuads int8 only
   int64_t n, k, group_size, n_groups, n_panels;
   QuantFormat format;
   QuantLayout layout;
-  // kQuads: x quantized per row. xq row i at xq + i * ldq (k rounded up to 4, zero padded),
+  // kQuads: x quantized per row. xq row i at xq + i * ldq (k rounded up to 64, zero padded),
   // each value + 128 as u8 when `xq_offset` (for vpdpbusd), else s8; its scale x_scale[i] and,
   // when zoffs, Σ xq per group at xq_sums[i * n_groups + g]. kRowLanes with zoffs: Σ x per
   // group at x_sums[i * n_groups + g].
@@ -65,8 +65,9 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
                                              int64_t ldx, const QuantizedWeights& w, float* y,
                                              int64_t ldy, bool accumulate, bool xq_offset);
 
-// Whether the SIMD variants take these weights: kQuads needs groups of a multiple of 4 columns,
-// int4 of a multiple of 2 (or one group per row). Others run the generic variant.
+// Whether the SIMD variants take these weights: kQuads needs groups of a multiple of 4 columns
+// (int4: 8), kRowLanes int4 of a multiple of 2 (or one group per row). Others run the generic
+// variant.
 bool simd_supports(const QuantizedWeights& w);
 
 // Quantizes rows [0, m) of x for a kQuads product into `out` (row stride ldq >= k rounded up to
@@ -86,7 +87,8 @@ void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args);
 
 namespace avx512 {
 // Requires AVX-512 F/BW/VL, AVX512-VNNI for kQuads, and simd_supports(w); kQuads activations
-// as u8 (xq_offset true).
+// as u8 (xq_offset true) for int8 weights, as s8 (xq_offset false) for int4: the unsigned
+// operand of vpdpbusd is the one in [0, 255].
 void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args);
 }  // namespace avx512
 

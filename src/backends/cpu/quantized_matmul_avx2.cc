@@ -1,11 +1,13 @@
 // AVX2 quantized matmul (compiled with -mavx2 -mfma -mf16c; called only when the CPU has them).
 // Same rules as matmul_avx2.cc: all internal linkage, no shared inline functions.
 //
-// kQuads (W8A8): activations arrive as s8 in [-127, 127]. vpmaddubsw multiplies u8 by s8 and
-// adds pairs with i16 saturation, so the ggml sign trick feeds it |w| (u8; -128 gives 128) and
-// x·sign(w) (s8, within ±127): a pair sums to at most 2·128·127 = 32512, below the i16 limit,
-// and vpmaddwd with ones widens to one i32 per row and column quad, exactly. A tile is up to
-// kMr rows × one panel (rows 0-7 and 8-15 in two ymm halves).
+// kQuads (W8A8, W4A8): activations arrive as s8 in [-127, 127]. vpmaddubsw multiplies u8 by s8
+// and adds pairs with i16 saturation. For int8 weights the ggml sign trick feeds it |w| (u8;
+// -128 gives 128) and x·sign(w) (s8, within ±127): a pair sums to at most 2·128·127 = 32512,
+// below the i16 limit. int4 weights are u8 already (nibbles in [0, 15]): the two quads of a
+// block are summed in i16 (at most 4·15·127 = 7620) before widening. vpmaddwd with ones widens
+// to one i32 per row, exactly. A tile is up to kMr rows × one panel (rows 0-7 and 8-15 in two
+// ymm halves).
 // kRowLanes (f32 activations): as the AVX-512 kernels on two 8-lane halves, up to 3 rows per
 // tile.
 #include <immintrin.h>
@@ -18,7 +20,7 @@ namespace infermark::cpu::avx2 {
 namespace {
 
 constexpr int kP = QuantizedWeights::kPanel;
-constexpr int kMr = 4;                       // rows per W8A8 tile
+constexpr int kMr = 4;                       // rows per kQuads tile
 constexpr int64_t kXBlockBytes = 384 << 10;  // quantized x per row block (L2)
 constexpr int64_t kPrefetch = 1024;          // bytes ahead in a streamed panel
 
@@ -45,34 +47,75 @@ inline int n_valid(const QuantizedMatmulArgs& a, int64_t p) {
   return static_cast<int>(min64(kP, a.n - p * kP));
 }
 
-// ---- W8A8 ----
+// ---- int8 activations (kQuads: W8A8, W4A8) ----
 
-template <int kRows>
-void int8_tile(const QuantizedMatmulArgs& a, const int8_t* xq, const float* x_scale,
+// Columns per 64-byte block: int8 one quad, int4 two (low and high nibbles).
+template <QuantFormat kFormat>
+constexpr int64_t kBlockCols = kFormat == QuantFormat::kInt4 ? 8 : 4;
+
+// The vpmaddubsw operands of one block's half h (rows 8h to 8h + 7): int8 {w, |w|} (the sign
+// trick), int4 {low nibbles, high nibbles}.
+template <QuantFormat kFormat>
+inline void unpack_block(const uint8_t* block, __m256i (&w)[2][2]) {
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; ++h) {
+    const __m256i v = _mm256_load_si256(reinterpret_cast<const __m256i*>(block + 32 * h));
+    if constexpr (kFormat == QuantFormat::kInt4) {
+      const __m256i low4 = _mm256_set1_epi8(0x0f);
+      w[h][0] = _mm256_and_si256(v, low4);
+      w[h][1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+    } else {
+      w[h][0] = v;
+      w[h][1] = _mm256_sign_epi8(v, v);
+    }
+  }
+}
+
+// A row's activations for a block's columns, each quad broadcast to every lane (int8: one quad,
+// int4: two).
+template <QuantFormat kFormat>
+inline void broadcast_quads(const int8_t* x, __m256i (&xb)[2]) {
+  int32_t quad[2] = {0, 0};
+  __builtin_memcpy(quad, x, kBlockCols<kFormat>);
+  xb[0] = _mm256_set1_epi32(quad[0]);
+  xb[1] = _mm256_set1_epi32(quad[1]);
+}
+
+// The row's i16 pair sums over a block's half, within the i16 range: int8 pairs of |w| · ±x reach
+// 2·128·127, int4 two pairs of u · x 2·2·15·127.
+template <QuantFormat kFormat>
+inline __m256i block_pairs(const __m256i (&w)[2], const __m256i (&xb)[2]) {
+  if constexpr (kFormat == QuantFormat::kInt4) {
+    return _mm256_add_epi16(_mm256_maddubs_epi16(w[0], xb[0]), _mm256_maddubs_epi16(w[1], xb[1]));
+  }
+  return _mm256_maddubs_epi16(w[1], _mm256_sign_epi8(xb[0], w[0]));
+}
+
+template <QuantFormat kFormat, int kRows>
+void quad_tile(const QuantizedMatmulArgs& a, const int8_t* xq, const float* x_scale,
                const float* xq_sums, int64_t p, float* y, bool stream) {
+  constexpr int64_t kCols = kBlockCols<kFormat>;
   const uint8_t* w = a.values + p * a.panel_bytes;
-  const int64_t quads_per_group = a.n_groups == 1 ? (a.k + 3) / 4 : a.group_size / 4;
+  const int64_t n_blocks = (a.k + kCols - 1) / kCols;
+  const int64_t blocks_per_group = a.n_groups == 1 ? n_blocks : a.group_size / kCols;
   const __m256i ones = _mm256_set1_epi16(1);
   for (int64_t g = 0; g < a.n_groups; ++g) {
     __m256i acc[kRows][2];
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) acc[r][0] = acc[r][1] = _mm256_setzero_si256();
-    const int64_t q0 = g * quads_per_group;
-    const int64_t q1 = min64(q0 + quads_per_group, (a.k + 3) / 4);
-    for (int64_t q = q0; q < q1; ++q) {
-      if (stream) _mm_prefetch(reinterpret_cast<const char*>(w + q * 64 + kPrefetch), _MM_HINT_T0);
-      const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + q * 64));
-      const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + q * 64 + 32));
-      const __m256i abs0 = _mm256_sign_epi8(b0, b0), abs1 = _mm256_sign_epi8(b1, b1);
+    const int64_t b1 = min64((g + 1) * blocks_per_group, n_blocks);
+    for (int64_t b = g * blocks_per_group; b < b1; ++b) {
+      if (stream) _mm_prefetch(reinterpret_cast<const char*>(w + b * 64 + kPrefetch), _MM_HINT_T0);
+      __m256i wv[2][2];
+      unpack_block<kFormat>(w + b * 64, wv);
 #pragma GCC unroll 4
       for (int r = 0; r < kRows; ++r) {
-        int32_t quad;
-        __builtin_memcpy(&quad, xq + r * a.ldq + q * 4, 4);
-        const __m256i xb = _mm256_set1_epi32(quad);
-        const __m256i d0 = _mm256_maddubs_epi16(abs0, _mm256_sign_epi8(xb, b0));
-        const __m256i d1 = _mm256_maddubs_epi16(abs1, _mm256_sign_epi8(xb, b1));
-        acc[r][0] = _mm256_add_epi32(acc[r][0], _mm256_madd_epi16(d0, ones));
-        acc[r][1] = _mm256_add_epi32(acc[r][1], _mm256_madd_epi16(d1, ones));
+        __m256i xb[2];
+        broadcast_quads<kFormat>(xq + r * a.ldq + b * kCols, xb);
+        for (int h = 0; h < 2; ++h) {
+          const __m256i pairs = block_pairs<kFormat>(wv[h], xb);
+          acc[r][h] = _mm256_add_epi32(acc[r][h], _mm256_madd_epi16(pairs, ones));
+        }
       }
     }
     const int64_t off = (p * a.n_groups + g) * kP;
@@ -96,33 +139,35 @@ void int8_tile(const QuantizedMatmulArgs& a, const int8_t* xq, const float* x_sc
   }
 }
 
-void int8_rows(const QuantizedMatmulArgs& a, int64_t r0, int rows, int64_t p, bool stream) {
+template <QuantFormat kFormat>
+void quad_rows(const QuantizedMatmulArgs& a, int64_t r0, int rows, int64_t p, bool stream) {
   const int8_t* xq = a.xq + r0 * a.ldq;
   const float* xs = a.x_scale + r0;
   const float* sums = a.xq_sums != nullptr ? a.xq_sums + r0 * a.n_groups : nullptr;
   float* y = a.y + r0 * a.ldy + p * kP;
   switch (rows) {
     case 4:
-      return int8_tile<4>(a, xq, xs, sums, p, y, stream);
+      return quad_tile<kFormat, 4>(a, xq, xs, sums, p, y, stream);
     case 3:
-      return int8_tile<3>(a, xq, xs, sums, p, y, stream);
+      return quad_tile<kFormat, 3>(a, xq, xs, sums, p, y, stream);
     case 2:
-      return int8_tile<2>(a, xq, xs, sums, p, y, stream);
+      return quad_tile<kFormat, 2>(a, xq, xs, sums, p, y, stream);
     case 1:
-      return int8_tile<1>(a, xq, xs, sums, p, y, stream);
+      return quad_tile<kFormat, 1>(a, xq, xs, sums, p, y, stream);
     default:
       return;
   }
 }
 
-void run_int8(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
+template <QuantFormat kFormat>
+void run_quads(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   int64_t mc = kXBlockBytes / a.ldq / kMr * kMr;
   if (mc < kMr) mc = kMr;
   for (int64_t m0 = 0; m0 < a.m; m0 += mc) {
     const int64_t m1 = min64(a.m, m0 + mc);
     for (int64_t p = p_begin; p < p_end; ++p) {
       for (int64_t r = m0; r < m1; r += kMr) {
-        int8_rows(a, r, static_cast<int>(min64(kMr, m1 - r)), p, r == m0);
+        quad_rows<kFormat>(a, r, static_cast<int>(min64(kMr, m1 - r)), p, r == m0);
       }
     }
   }
@@ -265,7 +310,10 @@ void task(void* context, int i, int n_threads) {
   const QuantizedMatmulArgs& a = *static_cast<const QuantizedMatmulArgs*>(context);
   const int64_t b = a.n_panels * i / n_threads, e = a.n_panels * (i + 1) / n_threads;
   if (b >= e) return;
-  if (a.layout == QuantLayout::kQuads) return run_int8(a, b, e);
+  if (a.layout == QuantLayout::kQuads) {
+    return a.format == QuantFormat::kInt4 ? run_quads<QuantFormat::kInt4>(a, b, e)
+                                          : run_quads<QuantFormat::kInt8>(a, b, e);
+  }
   switch (a.format) {
     case QuantFormat::kInt8:
       return run_float<QuantFormat::kInt8>(a, b, e);

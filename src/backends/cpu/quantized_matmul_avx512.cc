@@ -2,12 +2,15 @@
 // AVX2 set; called only when the CPU has them). Same rules as matmul_avx2.cc: all internal
 // linkage, no shared inline functions.
 //
-// kQuads (W8A8): activations arrive as u8 (xq + 128). A tile of up to kMr rows × 2 panels keeps
-// 2·kMr i32 accumulators; per column quad it loads each panel's 64 bytes once and, per row,
-// broadcasts the row's 4 bytes and issues one vpdpbusd per panel (64 multiply-adds, no
-// intermediate saturation). At each group's end the exact dot product (accumulator minus the
-// panel's 128·Σq) is scaled into y. Rows are blocked so that a block of x stays in L2 while
-// every panel pair of the thread runs over it.
+// kQuads (W8A8, W4A8): a tile of up to kMr rows × 2 panels keeps i32 accumulators per row,
+// panel and quad of a block; per 64-byte block it loads each panel's block once (int4: and
+// splits it into its low and high nibbles, one vpand / vpsrlw + vpand each) and, per row and
+// quad, broadcasts the row's 4 activation bytes and issues one vpdpbusd per panel (64
+// multiply-adds, no intermediate saturation). W8A8 takes activations as u8 (xq + 128) times s8
+// weights, and the panel's 128·Σq comes off at each group's end; W4A8 takes u8 weights (u in
+// [0, 15]) times s8 activations, and the zoff term takes the +8 off. The exact dot product is
+// then scaled into y. Rows are blocked so that a block of x stays in L2 while every panel pair
+// of the thread runs over it.
 // kRowLanes (f32 activations): 16 weights per column are widened in registers (int8:
 // vpmovsxbd; int4: vpmovzxbd of a byte pair, mask / shift; fp8: sign and magnitude moved into
 // an f32 and scaled by 2^120, exact for subnormals with DAZ off; NaN patterns set to NaN) and
@@ -24,7 +27,6 @@ namespace infermark::cpu::avx512 {
 namespace {
 
 constexpr int kP = QuantizedWeights::kPanel;
-constexpr int kMr = 12;                      // rows per W8A8 tile
 constexpr int64_t kXBlockBytes = 384 << 10;  // quantized x per row block (L2)
 constexpr int64_t kPrefetch = 1024;          // bytes ahead in a streamed panel
 
@@ -41,40 +43,73 @@ inline void store(float* y, __m512 v, __mmask16 m, bool add) {
   _mm512_mask_storeu_ps(y, m, v);
 }
 
-// ---- W8A8 ----
+// ---- int8 activations (kQuads: W8A8, W4A8) ----
 
-// Rows [0, kRows) of x (u8, stride ldq) × panels p0 (and p1 when kNp == 2), every group.
-template <int kRows, int kNp>
-void int8_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_scale,
+// Quads (4 columns of 16 rows) per 64-byte block: int8 one, int4 two (low and high nibbles).
+template <QuantFormat kFormat>
+constexpr int kQuadsPerBlock = kFormat == QuantFormat::kInt4 ? 2 : 1;
+// Rows per tile: 2 panels · kQuadsPerBlock accumulators per row, within the 32 zmm registers.
+template <QuantFormat kFormat>
+constexpr int kMr = kFormat == QuantFormat::kInt4 ? 6 : 12;
+
+// The vpdpbusd weight operands of one block: int8 as stored (s8), int4 its nibbles (u8).
+template <QuantFormat kFormat>
+inline void unpack_block(const uint8_t* block, __m512i (&w)[kQuadsPerBlock<kFormat>]) {
+  const __m512i v = _mm512_load_si512(block);
+  if constexpr (kFormat == QuantFormat::kInt4) {
+    const __m512i low4 = _mm512_set1_epi8(0x0f);
+    w[0] = _mm512_and_si512(v, low4);
+    w[1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+  } else {
+    w[0] = v;
+  }
+}
+
+// acc + the 4 products per lane of one quad; the u8 operand is x + 128 (int8) or w (int4).
+template <QuantFormat kFormat>
+inline __m512i dot_quad(__m512i acc, __m512i x, __m512i w) {
+  if constexpr (kFormat == QuantFormat::kInt4) return _mm512_dpbusd_epi32(acc, w, x);
+  return _mm512_dpbusd_epi32(acc, x, w);
+}
+
+// Rows [0, kRows) of x (stride ldq) × panels p0 (and p1 when kNp == 2), every group.
+template <QuantFormat kFormat, int kRows, int kNp>
+void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_scale,
                const float* xq_sums, int64_t p0, float* y, bool stream) {
-  const uint8_t* w0 = a.values + p0 * a.panel_bytes;
-  const uint8_t* w1 = w0 + a.panel_bytes;
-  const __mmask16 m0 = valid_mask(a, p0), m1 = kNp == 2 ? valid_mask(a, p0 + 1) : 0;
-  const int64_t quads_per_group = a.n_groups == 1 ? (a.k + 3) / 4 : a.group_size / 4;
+  constexpr int kS = kQuadsPerBlock<kFormat>;
+  constexpr int64_t kCols = 4 * kS;  // columns per block
+  const uint8_t* w[2] = {a.values + p0 * a.panel_bytes, a.values + (p0 + kNp - 1) * a.panel_bytes};
+  const __mmask16 m[2] = {valid_mask(a, p0), valid_mask(a, p0 + kNp - 1)};
+  const int64_t n_blocks = (a.k + kCols - 1) / kCols;
+  const int64_t blocks_per_group = a.n_groups == 1 ? n_blocks : a.group_size / kCols;
   for (int64_t g = 0; g < a.n_groups; ++g) {
-    __m512i acc[kRows][kNp];
+    __m512i acc[kRows][kNp][kS];
 #pragma GCC unroll 12
     for (int r = 0; r < kRows; ++r) {
-      for (int j = 0; j < kNp; ++j) acc[r][j] = _mm512_setzero_si512();
-    }
-    const int64_t q0 = g * quads_per_group;
-    const int64_t q1 = min64(q0 + quads_per_group, (a.k + 3) / 4);
-    for (int64_t q = q0; q < q1; ++q) {
-      if (stream) {
-        _mm_prefetch(reinterpret_cast<const char*>(w0 + q * 64 + kPrefetch), _MM_HINT_T0);
-        if (kNp == 2) {
-          _mm_prefetch(reinterpret_cast<const char*>(w1 + q * 64 + kPrefetch), _MM_HINT_T0);
-        }
+      for (int j = 0; j < kNp; ++j) {
+        for (int s = 0; s < kS; ++s) acc[r][j][s] = _mm512_setzero_si512();
       }
-      const __m512i b0 = _mm512_load_si512(w0 + q * 64);
-      const __m512i b1 = kNp == 2 ? _mm512_load_si512(w1 + q * 64) : b0;
+    }
+    const int64_t b1 = min64((g + 1) * blocks_per_group, n_blocks);
+    for (int64_t b = g * blocks_per_group; b < b1; ++b) {
+      __m512i wv[kNp][kS];
+#pragma GCC unroll 2
+      for (int j = 0; j < kNp; ++j) {
+        if (stream)
+          _mm_prefetch(reinterpret_cast<const char*>(w[j] + b * 64 + kPrefetch), _MM_HINT_T0);
+        unpack_block<kFormat>(w[j] + b * 64, wv[j]);
+      }
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
-        int32_t quad;
-        __builtin_memcpy(&quad, xq + r * a.ldq + q * 4, 4);
-        const __m512i xb = _mm512_set1_epi32(quad);
-        acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], xb, b0);
-        if constexpr (kNp == 2) acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], xb, b1);
+#pragma GCC unroll 2
+        for (int s = 0; s < kS; ++s) {
+          int32_t quad;
+          __builtin_memcpy(&quad, xq + r * a.ldq + b * kCols + 4 * s, 4);
+          const __m512i xb = _mm512_set1_epi32(quad);
+#pragma GCC unroll 2
+          for (int j = 0; j < kNp; ++j)
+            acc[r][j][s] = dot_quad<kFormat>(acc[r][j][s], xb, wv[j][s]);
+        }
       }
     }
     const bool add = a.accumulate || g > 0;
@@ -82,64 +117,59 @@ void int8_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
     for (int j = 0; j < kNp; ++j) {
       const int64_t off = ((p0 + j) * a.n_groups + g) * kP;
       const __m512 s = _mm512_loadu_ps(a.scales + off);
-      const __m512i wsum = _mm512_loadu_si512(a.wsums + off);
       const __m512 z = a.zoffs != nullptr ? _mm512_loadu_ps(a.zoffs + off) : _mm512_setzero_ps();
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
-        const __m512 dot = _mm512_maskz_cvtepi32_ps(0xffff, _mm512_sub_epi32(acc[r][j], wsum));
-        __m512 v = _mm512_mul_ps(s, dot);
+        __m512i sum = acc[r][j][0];
+        if constexpr (kS == 2) sum = _mm512_add_epi32(sum, acc[r][j][kS - 1]);
+        if constexpr (kFormat == QuantFormat::kInt8) {
+          sum = _mm512_sub_epi32(sum, _mm512_loadu_si512(a.wsums + off));
+        }
+        __m512 v = _mm512_mul_ps(s, _mm512_maskz_cvtepi32_ps(0xffff, sum));
         if (a.zoffs != nullptr) {
           v = _mm512_fmadd_ps(z, _mm512_set1_ps(xq_sums[r * a.n_groups + g]), v);
         }
         v = _mm512_mul_ps(v, _mm512_set1_ps(x_scale[r]));
-        store(y + r * a.ldy + j * kP, v, j == 0 ? m0 : m1, add);
+        store(y + r * a.ldy + j * kP, v, m[j], add);
       }
     }
   }
 }
 
-template <int kNp>
-void int8_rows(const QuantizedMatmulArgs& a, int64_t r0, int rows, int64_t p, bool stream) {
-  const uint8_t* xq = reinterpret_cast<const uint8_t*>(a.xq) + r0 * a.ldq;
-  const float* xs = a.x_scale + r0;
-  const float* sums = a.xq_sums != nullptr ? a.xq_sums + r0 * a.n_groups : nullptr;
-  float* y = a.y + r0 * a.ldy + p * kP;
-  switch (rows) {
-#define IM_ROWS(R) \
-  case R:          \
-    return int8_tile<R, kNp>(a, xq, xs, sums, p, y, stream);
-    IM_ROWS(12)
-    IM_ROWS(11)
-    IM_ROWS(10)
-    IM_ROWS(9)
-    IM_ROWS(8)
-    IM_ROWS(7)
-    IM_ROWS(6)
-    IM_ROWS(5)
-    IM_ROWS(4)
-    IM_ROWS(3)
-    IM_ROWS(2)
-    IM_ROWS(1)
-#undef IM_ROWS
-    default:
-      return;
+// quad_tile for `rows` in [1, kRows].
+template <QuantFormat kFormat, int kNp, int kRows = kMr<kFormat>>
+void quad_tile_rows(const QuantizedMatmulArgs& a, int rows, const uint8_t* xq, const float* xs,
+                    const float* sums, int64_t p, float* y, bool stream) {
+  if (rows == kRows) return quad_tile<kFormat, kRows, kNp>(a, xq, xs, sums, p, y, stream);
+  if constexpr (kRows > 1) {
+    quad_tile_rows<kFormat, kNp, kRows - 1>(a, rows, xq, xs, sums, p, y, stream);
   }
 }
 
-void run_int8(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
-  int64_t mc = kXBlockBytes / a.ldq / kMr * kMr;
-  if (mc < kMr) mc = kMr;
+template <QuantFormat kFormat, int kNp>
+void quad_rows(const QuantizedMatmulArgs& a, int64_t r0, int rows, int64_t p, bool stream) {
+  quad_tile_rows<kFormat, kNp>(a, rows, reinterpret_cast<const uint8_t*>(a.xq) + r0 * a.ldq,
+                               a.x_scale + r0,
+                               a.xq_sums != nullptr ? a.xq_sums + r0 * a.n_groups : nullptr, p,
+                               a.y + r0 * a.ldy + p * kP, stream);
+}
+
+template <QuantFormat kFormat>
+void run_quads(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
+  constexpr int kRows = kMr<kFormat>;
+  int64_t mc = kXBlockBytes / a.ldq / kRows * kRows;
+  if (mc < kRows) mc = kRows;
   for (int64_t m0 = 0; m0 < a.m; m0 += mc) {
     const int64_t m1 = min64(a.m, m0 + mc);
     for (int64_t p = p_begin; p < p_end; p += 2) {
       const bool pair = p + 1 < p_end;
-      for (int64_t r = m0; r < m1; r += kMr) {
-        const int rows = static_cast<int>(min64(kMr, m1 - r));
+      for (int64_t r = m0; r < m1; r += kRows) {
+        const int rows = static_cast<int>(min64(kRows, m1 - r));
         const bool stream = r == m0;
         if (pair) {
-          int8_rows<2>(a, r, rows, p, stream);
+          quad_rows<kFormat, 2>(a, r, rows, p, stream);
         } else {
-          int8_rows<1>(a, r, rows, p, stream);
+          quad_rows<kFormat, 1>(a, r, rows, p, stream);
         }
       }
     }
@@ -307,7 +337,10 @@ void task(void* context, int i, int n_threads) {
   const int64_t b = pairs * i / n_threads * 2,
                 e = min64(pairs * (i + 1) / n_threads * 2, a.n_panels);
   if (b >= e) return;
-  if (a.layout == QuantLayout::kQuads) return run_int8(a, b, e);
+  if (a.layout == QuantLayout::kQuads) {
+    return a.format == QuantFormat::kInt4 ? run_quads<QuantFormat::kInt4>(a, b, e)
+                                          : run_quads<QuantFormat::kInt8>(a, b, e);
+  }
   switch (a.format) {
     case QuantFormat::kInt8:
       return run_float<QuantFormat::kInt8>(a, b, e);

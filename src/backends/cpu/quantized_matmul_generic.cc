@@ -75,8 +75,17 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc)
   }
 }
 
+// The stored value of row j, column c of a kQuads panel (quantized_weights.h).
+int quad_value(const QuantizedMatmulArgs& a, const uint8_t* panel, int64_t c, int j) {
+  if (a.format == QuantFormat::kInt4) {
+    const uint8_t b = panel[(c / 8) * 64 + j * 4 + c % 4];
+    return c % 8 < 4 ? b & 0xf : b >> 4;
+  }
+  return static_cast<int8_t>(panel[(c / 4) * 64 + j * 4 + c % 4]);
+}
+
 // kQuads: int8 activations, exact i32 dot products per group.
-void run_int8(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) {
+void run_quads(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) {
   const uint8_t* panel = a.values + p * a.panel_bytes;
   const int n_valid = static_cast<int>(a.n - p * kP < kP ? a.n - p * kP : kP);
   const int shift = a.xq_offset ? 128 : 0;
@@ -89,8 +98,7 @@ void run_int8(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc) 
       int32_t dot[kP] = {};
       for (int64_t c = c0; c < c1; ++c) {
         const int xv = (shift != 0 ? static_cast<uint8_t>(xq[c]) : xq[c]) - shift;
-        const uint8_t* col = panel + (c / 4) * 64 + c % 4;
-        for (int j = 0; j < kP; ++j) dot[j] += xv * static_cast<int8_t>(col[j * 4]);
+        for (int j = 0; j < kP; ++j) dot[j] += xv * quad_value(a, panel, c, j);
       }
       const float* s = a.scales + (p * a.n_groups + g) * kP;
       const float* z = a.zoffs != nullptr ? a.zoffs + (p * a.n_groups + g) * kP : nullptr;
@@ -113,7 +121,7 @@ void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
         std::vector<float> acc;
         for (int64_t p = b; p < e; ++p) {
           if (args.layout == QuantLayout::kQuads) {
-            run_int8(args, p, acc);
+            run_quads(args, p, acc);
           } else {
             run_float(args, p, acc);
           }

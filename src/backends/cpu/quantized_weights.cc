@@ -37,7 +37,7 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
                                    int64_t group_size, ThreadPool* pool)
     : format_(format), layout_(layout), k_(k), group_size_(group_size) {
   IM_CHECK(k > 0 && group_size >= 1 && group_size <= k);
-  IM_CHECK(layout == QuantLayout::kRowLanes || format == QuantFormat::kInt8);
+  IM_CHECK(layout == QuantLayout::kRowLanes || format != QuantFormat::kFp8E4M3);
   const int64_t n_groups = this->n_groups();
   std::vector<RowSource> rows;
   for (const QuantizedPart& part : parts) {
@@ -59,7 +59,7 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
       panel_bytes_ = (format == QuantFormat::kInt4 ? (k + 1) / 2 : k) * kP;
       break;
     case QuantLayout::kQuads:
-      panel_bytes_ = (k + 3) / 4 * 4 * kP;
+      panel_bytes_ = format == QuantFormat::kInt4 ? (k + 7) / 8 * 64 : (k + 3) / 4 * 64;
       break;
   }
   const auto per_panel = static_cast<size_t>(n_groups * kP);
@@ -67,7 +67,7 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
   scales_ = AlignedBuffer(static_cast<size_t>(n_panels()) * per_panel * sizeof(float));
   if (has_zoffs_)
     zoffs_ = AlignedBuffer(static_cast<size_t>(n_panels()) * per_panel * sizeof(float));
-  if (layout == QuantLayout::kQuads) {
+  if (layout == QuantLayout::kQuads && format == QuantFormat::kInt8) {
     wsums_ = AlignedBuffer(static_cast<size_t>(n_panels()) * per_panel * sizeof(int32_t));
   }
   auto pack_range = [&](int64_t b, int64_t e) {
@@ -85,9 +85,8 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
   uint8_t* dst = static_cast<uint8_t*>(values_.data()) + p * panel_bytes_;
   float* scales = static_cast<float*>(scales_.data()) + p * n_groups * kP;
   float* zoffs = has_zoffs_ ? static_cast<float*>(zoffs_.data()) + p * n_groups * kP : nullptr;
-  int32_t* wsums = layout_ == QuantLayout::kQuads
-                       ? static_cast<int32_t*>(wsums_.data()) + p * n_groups * kP
-                       : nullptr;
+  int32_t* wsums =
+      wsums_.size() > 0 ? static_cast<int32_t*>(wsums_.data()) + p * n_groups * kP : nullptr;
   for (int j = 0; j < kP; ++j) {
     const auto r = static_cast<size_t>(p * kP + j);
     if (r >= rows.size()) break;  // storage is zero-initialised
@@ -109,10 +108,12 @@ void QuantizedWeights::pack_panel(int64_t p, std::span<const RowSource> rows) {
         const int8_t q = src.q[c];
         check_value(format_, src.z != nullptr, q);
         sum += q;
-        if (layout_ == QuantLayout::kQuads) {
+        const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);  // int4 stored
+        if (layout_ == QuantLayout::kQuads && format_ == QuantFormat::kInt4) {
+          dst[(c / 8) * 64 + j * 4 + c % 4] |= static_cast<uint8_t>(c % 8 < 4 ? u : u << 4);
+        } else if (layout_ == QuantLayout::kQuads) {
           dst[(c / 4) * 64 + j * 4 + c % 4] = static_cast<uint8_t>(q);
         } else if (format_ == QuantFormat::kInt4) {
-          const auto u = static_cast<uint8_t>(src.z == nullptr ? q + 8 : q);
           dst[(c / 2) * kP + j] |= static_cast<uint8_t>(c % 2 == 0 ? u : u << 4);
         } else {
           dst[c * kP + j] = static_cast<uint8_t>(q);
@@ -127,6 +128,10 @@ int QuantizedWeights::stored(int64_t row, int64_t col) const {
   IM_CHECK(row >= 0 && row < n_ && col >= 0 && col < k_);
   const uint8_t* panel = values() + (row / kP) * panel_bytes_;
   const int64_t j = row % kP;
+  if (layout_ == QuantLayout::kQuads && format_ == QuantFormat::kInt4) {
+    const uint8_t b = panel[(col / 8) * 64 + j * 4 + col % 4];
+    return col % 8 < 4 ? b & 0xf : b >> 4;
+  }
   if (layout_ == QuantLayout::kQuads) {
     return static_cast<int8_t>(panel[(col / 4) * 64 + j * 4 + col % 4]);
   }

@@ -12,17 +12,23 @@
 //   packs two columns per byte: byte (kk / 2) * 16 + j holds column kk in its low nibble when kk
 //   is even, in its high nibble when odd. int4 values are stored offset-unsigned, u = q + 8
 //   (symmetric) or u = q (with zero points, q in [0, 15]).
-// - kQuads (int8 activations, W8A8): columns in quads, byte (kk / 4) * 64 + j * 4 + kk % 4 =
-//   row 16p + j, column kk (k padded to a multiple of 4 with zeros): one 64-byte load holds 4
+// - kQuads (int8 activations: W8A8, W4A8): columns in quads, byte (kk / 4) * 64 + j * 4 + kk % 4
+//   = row 16p + j, column kk (k padded to a multiple of 4 with zeros): one 64-byte block holds 4
 //   columns of 16 rows, what vpdpbusd / vpmaddubsw + vpmaddwd reduce into one i32 per row.
+//   int4 packs two quads per block as nibbles: byte (kk / 8) * 64 + j * 4 + kk % 4 holds column
+//   kk in its low nibble when kk % 8 < 4, in its high nibble otherwise (k padded to a multiple
+//   of 8 with u = 0), so one load and a mask (low) or a 16-bit shift and mask (high) give two
+//   u8 operands in [0, 15]; values offset-unsigned as in kRowLanes.
 //
 // Per panel and group g, 16 floats each (rows in order): scale s[r, g] and offset
 // zoff[r, g] = -z_eff · s[r, g], where z_eff is the zero point (int8, fp8: z; int4: z, or 8 for
 // the symmetric offset). A row's product with x is then
 //   Σ_g ( s[r, g] · Σ_{c in g} x[c] · stored[r, c]  +  zoff[r, g] · Σ_{c in g} x[c] ).
-// zoffs() is null when every zoff is zero. kQuads also keeps, per panel, group and row,
+// zoffs() is null when every zoff is zero. kQuads int8 also keeps, per panel, group and row,
 // 128 · Σ_{c in g} q[r, c] as i32 (for vpdpbusd, which multiplies u8 by s8: activations are
-// shifted by +128, and this term takes the shift back out exactly).
+// shifted by +128, and this term takes the shift back out exactly). kQuads int4 needs no such
+// term: the weights are the u8 operand, and the zoff term (with Σ xq per group) takes out the
+// +8 (or the zero point) exactly as for f32 activations.
 //
 // Immutable after construction; safe to share between threads.
 #pragma once
@@ -75,7 +81,7 @@ class QuantizedWeights {
   size_t bytes() const { return values_.size() + scales_.size() + zoffs_.size() + wsums_.size(); }
 
   const uint8_t* values() const { return static_cast<const uint8_t*>(values_.data()); }
-  // [n_panels][n_groups][16] each; zoffs() null when all zero, wsums() null unless kQuads.
+  // [n_panels][n_groups][16] each; zoffs() null when all zero, wsums() null unless kQuads int8.
   const float* scales() const { return static_cast<const float*>(scales_.data()); }
   const float* zoffs() const {
     return has_zoffs_ ? static_cast<const float*>(zoffs_.data()) : nullptr;

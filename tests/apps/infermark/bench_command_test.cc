@@ -48,7 +48,20 @@ TEST_F(BenchCommand, QuantizeOnLoadIsReportedInTableAndJson) {
   EXPECT_EQ(j.at("activation_precision"), "int8-per-token (lm_head f32)");
   const CliResult bad = run_infermark(bench() + " --quantize int3");
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_THAT(bad.err, HasSubstr("bench: --quantize 'int3' is not one of int8, w8a8, int4, fp8"));
+  EXPECT_THAT(bad.err,
+              HasSubstr("bench: --quantize 'int3' is not one of int8, w8a8, int4, w4a8, fp8"));
+}
+
+TEST_F(BenchCommand, QuantizeW4a8IsReportedInTableAndJson) {
+  const auto json = tmp_ / "bench.json";
+  const CliResult r = run_infermark(bench() + " --batch 1,2 --quantize w4a8 --quantize-lm-head " +
+                                    "w4a8 --json " + json.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("weights int4-g128, activations int8-per-token"));
+  const util::Json j = util::parse_json(util::read_file(json), json.string());
+  EXPECT_EQ(j.at("weight_precision"), "int4-g128");
+  EXPECT_EQ(j.at("activation_precision"), "int8-per-token");
+  ASSERT_EQ(j.at("results").size(), 2u);
 }
 
 TEST_F(BenchCommand, QuantizeLmHeadIsReportedAndBadValuesNamed) {
@@ -61,8 +74,9 @@ TEST_F(BenchCommand, QuantizeLmHeadIsReportedAndBadValuesNamed) {
   EXPECT_EQ(j.at("weight_precision"), "int4-g128 (lm_head int8)");
   const CliResult bad = run_infermark(bench() + " --quantize-lm-head int2");
   EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_THAT(bad.err,
-              HasSubstr("bench: --quantize-lm-head 'int2' is not one of int8, w8a8, int4, fp8"));
+  EXPECT_THAT(
+      bad.err,
+      HasSubstr("bench: --quantize-lm-head 'int2' is not one of int8, w8a8, int4, w4a8, fp8"));
 }
 
 TEST_F(BenchCommand, RowPerBatchInTableAndJson) {

@@ -1,6 +1,6 @@
 // The packed layouts of cpu::QuantizedWeights, byte by byte as quantized_weights.h documents
-// them (row lanes for int8 / fp8, nibble pairs for int4, quads for W8A8), with scales, zero-point
-// offsets and the W8A8 weight sums per panel and group.
+// them (row lanes for int8 / fp8, nibble pairs for int4, quads for W8A8, nibble quad pairs for
+// W4A8), with scales, zero-point offsets and the W8A8 weight sums per panel and group.
 #include "backends/cpu/quantized_weights.h"
 
 #include <gtest/gtest.h>
@@ -97,6 +97,47 @@ TEST(QuantizedWeights, QuadsInterleaveFourColumnsPerRowAndKeepWeightSums) {
     EXPECT_EQ(panel[2 * 64 + (r % kP) * 4 + 2], 0);  // padding columns 10, 11
     for (int g = 0; g < 2; ++g) {
       EXPECT_EQ(w.wsums()[((r / kP) * 2 + g) * kP + r % kP], 128 * sums[g]);
+    }
+  }
+}
+
+TEST(QuantizedWeights, Int4QuadsPairQuadsInNibblesOffsetUnsigned) {
+  const int64_t rows = 18, k = 21, gs = 16;  // groups {0..15}, {16..20}; k padded to 24
+  const Source src = make(rows, k, 2, -8, 16);
+  const QuantizedPart part{src.q.data(), rows, src.s.data(), src.s.size(), nullptr};
+  const QuantizedWeights w(QuantFormat::kInt4, QuantLayout::kQuads, std::span(&part, 1), k, gs);
+  ASSERT_EQ(w.panel_bytes(), 3 * 64);
+  EXPECT_EQ(w.wsums(), nullptr);
+  ASSERT_NE(w.zoffs(), nullptr);
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* panel = w.values() + (r / kP) * w.panel_bytes();
+    for (int64_t c = 0; c < k; ++c) {
+      const int8_t q = src.q[static_cast<size_t>(r * k + c)];
+      const uint8_t b = panel[(c / 8) * 64 + (r % kP) * 4 + c % 4];
+      EXPECT_EQ(c % 8 < 4 ? b & 0xf : b >> 4, q + 8) << r << ", " << c;
+      EXPECT_EQ(w.stored(r, c), q + 8);
+      EXPECT_EQ(w.at(r, c), static_cast<float>(q) * src.s[static_cast<size_t>(r * 2 + c / gs)]);
+    }
+    EXPECT_EQ(panel[2 * 64 + (r % kP) * 4 + 1] >> 4, 0);  // padding column 21 (high nibble)
+    for (int g = 0; g < 2; ++g) {
+      const int64_t i = ((r / kP) * 2 + g) * kP + r % kP;
+      EXPECT_EQ(w.zoffs()[i], -8 * w.scales()[i]);
+    }
+  }
+}
+
+TEST(QuantizedWeights, Int4QuadsWithZeroPointsStoreQAsIs) {
+  const int64_t rows = 3, k = 16, gs = 16;
+  Source src = make(rows, k, 1, 0, 16);
+  src.z = {0, 7, 15};
+  const QuantizedPart part{src.q.data(), rows, src.s.data(), src.s.size(), src.z.data()};
+  const QuantizedWeights w(QuantFormat::kInt4, QuantLayout::kQuads, std::span(&part, 1), k, gs);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < k; ++c) {
+      const int8_t q = src.q[static_cast<size_t>(r * k + c)];
+      EXPECT_EQ(w.stored(r, c), q);
+      EXPECT_EQ(w.at(r, c), static_cast<float>(q - src.z[static_cast<size_t>(r)]) *
+                                src.s[static_cast<size_t>(r)]);
     }
   }
 }
