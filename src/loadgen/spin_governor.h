@@ -6,10 +6,11 @@
 // kAdaptive: the governor below. Measured on 2-vCPU AMD EPYC VMs (docs/benchmarks.md, issue
 // #17), sleeping gave the lower p99 latency there, quiet or beside a CPU-bound process (10k QPS,
 // medians of 5: 109 us sleeping vs 1,692 us adaptive vs 291 us for the official LoadGen, same
-// window), while spinning had given 18-68 us on the same machine type on a calmer host: a
-// spinning virtual CPU never halts and is itself a CPU hog to the host's scheduler, and kernel
+// window), while spinning had given 18-68 us on the same machine type on a calmer host. Kernel
 // threads (up to 3.4 ms at a time there) stall a spinner that its twin holds the other core
-// from. So spinning is opt-in (`run --loadgen-wait adaptive`) for dedicated machines.
+// from; likely too, though not measurable from the guest, a virtual CPU that never halts is a
+// CPU hog to the host's scheduler. So spinning is opt-in (`run --loadgen-wait adaptive`) for
+// dedicated machines.
 //
 // Spinning is the lowest-latency wait on a core nobody else wants and the worst one on a busy
 // machine: a thread that spins through its time slice is, to the kernel's fair scheduler, a
