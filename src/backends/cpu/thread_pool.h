@@ -43,9 +43,10 @@ class ThreadPool {
   }
 
   // Calls f(begin, end, thread_index) with the static partition of [0, n) for each thread
-  // (threads with an empty range are not called). When n * work_per_item (in rough units of
-  // simple arithmetic operations) is below kMinParallelWork, calls f(0, n, 0) on the caller
-  // alone: waking the workers would cost more than the work.
+  // (threads with an empty range are not called). When n is 1, or n * work_per_item (in rough
+  // units of simple arithmetic operations) is below kMinParallelWork, calls f(0, n, 0) on the
+  // caller alone: one item cannot be shared, and waking the workers would cost more than small
+  // work.
   template <typename F>
   void parallel_for(int64_t n, F&& f, int64_t work_per_item = kMinParallelWork);
 
@@ -71,7 +72,7 @@ inline std::pair<int64_t, int64_t> split_range(int64_t total, int i, int n) {
 template <typename F>
 void ThreadPool::parallel_for(int64_t n, F&& f, int64_t work_per_item) {
   if (n <= 0) return;
-  if (n_threads_ == 1 || n * work_per_item < kMinParallelWork) {
+  if (n_threads_ == 1 || n == 1 || n * work_per_item < kMinParallelWork) {
     f(int64_t{0}, n, 0);
     return;
   }

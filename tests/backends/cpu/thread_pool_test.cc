@@ -73,6 +73,22 @@ TEST(ThreadPool, SmallWorkRunsOnTheCaller) {
   EXPECT_EQ(thread_index, 0);
 }
 
+TEST(ThreadPool, OneItemRunsOnTheCallerWhateverItsWork) {
+  ThreadPool pool(2);
+  int calls = 0, thread_index = -1;
+  pool.parallel_for(
+      1,
+      [&](int64_t b, int64_t e, int t) {
+        ++calls;
+        thread_index = t;
+        EXPECT_EQ(b, 0);
+        EXPECT_EQ(e, 1);
+      },
+      100 * ThreadPool::kMinParallelWork);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(thread_index, 0);
+}
+
 TEST(ThreadPool, SplitRangeIsContiguousAndBalanced) {
   for (int n = 1; n < 6; ++n) {
     int64_t expect_begin = 0;
