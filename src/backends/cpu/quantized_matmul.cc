@@ -1,10 +1,9 @@
 #include "backends/cpu/quantized_matmul.h"
 
-#include <cmath>
-#include <cstring>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
+#include "backends/cpu/int8_activations.h"
 #include "util/error.h"
 
 namespace infermark::cpu {
@@ -43,35 +42,6 @@ void group_sums(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group
 
 }  // namespace
 
-void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
-                   bool offset, int8_t* out, int64_t ldq, float* scale, float* sums) {
-  const int64_t n_groups = (k + group_size - 1) / group_size;
-  for (int64_t i = 0; i < m; ++i) {
-    const float* xr = x + i * ldx;
-    int8_t* q = out + i * ldq;
-    float amax = 0;
-    for (int64_t c = 0; c < k; ++c) amax = std::fmax(amax, std::fabs(xr[c]));
-    const float inv = amax > 0 ? 127.0f / amax : 0.0f;
-    scale[i] = amax / 127.0f;
-    for (int64_t c = 0; c < k; ++c) {
-      const float v = std::fmin(std::fmax(std::nearbyint(xr[c] * inv), -127.0f), 127.0f);
-      q[c] = static_cast<int8_t>(v);
-    }
-    if (sums != nullptr) {
-      for (int64_t g = 0; g < n_groups; ++g) {
-        const int64_t c0 = g * group_size, c1 = c0 + group_size < k ? c0 + group_size : k;
-        int32_t s = 0;
-        for (int64_t c = c0; c < c1; ++c) s += q[c];
-        sums[i * n_groups + g] = static_cast<float>(s);
-      }
-    }
-    if (offset) {
-      for (int64_t c = 0; c < k; ++c) q[c] = static_cast<int8_t>(static_cast<uint8_t>(q[c] + 128));
-    }
-    std::memset(q + k, offset ? 0x80 : 0, static_cast<size_t>(ldq - k));
-  }
-}
-
 bool simd_supports(const QuantizedWeights& w) {
   if (w.n_groups() == 1) return true;
   if (w.layout() == QuantLayout::kQuads) {
@@ -86,7 +56,9 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
   QuantizedMatmulArgs a{};
   a.x = x, a.m = m, a.ldx = ldx;
   a.values = w.values(), a.panel_bytes = w.panel_bytes();
-  a.scales = w.scales(), a.zoffs = w.zoffs(), a.wsums = w.wsums();
+  a.scales = w.scales(), a.zoffs = w.zoffs(), a.zoff_factor = w.zoff_factor();
+  a.wsums = w.wsums();
+  const bool has_z = a.zoffs != nullptr || a.zoff_factor != 0;
   a.n = w.n(), a.k = w.k(), a.group_size = w.group_size(), a.n_groups = w.n_groups();
   a.n_panels = w.n_panels(), a.format = w.format(), a.layout = w.layout();
   a.y = y, a.ldy = ldy, a.accumulate = accumulate;
@@ -96,7 +68,7 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
     a.xq_offset = xq_offset;
     int8_t* xq = sized(s.xq, m * a.ldq);
     float* scale = sized(s.scale, m);
-    float* sums = a.zoffs != nullptr ? sized(s.sums, m * a.n_groups) : nullptr;
+    float* sums = has_z ? sized(s.sums, m * a.n_groups) : nullptr;
     pool.parallel_for(
         m,
         [&](int64_t b, int64_t e, int) {
@@ -105,7 +77,7 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
         },
         4 * a.k);
     a.xq = xq, a.x_scale = scale, a.xq_sums = sums;
-  } else if (a.zoffs != nullptr) {
+  } else if (has_z) {
     float* sums = sized(s.sums, m * a.n_groups);
     group_sums(x, m, ldx, a.k, a.group_size, a.n_groups, sums);
     a.x_sums = sums;

@@ -4,7 +4,8 @@
 //
 // Weights in the kRowLanes layout (int8, int4, fp8) multiply x as it is (f32 activations): per
 // group, Σ x·stored is accumulated in f32 and scaled, the zero-point term uses Σ x per group.
-// Weights in the kQuads layout (W8A8, W4A8) quantize each row of x first, symmetric per token:
+// Weights in the kQuads layout (W8A8, W4A8) quantize each row of x first, symmetric per token
+// (int8_activations.h):
 // s_x = max|x| / 127, xq = round-half-even(x · (127 / max|x|)) in [-127, 127] (never -128, which
 // keeps the AVX2 vpmaddubsw sign trick below the i16 limit); per group the i32 dot product of xq
 // and the stored values (int8: q; int4: u = q + 8 or q) is exact, and
@@ -38,14 +39,16 @@ struct QuantizedMatmulArgs {
   const uint8_t* values;
   int64_t panel_bytes;
   const float* scales;
-  const float* zoffs;    // null: all zero
+  const float* zoffs;    // null: zoff = zoff_factor · scale
+  float zoff_factor;     // QuantizedWeights::zoff_factor()
   const int32_t* wsums;  // kQuads int8 only
   int64_t n, k, group_size, n_groups, n_panels;
   QuantFormat format;
   QuantLayout layout;
   // kQuads: x quantized per row. xq row i at xq + i * ldq (k rounded up to 64, zero padded),
   // each value + 128 as u8 when `xq_offset` (for vpdpbusd), else s8; its scale x_scale[i] and,
-  // when zoffs, Σ xq per group at xq_sums[i * n_groups + g]. kRowLanes with zoffs: Σ x per
+  // when zoffs or zoff_factor, Σ xq per group at xq_sums[i * n_groups + g]. kRowLanes with zoffs
+  // or zoff_factor: Σ x per
   // group at x_sums[i * n_groups + g].
   const int8_t* xq;
   int64_t ldq;
@@ -69,11 +72,6 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
 // (int4: 8), kRowLanes int4 of a multiple of 2 (or one group per row). Others run the generic
 // variant.
 bool simd_supports(const QuantizedWeights& w);
-
-// Quantizes rows [0, m) of x for a kQuads product into `out` (row stride ldq >= k rounded up to
-// 4; padding zeroed), with scales and, when sums != null, per-group sums (see above).
-void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
-                   bool offset, int8_t* out, int64_t ldq, float* scale, float* sums);
 
 namespace generic {
 // Any format and layout; the reference for the SIMD variants.

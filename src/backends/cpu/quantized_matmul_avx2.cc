@@ -43,6 +43,12 @@ inline void store(float* y, __m256 lo, __m256 hi, int n_valid, bool add) {
   for (int j = 0; j < n_valid; ++j) y[j] = add ? y[j] + tmp[j] : tmp[j];
 }
 
+// The 8 zero-point offsets at `off` (stored, or zoff_factor · their scales s).
+inline __m256 zoffs(const QuantizedMatmulArgs& a, int64_t off, __m256 s) {
+  if (a.zoffs != nullptr) return _mm256_loadu_ps(a.zoffs + off);
+  return _mm256_mul_ps(s, _mm256_set1_ps(a.zoff_factor));
+}
+
 inline int n_valid(const QuantizedMatmulArgs& a, int64_t p) {
   return static_cast<int>(min64(kP, a.n - p * kP));
 }
@@ -119,10 +125,9 @@ void quad_tile(const QuantizedMatmulArgs& a, const int8_t* xq, const float* x_sc
       }
     }
     const int64_t off = (p * a.n_groups + g) * kP;
-    const bool has_z = a.zoffs != nullptr;
+    const bool has_z = a.zoffs != nullptr || a.zoff_factor != 0;
     const __m256 s0 = _mm256_loadu_ps(a.scales + off), s1 = _mm256_loadu_ps(a.scales + off + 8);
-    const __m256 z0 = has_z ? _mm256_loadu_ps(a.zoffs + off) : _mm256_setzero_ps();
-    const __m256 z1 = has_z ? _mm256_loadu_ps(a.zoffs + off + 8) : _mm256_setzero_ps();
+    const __m256 z0 = zoffs(a, off, s0), z1 = zoffs(a, off + 8, s1);
 #pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
       __m256 v0 = _mm256_mul_ps(s0, _mm256_cvtepi32_ps(acc[r][0]));
@@ -265,15 +270,16 @@ void float_tile(const QuantizedMatmulArgs& a, const float* x, const float* x_sum
       }
     }
     const int64_t off = (p * a.n_groups + g) * kP;
-    const bool has_z = a.zoffs != nullptr;
+    const bool has_z = a.zoffs != nullptr || a.zoff_factor != 0;
+    const __m256 s[2] = {_mm256_loadu_ps(a.scales + off), _mm256_loadu_ps(a.scales + off + 8)};
+    const __m256 z[2] = {zoffs(a, off, s[0]), zoffs(a, off + 8, s[1])};
 #pragma GCC unroll 3
     for (int r = 0; r < kRows; ++r) {
       const __m256 xs = has_z ? _mm256_set1_ps(x_sums[r * a.n_groups + g]) : _mm256_setzero_ps();
       for (int h = 0; h < 2; ++h) {
         const __m256 sum = kU == 2 ? _mm256_add_ps(acc[r][0][h], acc[r][kU - 1][h]) : acc[r][0][h];
-        out[r][h] = _mm256_fmadd_ps(_mm256_loadu_ps(a.scales + off + 8 * h), sum, out[r][h]);
-        if (has_z)
-          out[r][h] = _mm256_fmadd_ps(_mm256_loadu_ps(a.zoffs + off + 8 * h), xs, out[r][h]);
+        out[r][h] = _mm256_fmadd_ps(s[h], sum, out[r][h]);
+        if (has_z) out[r][h] = _mm256_fmadd_ps(z[h], xs, out[r][h]);
       }
     }
   }

@@ -125,7 +125,13 @@ void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
         if constexpr (kFormat == QuantFormat::kInt8) {
           sum = _mm512_sub_epi32(sum, _mm512_loadu_si512(a.wsums + off));
         }
-        __m512 v = _mm512_mul_ps(s, _mm512_maskz_cvtepi32_ps(0xffff, sum));
+        __m512 dot = _mm512_maskz_cvtepi32_ps(0xffff, sum);
+        if (a.zoffs == nullptr && a.zoff_factor != 0) {
+          // s · (dot + factor · Σxq): two integers, added exactly while below 2^24 (groups of
+          // up to 8,800 columns of int4).
+          dot = _mm512_add_ps(dot, _mm512_set1_ps(a.zoff_factor * xq_sums[r * a.n_groups + g]));
+        }
+        __m512 v = _mm512_mul_ps(s, dot);
         if (a.zoffs != nullptr) {
           v = _mm512_fmadd_ps(z, _mm512_set1_ps(xq_sums[r * a.n_groups + g]), v);
         }
@@ -281,14 +287,16 @@ void float_tile(const QuantizedMatmulArgs& a, const float* x, const float* x_sum
     }
     const int64_t off = (p * a.n_groups + g) * kP;
     const __m512 s = _mm512_loadu_ps(a.scales + off);
-    const __m512 z = a.zoffs != nullptr ? _mm512_loadu_ps(a.zoffs + off) : _mm512_setzero_ps();
+    const bool has_z = a.zoffs != nullptr || a.zoff_factor != 0;
+    const __m512 z = a.zoffs != nullptr ? _mm512_loadu_ps(a.zoffs + off)
+                                        : _mm512_mul_ps(s, _mm512_set1_ps(a.zoff_factor));
 #pragma GCC unroll 8
     for (int r = 0; r < kRows; ++r) {
       __m512 sum = acc[r][0];
 #pragma GCC unroll 4
       for (int u = 1; u < kU; ++u) sum = _mm512_add_ps(sum, acc[r][u]);
       out[r] = _mm512_fmadd_ps(s, sum, out[r]);
-      if (a.zoffs != nullptr) {
+      if (has_z) {
         out[r] = _mm512_fmadd_ps(z, _mm512_set1_ps(x_sums[r * a.n_groups + g]), out[r]);
       }
     }

@@ -39,6 +39,15 @@ void decode_column(const QuantizedMatmulArgs& a, const uint8_t* panel, int64_t c
   }
 }
 
+// The zero-point offsets of panel p, group g (stored, or zoff_factor · s); false when all zero.
+bool group_zoffs(const QuantizedMatmulArgs& a, int64_t p, int64_t g, float (&z)[kP]) {
+  const int64_t off = (p * a.n_groups + g) * kP;
+  for (int j = 0; j < kP; ++j) {
+    z[j] = a.zoffs != nullptr ? a.zoffs[off + j] : a.zoff_factor * a.scales[off + j];
+  }
+  return a.zoffs != nullptr || a.zoff_factor != 0;
+}
+
 void store(float* y, const float* v, int n_valid, bool add) {
   for (int j = 0; j < n_valid; ++j) y[j] = add ? y[j] + v[j] : v[j];
 }
@@ -62,12 +71,13 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc)
       }
     }
     const float* s = a.scales + (p * a.n_groups + g) * kP;
-    const float* z = a.zoffs != nullptr ? a.zoffs + (p * a.n_groups + g) * kP : nullptr;
+    float z[kP];
+    const bool has_z = group_zoffs(a, p, g, z);
     for (int64_t i = 0; i < a.m; ++i) {
-      const float xs = z != nullptr ? a.x_sums[i * a.n_groups + g] : 0.0f;
+      const float xs = has_z ? a.x_sums[i * a.n_groups + g] : 0.0f;
       float* out = &acc[static_cast<size_t>(i * kP)];
       const float* d = &dot[static_cast<size_t>(i * kP)];
-      for (int j = 0; j < kP; ++j) out[j] += s[j] * d[j] + (z != nullptr ? z[j] * xs : 0.0f);
+      for (int j = 0; j < kP; ++j) out[j] += s[j] * d[j] + (has_z ? z[j] * xs : 0.0f);
     }
   }
   for (int64_t i = 0; i < a.m; ++i) {
@@ -101,10 +111,11 @@ void run_quads(const QuantizedMatmulArgs& a, int64_t p, std::vector<float>& acc)
         for (int j = 0; j < kP; ++j) dot[j] += xv * quad_value(a, panel, c, j);
       }
       const float* s = a.scales + (p * a.n_groups + g) * kP;
-      const float* z = a.zoffs != nullptr ? a.zoffs + (p * a.n_groups + g) * kP : nullptr;
-      const float xs = z != nullptr ? a.xq_sums[i * a.n_groups + g] : 0.0f;
+      float z[kP];
+      const bool has_z = group_zoffs(a, p, g, z);
+      const float xs = has_z ? a.xq_sums[i * a.n_groups + g] : 0.0f;
       for (int j = 0; j < kP; ++j) {
-        out[j] += s[j] * static_cast<float>(dot[j]) + (z != nullptr ? z[j] * xs : 0.0f);
+        out[j] += s[j] * static_cast<float>(dot[j]) + (has_z ? z[j] * xs : 0.0f);
       }
     }
     for (int j = 0; j < kP; ++j) out[j] *= a.x_scale[i];

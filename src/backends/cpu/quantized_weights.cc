@@ -51,7 +51,6 @@ QuantizedWeights::QuantizedWeights(QuantFormat format, QuantLayout layout,
       if (part.zero_points != nullptr) has_zoffs_ = true;
     }
   }
-  if (format == QuantFormat::kInt4) has_zoffs_ = true;  // symmetric int4 is stored as q + 8
   n_ = static_cast<int64_t>(rows.size());
   IM_CHECK(n_ > 0);
   switch (layout) {
@@ -153,7 +152,7 @@ float QuantizedWeights::at(int64_t row, int64_t col) const {
   const int64_t i = ((row / kP) * n_groups() + col / group_size_) * kP + row % kP;
   const float q = format_ == QuantFormat::kFp8E4M3 ? e4m3_to_f32(static_cast<uint8_t>(v))
                                                    : static_cast<float>(v);
-  const float zoff = zoffs() != nullptr ? zoffs()[i] : 0.0f;
+  const float zoff = zoffs() != nullptr ? zoffs()[i] : zoff_factor() * scales()[i];
   return q * scales()[i] + zoff;
 }
 

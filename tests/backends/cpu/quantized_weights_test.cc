@@ -66,9 +66,13 @@ TEST(QuantizedWeights, RowLanesInt4PairsColumnsInNibblesOffsetUnsigned) {
     for (int64_t g = 0; g < 2; ++g) {
       const float s = src.s[static_cast<size_t>(r * 2 + g)];
       EXPECT_EQ(w.scales()[g * kP + r], s);
-      EXPECT_EQ(w.zoffs()[g * kP + r], -8 * s);
     }
   }
+  // Symmetric: the +8 offsets are -8 · s, not stored.
+  EXPECT_EQ(w.zoffs(), nullptr);
+  EXPECT_EQ(w.zoff_factor(), -8.0f);
+  EXPECT_EQ(w.at(1, 2), src.q[static_cast<size_t>(1 * k + 2)] * src.s[2]);
+  EXPECT_EQ(w.bytes(), static_cast<size_t>(4 * kP + 2 * kP * 4)) << "values and scales only";
   // With zero points, q in [0, 15] is stored as is and the offset is -z · s.
   Source asym = make(rows, k, 2, 0, 16);
   asym.z = {1, 2, 3, 4, 5, 15};
@@ -77,6 +81,7 @@ TEST(QuantizedWeights, RowLanesInt4PairsColumnsInNibblesOffsetUnsigned) {
                             gs);
   EXPECT_EQ(wa.values()[0 * kP + 1] & 0xf, asym.q[static_cast<size_t>(1 * k + 0)]);
   EXPECT_EQ(wa.zoffs()[1 * kP + 2], -15 * asym.s[5]);
+  EXPECT_EQ(wa.zoff_factor(), 0.0f);
   EXPECT_EQ(wa.at(2, 6), (asym.q[static_cast<size_t>(2 * k + 6)] - 15) * asym.s[5]);
 }
 
@@ -108,7 +113,8 @@ TEST(QuantizedWeights, Int4QuadsPairQuadsInNibblesOffsetUnsigned) {
   const QuantizedWeights w(QuantFormat::kInt4, QuantLayout::kQuads, std::span(&part, 1), k, gs);
   ASSERT_EQ(w.panel_bytes(), 3 * 64);
   EXPECT_EQ(w.wsums(), nullptr);
-  ASSERT_NE(w.zoffs(), nullptr);
+  EXPECT_EQ(w.zoffs(), nullptr);
+  EXPECT_EQ(w.zoff_factor(), -8.0f);
   for (int64_t r = 0; r < rows; ++r) {
     const uint8_t* panel = w.values() + (r / kP) * w.panel_bytes();
     for (int64_t c = 0; c < k; ++c) {
@@ -119,10 +125,6 @@ TEST(QuantizedWeights, Int4QuadsPairQuadsInNibblesOffsetUnsigned) {
       EXPECT_EQ(w.at(r, c), static_cast<float>(q) * src.s[static_cast<size_t>(r * 2 + c / gs)]);
     }
     EXPECT_EQ(panel[2 * 64 + (r % kP) * 4 + 1] >> 4, 0);  // padding column 21 (high nibble)
-    for (int g = 0; g < 2; ++g) {
-      const int64_t i = ((r / kP) * 2 + g) * kP + r % kP;
-      EXPECT_EQ(w.zoffs()[i], -8 * w.scales()[i]);
-    }
   }
 }
 
