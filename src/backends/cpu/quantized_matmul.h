@@ -14,7 +14,8 @@
 // `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support (kQuads at the
 // kAvx512 level needs AVX512-VNNI, else it runs the AVX2 kernel); the variants below may be
 // called directly (tests, benchmarks). Work is split over the pool's threads by
-// panels of 16 outputs; results do not depend on the thread count. Memory: a per-thread buffer
+// panels of 16 outputs (the SIMD variants hand out chunks of panels to whichever thread asks
+// next); results do not depend on the thread count or on which thread ran a panel. Memory: a per-thread buffer
 // for the quantized activations (m × k bytes + m × groups floats) that grows on the first calls
 // only.
 #pragma once

@@ -31,6 +31,7 @@ constexpr int64_t kXBlockBytes = 384 << 10;  // quantized x per row block (L2)
 constexpr int64_t kPrefetch = 1024;          // bytes ahead in a streamed panel
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 inline __mmask16 valid_mask(const QuantizedMatmulArgs& a, int64_t p) {
   const int64_t v = min64(kP, a.n - p * kP);
@@ -339,12 +340,8 @@ void run_float(const QuantizedMatmulArgs& a, int64_t p_begin, int64_t p_end) {
   }
 }
 
-void task(void* context, int i, int n_threads) {
-  const QuantizedMatmulArgs& a = *static_cast<const QuantizedMatmulArgs*>(context);
-  const int64_t pairs = (a.n_panels + 1) / 2;
-  const int64_t b = pairs * i / n_threads * 2,
-                e = min64(pairs * (i + 1) / n_threads * 2, a.n_panels);
-  if (b >= e) return;
+// Panels [b, e) of one call.
+void run_panels(const QuantizedMatmulArgs& a, int64_t b, int64_t e) {
   if (a.layout == QuantLayout::kQuads) {
     return a.format == QuantFormat::kInt4 ? run_quads<QuantFormat::kInt4>(a, b, e)
                                           : run_quads<QuantFormat::kInt8>(a, b, e);
@@ -359,10 +356,31 @@ void task(void* context, int i, int n_threads) {
   }
 }
 
+// One call's panels, handed out in chunks of an even number of panels (whole panel pairs) to
+// whichever thread asks next: a thread that starts late or loses its CPU for a while does less
+// of the work instead of holding the others at the barrier. Each panel's result comes from the
+// same code whichever thread runs it.
+struct Work {
+  const QuantizedMatmulArgs* args;
+  int64_t next_chunk;  // taken with __atomic_fetch_add
+};
+
+void task(void* context, int, int n_threads) {
+  Work& w = *static_cast<Work*>(context);
+  const QuantizedMatmulArgs& a = *w.args;
+  const int64_t chunk = max64(2, a.n_panels / (8 * n_threads) / 2 * 2);
+  for (;;) {
+    const int64_t b = __atomic_fetch_add(&w.next_chunk, 1, __ATOMIC_RELAXED) * chunk;
+    if (b >= a.n_panels) return;
+    run_panels(a, b, min64(b + chunk, a.n_panels));
+  }
+}
+
 }  // namespace
 
 void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
-  pool.run_raw(&task, const_cast<QuantizedMatmulArgs*>(&args));
+  Work w{&args, 0};
+  pool.run_raw(&task, &w);
 }
 
 }  // namespace infermark::cpu::avx512
