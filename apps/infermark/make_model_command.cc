@@ -87,7 +87,7 @@ CommandRegistration reg{
           "tokenizer.json (or its folder) to copy in, with the tokenizer_config.json beside it");
       app.add_option("--quantize", o->quantize,
                      "write a compressed-tensors checkpoint: w8a8 | w8a16 | w4a16 | w4a16-asym | "
-                     "fp8 (lm_head stays --dtype)");
+                     "w4a8 | fp8 (lm_head stays --dtype)");
       app.add_option("--max-shard-size", o->max_shard_size,
                      "split into shards above this size (5GB, 200MB, bytes)")
           ->capture_default_str();

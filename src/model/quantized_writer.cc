@@ -236,6 +236,12 @@ std::optional<LinearQuantScheme> quantization_preset(std::string_view name) {
     s.weights = ops::WeightFormat::kInt4, s.num_bits = 4;
     s.strategy = ScaleStrategy::kGroup, s.group_size = 128;
     s.symmetric = name == "w4a16";
+  } else if (name == "w4a8") {
+    // What compressed-tensors infers for its W4A8 preset: int4 values in int8 containers.
+    s.format = "int-quantized";
+    s.weights = ops::WeightFormat::kInt4, s.num_bits = 4;
+    s.strategy = ScaleStrategy::kGroup, s.group_size = 128;
+    s.activations = ops::ActivationFormat::kInt8PerToken;
   } else if (name == "fp8") {
     s.format = "float-quantized";
     s.weights = ops::WeightFormat::kFp8E4M3;

@@ -21,10 +21,13 @@ namespace infermark::model {
 
 // The schemes make-model writes: "w8a8" (int-quantized, int8 per channel, dynamic per-token
 // int8 activations), "w8a16" and "w4a16" (pack-quantized, int8 per channel / int4 group 128),
-// "w4a16-asym" (int4 group 128 with zero points), "fp8" (float-quantized, e4m3 per channel with
-// dynamic FP8 activations, llm-compressor's FP8_DYNAMIC). nullopt for another name.
+// "w4a16-asym" (int4 group 128 with zero points), "w4a8" (int-quantized, int4 group 128 in int8
+// containers, dynamic per-token int8 activations, as compressed-tensors infers for llm-compressor's
+// W4A8), "fp8" (float-quantized, e4m3 per channel with dynamic FP8 activations, llm-compressor's
+// FP8_DYNAMIC). nullopt for another name.
 std::optional<LinearQuantScheme> quantization_preset(std::string_view name);
-inline constexpr std::string_view kQuantizationPresetNames = "w8a8, w8a16, w4a16, w4a16-asym, fp8";
+inline constexpr std::string_view kQuantizationPresetNames =
+    "w8a8, w8a16, w4a16, w4a16-asym, w4a8, fp8";
 
 // The config.json `quantization_config` for one group "group_0" targeting every Linear with
 // `scheme`, minus `ignore` (usually {"lm_head"}).

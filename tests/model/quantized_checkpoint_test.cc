@@ -95,9 +95,7 @@ std::vector<SchemeCase> scheme_cases() {
   s.strategy = ScaleStrategy::kTensor, s.static_input_scale = true;
   v.push_back({"fp8_tensor_static", s});
   v.push_back({"w4a8_packed", w4a8_scheme()});
-  s = w4a8_scheme();
-  s.format = "int-quantized", s.storage = QuantStorage::kUnpacked;  // inferred for W4A8
-  v.push_back({"w4a8_unpacked", s});
+  v.push_back({"w4a8_unpacked", preset("w4a8")});  // as compressed-tensors infers for W4A8
   return v;
 }
 

@@ -49,6 +49,23 @@ TEST(MakeModelCommandTest, QuantizeWritesACompressedTensorsCheckpointThatBinds) 
   EXPECT_THAT(output(r), HasSubstr("--quantize 'w3a16' is not one of w8a8, w8a16, w4a16"));
 }
 
+TEST(MakeModelCommandTest, W4a8PresetWritesInt4WeightsWithInt8Activations) {
+  testing::TempDir dir;
+  auto r = infermark::test_support::run_infermark("make-model --shape tiny --quantize w4a8 --out " +
+                                                  (dir / "m").string());
+  ASSERT_EQ(r.exit_code, 0) << output(r);
+  const Config c = Config::load(dir / "m");
+  ASSERT_TRUE(c.quantization);
+  Checkpoint ck = Checkpoint::open(dir / "m");
+  Weights w = bind_llama_weights(ck, c);
+  ASSERT_TRUE(w.layers[0].gate.quantized);
+  const auto& scheme = w.layers[0].gate.quantized->scheme;
+  EXPECT_EQ(scheme.weights, ops::WeightFormat::kInt4);
+  EXPECT_EQ(scheme.activations, ops::ActivationFormat::kInt8PerToken);
+  EXPECT_EQ(scheme.group_size, 128);
+  EXPECT_EQ(scheme.format, "int-quantized");
+}
+
 TEST(MakeModelCommandTest, BadOptionsGiveOneLineErrorAndExitCode1) {
   testing::TempDir dir;
   auto r = infermark::test_support::run_infermark("make-model --shape huge --out " + dir.path().string());
