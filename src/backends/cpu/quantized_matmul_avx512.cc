@@ -4,11 +4,13 @@
 //
 // kQuads (W8A8, W4A8): a tile of up to kMr rows × 2 panels keeps i32 accumulators per row,
 // panel and quad of a block; per 64-byte block it loads each panel's block once (int4: and
-// splits it into its low and high nibbles, one vpand / vpsrlw + vpand each) and, per row and
+// masks out its low and high nibbles, one vpand each; the i32 sums of a high-nibble
+// accumulator stay below 2^31 for groups of up to 140,000 columns) and, per row and
 // quad, broadcasts the row's 4 activation bytes and issues one vpdpbusd per panel (64
 // multiply-adds, no intermediate saturation). W8A8 takes activations as u8 (xq + 128) times s8
 // weights, and the panel's 128·Σq comes off at each group's end; W4A8 takes u8 weights (u in
-// [0, 15]) times s8 activations, and the zoff term takes the +8 off. The exact dot product is
+// [0, 15] from the low nibbles, 16 · u from the high ones, masked in place) times s8
+// activations, and the zoff term takes the +8 off. The exact dot product is
 // then scaled into y. Rows are blocked so that a block of x stays in L2 while every panel pair
 // of the thread runs over it.
 // kRowLanes (f32 activations): 16 weights per column are widened in registers (int8:
@@ -58,9 +60,10 @@ template <QuantFormat kFormat>
 inline void unpack_block(const uint8_t* block, __m512i (&w)[kQuadsPerBlock<kFormat>]) {
   const __m512i v = _mm512_load_si512(block);
   if constexpr (kFormat == QuantFormat::kInt4) {
-    const __m512i low4 = _mm512_set1_epi8(0x0f);
-    w[0] = _mm512_and_si512(v, low4);
-    w[1] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+    // The high nibbles stay in place, as 16 · u: 4 products of at most 240 · 127 per lane, and
+    // the group's sum (exactly divisible by 16) is shifted back at its end.
+    w[0] = _mm512_and_si512(v, _mm512_set1_epi8(0x0f));
+    w[1] = _mm512_and_si512(v, _mm512_set1_epi8(static_cast<char>(0xf0)));
   } else {
     w[0] = v;
   }
@@ -122,7 +125,7 @@ void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
         __m512i sum = acc[r][j][0];
-        if constexpr (kS == 2) sum = _mm512_add_epi32(sum, acc[r][j][kS - 1]);
+        if constexpr (kS == 2) sum = _mm512_add_epi32(sum, _mm512_srai_epi32(acc[r][j][1], 4));
         if constexpr (kFormat == QuantFormat::kInt8) {
           sum = _mm512_sub_epi32(sum, _mm512_loadu_si512(a.wsums + off));
         }
