@@ -58,12 +58,22 @@ MachineCeilings CeilingProbe::measure(int runs, long long fma_iters) {
   const char* base = static_cast<const char*>(buffer_.data());
   std::vector<Rate> read, fma, fma512;
   for (int r = 0; r < runs; ++r) {
-    const Stopwatch sw;
-    pool_.run([&](int i, int n) {
-      const size_t part = bytes / static_cast<size_t>(n) / 256 * 256;
-      g_sink.fetch_add(avx2::stream_read(base + part * static_cast<size_t>(i), part));
-    });
-    read.push_back(sw.rate(static_cast<double>(bytes) / 1e9));
+    // Each run reads the buffer in both patterns and keeps the faster one: on some machines
+    // (seen on a 2-vCPU AMD EPYC VM) the prefetched two-stream pattern of the kernels reads
+    // faster than the plain one, which would then be no ceiling.
+    Rate best;
+    for (int prefetched = 0; prefetched < 2; ++prefetched) {
+      const Stopwatch sw;
+      pool_.run([&](int i, int n) {
+        const size_t part = bytes / static_cast<size_t>(n) / 256 * 256;
+        const char* p = base + part * static_cast<size_t>(i);
+        g_sink.fetch_add(prefetched ? avx2::stream_read_prefetched(p, part)
+                                    : avx2::stream_read(p, part));
+      });
+      const Rate rate = sw.rate(static_cast<double>(bytes) / 1e9);
+      if (rate.per_s > best.per_s) best = rate;
+    }
+    read.push_back(best);
   }
   const bool has512 = detected_isa() >= Isa::kAvx512;
   for (int wide = 0; wide < (has512 ? 2 : 1); ++wide) {

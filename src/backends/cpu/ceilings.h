@@ -1,7 +1,8 @@
 // The machine's own ceilings, measured in process so that throughput can be quoted as a
 // fraction of them on a noisy shared machine: streaming-read memory bandwidth (every pool thread
-// reading its share of a buffer far larger than the caches) and the f32 FMA peak (every pool
-// thread running independent FMA chains, 8-wide with AVX2 and 16-wide with AVX-512).
+// reading its share of a buffer far larger than the caches, the faster of a plain sequential read
+// and the kernels' two prefetched streams) and the f32 FMA peak (every pool thread running
+// independent FMA chains, 8-wide with AVX2 and 16-wide with AVX-512).
 //
 // Rates are kept per wall-clock second and per CPU-second of this process: when other processes
 // take part of the cores, the per-CPU-second figures are the stable ones. Requires AVX2 + FMA
@@ -23,6 +24,7 @@ struct Rate {
 
 struct MachineCeilings {
   Rate read_gb;       // GB (1e9 bytes) streamed from memory per second, median of the runs
+                      // (each run the faster of the two read patterns)
   Rate fma_gflop;     // GFLOP/s (an FMA counts 2) with 8-wide AVX2 FMAs, median
   Rate fma512_gflop;  // the same with 16-wide AVX-512 FMAs; zero without AVX-512
   // The FMA peak of the widest vectors the kernels may use now: the AVX-512 one when

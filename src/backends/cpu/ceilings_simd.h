@@ -9,6 +9,10 @@ namespace avx2 {
 // Sums the 32-byte words of [p, p + bytes), p 32-byte aligned, bytes a multiple of 256: a pure
 // streaming read.
 long long stream_read(const void* p, size_t bytes);
+// The same sum read as the quantized decode kernels read their weights: two streams (the two
+// halves of the range, bytes a multiple of 256) advanced together, each with a software
+// prefetch 1 KiB ahead.
+long long stream_read_prefetched(const void* p, size_t bytes);
 // 12 independent chains of `iters` 8-wide FMAs: 2 * 8 * 12 * iters flops. Returns a checksum.
 float fma_chains(long long iters);
 }  // namespace avx2
