@@ -16,7 +16,8 @@ float row_amax(const float* x, int64_t k) {
   __m256 mx = _mm256_setzero_ps();
   int64_t c = 0;
   // max_ps returns its second operand when either is NaN: NaNs are skipped.
-  for (; c + 8 <= k; c += 8) mx = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + c), abs_bits), mx);
+  for (; c + 8 <= k; c += 8)
+    mx = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + c), abs_bits), mx);
   if (c < k) {
     alignas(32) float tail[8] = {};
     for (int64_t j = c; j < k; ++j) tail[j - c] = x[j];

@@ -15,9 +15,9 @@
 // kAvx512 level needs AVX512-VNNI, else it runs the AVX2 kernel); the variants below may be
 // called directly (tests, benchmarks). Work is split over the pool's threads by
 // panels of 16 outputs (the SIMD variants hand out chunks of panels to whichever thread asks
-// next); results do not depend on the thread count or on which thread ran a panel. Memory: a per-thread buffer
-// for the quantized activations (m × k bytes + m × groups floats) that grows on the first calls
-// only.
+// next); results do not depend on the thread count or on which thread ran a panel. Memory: a
+// per-thread buffer for the quantized activations (m × k bytes + m × groups floats) that grows on
+// the first calls only.
 #pragma once
 
 #include <cstdint>

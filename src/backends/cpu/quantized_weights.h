@@ -26,11 +26,12 @@
 //   Σ_g ( s[r, g] · Σ_{c in g} x[c] · stored[r, c]  +  zoff[r, g] · Σ_{c in g} x[c] ).
 // zoffs() is null when no row has a zero point: then zoff = zoff_factor() · s, with
 // zoff_factor() -8 for int4 (the symmetric offset) and 0 otherwise, and the offsets cost no
-// bytes (symmetric int4 reads 1/17 fewer bytes per group of 128 than with stored offsets). kQuads int8 also keeps, per panel, group and row,
-// 128 · Σ_{c in g} q[r, c] as i32 (for vpdpbusd, which multiplies u8 by s8: activations are
-// shifted by +128, and this term takes the shift back out exactly). kQuads int4 needs no such
-// term: the weights are the u8 operand, and the zoff term (with Σ xq per group) takes out the
-// +8 (or the zero point) exactly as for f32 activations.
+// bytes (a panel's group of 128 int4 columns is 1,088 bytes instead of 1,152, 5.6% fewer).
+// kQuads int8 also keeps, per panel, group and row, 128 · Σ_{c in g} q[r, c] as i32 (for
+// vpdpbusd, which multiplies u8 by s8: activations are shifted by +128, and this term takes the
+// shift back out exactly). kQuads int4 needs no such term: the weights are the u8 operand, and
+// the zoff term (with Σ xq per group) takes out the +8 (or the zero point) exactly as for f32
+// activations.
 //
 // Immutable after construction; safe to share between threads.
 #pragma once

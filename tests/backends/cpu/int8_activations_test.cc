@@ -102,8 +102,7 @@ void expect_same_as_generic(QuantizeFn fn, const char* name) {
         const Result want = run(&generic::quantize_rows, x, m, ldx, k, group_size, offset, ldq);
         const Result got = run(fn, x, m, ldx, k, group_size, offset, ldq);
         const std::string what = std::string(name) + " k=" + std::to_string(k) +
-                                 " group=" + std::to_string(group_size) +
-                                 (offset ? " offset" : "");
+                                 " group=" + std::to_string(group_size) + (offset ? " offset" : "");
         ASSERT_EQ(std::memcmp(got.q.data(), want.q.data(), want.q.size()), 0) << what;
         for (size_t i = 0; i < want.scale.size(); ++i) {
           ASSERT_EQ(std::memcmp(&got.scale[i], &want.scale[i], sizeof(float)), 0) << what;
