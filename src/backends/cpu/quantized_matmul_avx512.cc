@@ -125,7 +125,8 @@ void quad_tile(const QuantizedMatmulArgs& a, const uint8_t* xq, const float* x_s
 #pragma GCC unroll 12
       for (int r = 0; r < kRows; ++r) {
         __m512i sum = acc[r][j][0];
-        if constexpr (kS == 2) sum = _mm512_add_epi32(sum, _mm512_srai_epi32(acc[r][j][1], 4));
+        if constexpr (kS == 2)
+          sum = _mm512_add_epi32(sum, _mm512_maskz_srai_epi32(0xffff, acc[r][j][1], 4));
         if constexpr (kFormat == QuantFormat::kInt8) {
           sum = _mm512_sub_epi32(sum, _mm512_loadu_si512(a.wsums + off));
         }
