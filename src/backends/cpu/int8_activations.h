@@ -19,21 +19,31 @@ namespace infermark::cpu {
 void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
                    bool offset, int8_t* out, int64_t ldq, float* scale, float* sums);
 
+// Each variant is one driver (int8_activations.cc) over two row primitives of its ISA:
+//   row_amax(x, k): max |x[0, k)|, NaNs skipped;
+//   quantize_span(x, n, inv, offset, q): q[0, n) = the quantized x[0, n) · inv (+ 128 as u8 when
+//   offset), returning Σ of the values before the offset.
 namespace generic {
 void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
                    bool offset, int8_t* out, int64_t ldq, float* scale, float* sums);
+float row_amax(const float* x, int64_t k);
+int32_t quantize_span(const float* x, int64_t n, float inv, bool offset, int8_t* q);
 }  // namespace generic
 
 namespace avx2 {
 // Requires AVX2.
 void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
                    bool offset, int8_t* out, int64_t ldq, float* scale, float* sums);
+float row_amax(const float* x, int64_t k);
+int32_t quantize_span(const float* x, int64_t n, float inv, bool offset, int8_t* q);
 }  // namespace avx2
 
 namespace avx512 {
 // Requires AVX-512 F/BW.
 void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
                    bool offset, int8_t* out, int64_t ldq, float* scale, float* sums);
+float row_amax(const float* x, int64_t k);
+int32_t quantize_span(const float* x, int64_t n, float inv, bool offset, int8_t* q);
 }  // namespace avx512
 
 }  // namespace infermark::cpu

@@ -11,6 +11,22 @@
 namespace infermark::cpu::avx2 {
 namespace {
 
+// 8 quantized values of x · inv, clamped to [-127, 127], as i32 lanes.
+inline __m256i quantize8(__m256 x, __m256 inv) {
+  const __m256i i = _mm256_cvtps_epi32(_mm256_mul_ps(x, inv));
+  return _mm256_min_epi32(_mm256_max_epi32(i, _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
+}
+
+// The 8 i32 lanes (each in [-127, 127]) as bytes, xor 0x80 (= + 128 as u8) when offset.
+inline int64_t pack8(__m256i i, bool offset) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
+  __m128i b = _mm_packs_epi16(w, w);
+  if (offset) b = _mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80)));
+  return _mm_cvtsi128_si64(b);
+}
+
+}  // namespace
+
 float row_amax(const float* x, int64_t k) {
   const __m256 abs_bits = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   __m256 mx = _mm256_setzero_ps();
@@ -29,67 +45,29 @@ float row_amax(const float* x, int64_t k) {
   return _mm_cvtss_f32(v);
 }
 
-// 8 quantized values of x · inv, clamped to [-127, 127], as i32 lanes.
-inline __m256i quantize8(__m256 x, __m256 inv) {
-  const __m256i i = _mm256_cvtps_epi32(_mm256_mul_ps(x, inv));
-  return _mm256_min_epi32(_mm256_max_epi32(i, _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
-}
-
-// The 8 i32 lanes (each in [-127, 127]) as bytes, xor 0x80 (= + 128 as u8) when offset.
-inline int64_t pack8(__m256i i, bool offset) {
-  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1));
-  __m128i b = _mm_packs_epi16(w, w);
-  if (offset) b = _mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80)));
-  return _mm_cvtsi128_si64(b);
-}
-
-// Quantizes x[c0, c1) into q[c0, c1) and returns Σ q (before the offset).
-int32_t quantize_span(const float* x, int64_t c0, int64_t c1, __m256 inv, bool offset, int8_t* q) {
+int32_t quantize_span(const float* x, int64_t n, float inv_scalar, bool offset, int8_t* q) {
+  const __m256 inv = _mm256_set1_ps(inv_scalar);
   __m256i sum = _mm256_setzero_si256();
-  int64_t c = c0;
-  for (; c + 8 <= c1; c += 8) {
+  int64_t c = 0;
+  for (; c + 8 <= n; c += 8) {
     const __m256i i = quantize8(_mm256_loadu_ps(x + c), inv);
     sum = _mm256_add_epi32(sum, i);
     const int64_t bytes = pack8(i, offset);
     __builtin_memcpy(q + c, &bytes, 8);
   }
-  if (c < c1) {
+  if (c < n) {
     alignas(32) float tail[8] = {};
-    for (int64_t j = c; j < c1; ++j) tail[j - c] = x[j];
+    for (int64_t j = c; j < n; ++j) tail[j - c] = x[j];
     // The padded lanes quantize to 0 and add nothing to the sum.
     const __m256i i = quantize8(_mm256_load_ps(tail), inv);
     sum = _mm256_add_epi32(sum, i);
     const int64_t bytes = pack8(i, offset);
-    __builtin_memcpy(q + c, &bytes, static_cast<size_t>(c1 - c));
+    __builtin_memcpy(q + c, &bytes, static_cast<size_t>(n - c));
   }
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
   return _mm_cvtsi128_si32(s);
-}
-
-}  // namespace
-
-void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
-                   bool offset, int8_t* out, int64_t ldq, float* scale, float* sums) {
-  const int64_t n_groups = (k + group_size - 1) / group_size;
-  for (int64_t i = 0; i < m; ++i) {
-    const float* xr = x + i * ldx;
-    int8_t* q = out + i * ldq;
-    const float amax = row_amax(xr, k);
-    const __m256 inv = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
-    scale[i] = amax / 127.0f;
-    if (sums == nullptr) {
-      quantize_span(xr, 0, k, inv, offset, q);
-    } else {
-      for (int64_t g = 0; g < n_groups; ++g) {
-        const int64_t c0 = g * group_size, c1 = c0 + group_size < k ? c0 + group_size : k;
-        sums[i * n_groups + g] = static_cast<float>(quantize_span(xr, c0, c1, inv, offset, q));
-      }
-    }
-    const int8_t pad = offset ? static_cast<int8_t>(0x80) : 0;
-    for (int64_t c = k; c < ldq; ++c) q[c] = pad;
-  }
 }
 
 }  // namespace infermark::cpu::avx2

@@ -26,6 +26,8 @@ inline __mmask16 tail_mask(int64_t n) {
   return n >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << n) - 1u);
 }
 
+}  // namespace
+
 float row_amax(const float* x, int64_t k) {
   __m512 mx = _mm512_setzero_ps();
   for (int64_t c = 0; c < k; c += 16) {
@@ -40,45 +42,20 @@ float row_amax(const float* x, int64_t k) {
   return m;
 }
 
-// Quantizes x[c0, c1) into q[c0, c1) and returns Σ q (before the offset) in i32 lanes.
-__m512i quantize_span(const float* x, int64_t c0, int64_t c1, __m512 inv, bool offset, int8_t* q) {
+int32_t quantize_span(const float* x, int64_t n, float inv_scalar, bool offset, int8_t* q) {
+  const __m512 inv = _mm512_set1_ps(inv_scalar);
   const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
   const __m512i bias = _mm512_set1_epi32(offset ? 128 : 0);
   __m512i sum = _mm512_setzero_si512();
-  for (int64_t c = c0; c < c1; c += 16) {
-    const __mmask16 m = tail_mask(c1 - c);
+  for (int64_t c = 0; c < n; c += 16) {
+    const __mmask16 m = tail_mask(n - c);
     const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + c), inv);
     __m512i i = _mm512_maskz_cvtps_epi32(0xffff, v);
     i = _mm512_maskz_min_epi32(m, _mm512_maskz_max_epi32(0xffff, i, lo), hi);
     sum = _mm512_add_epi32(sum, i);
     _mm512_mask_cvtepi32_storeu_epi8(q + c, m, _mm512_add_epi32(i, bias));
   }
-  return sum;
-}
-
-}  // namespace
-
-void quantize_rows(const float* x, int64_t m, int64_t ldx, int64_t k, int64_t group_size,
-                   bool offset, int8_t* out, int64_t ldq, float* scale, float* sums) {
-  const int64_t n_groups = (k + group_size - 1) / group_size;
-  for (int64_t i = 0; i < m; ++i) {
-    const float* xr = x + i * ldx;
-    int8_t* q = out + i * ldq;
-    const float amax = row_amax(xr, k);
-    const __m512 inv = _mm512_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
-    scale[i] = amax / 127.0f;
-    if (sums == nullptr) {
-      quantize_span(xr, 0, k, inv, offset, q);
-    } else {
-      for (int64_t g = 0; g < n_groups; ++g) {
-        const int64_t c0 = g * group_size, c1 = c0 + group_size < k ? c0 + group_size : k;
-        sums[i * n_groups + g] =
-            static_cast<float>(lane_sum(quantize_span(xr, c0, c1, inv, offset, q)));
-      }
-    }
-    const int8_t pad = offset ? static_cast<int8_t>(0x80) : 0;
-    for (int64_t c = k; c < ldq; ++c) q[c] = pad;
-  }
+  return lane_sum(sum);
 }
 
 }  // namespace infermark::cpu::avx512

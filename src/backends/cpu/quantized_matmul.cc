@@ -1,5 +1,7 @@
 #include "backends/cpu/quantized_matmul.h"
 
+#include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "backends/cpu/cpu_features.h"
@@ -83,6 +85,19 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
     a.x_sums = sums;
   }
   return a;
+}
+
+void run_in_chunks(ThreadPool& pool, const QuantizedMatmulArgs& args,
+                   void (*panels)(const QuantizedMatmulArgs&, int64_t, int64_t)) {
+  std::atomic<int64_t> next_chunk{0};
+  pool.run([&](int, int n_threads) {
+    const int64_t chunk = std::max<int64_t>(2, args.n_panels / (8 * n_threads) / 2 * 2);
+    for (;;) {
+      const int64_t b = next_chunk.fetch_add(1, std::memory_order_relaxed) * chunk;
+      if (b >= args.n_panels) return;
+      panels(args, b, std::min(b + chunk, args.n_panels));
+    }
+  });
 }
 
 void quantized_matmul(ThreadPool& pool, const float* x, int64_t m, int64_t ldx,

@@ -14,10 +14,9 @@
 // `quantized_matmul` picks the variant for active_isa() and the CPU's VNNI support (kQuads at the
 // kAvx512 level needs AVX512-VNNI, else it runs the AVX2 kernel); the variants below may be
 // called directly (tests, benchmarks). Work is split over the pool's threads by
-// panels of 16 outputs (the SIMD variants hand out chunks of panels to whichever thread asks
-// next); results do not depend on the thread count or on which thread ran a panel. Memory: a
-// per-thread buffer for the quantized activations (m × k bytes + m × groups floats) that grows on
-// the first calls only.
+// panels of 16 outputs (the SIMD variants through run_in_chunks); results do not depend on the
+// thread count or on which thread ran a panel. Memory: a per-thread buffer for the quantized
+// activations (m × k bytes + m × groups floats) that grows on the first calls only.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +72,13 @@ QuantizedMatmulArgs prepare_quantized_matmul(ThreadPool& pool, const float* x, i
 // (int4: 8), kRowLanes int4 of a multiple of 2 (or one group per row). Others run the generic
 // variant.
 bool simd_supports(const QuantizedWeights& w);
+
+// Runs panels(args, b, e) over [0, args.n_panels) on the pool's threads, in chunks of an even
+// number of panels (whole panel pairs) handed to whichever thread asks next: a thread that starts
+// late or loses its CPU for a while does less of the work instead of holding the others at the
+// barrier. Each panel's result must not depend on which thread runs it. For the variants.
+void run_in_chunks(ThreadPool& pool, const QuantizedMatmulArgs& args,
+                   void (*panels)(const QuantizedMatmulArgs&, int64_t, int64_t));
 
 namespace generic {
 // Any format and layout; the reference for the SIMD variants.

@@ -25,7 +25,6 @@ constexpr int64_t kXBlockBytes = 384 << 10;  // quantized x per row block (L2)
 constexpr int64_t kPrefetch = 1024;          // bytes ahead in a streamed panel
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 // y[0:16] (+)= (lo, hi), n_valid of them.
 inline void store(float* y, __m256 lo, __m256 hi, int n_valid, bool add) {
@@ -329,28 +328,10 @@ void run_panels(const QuantizedMatmulArgs& a, int64_t b, int64_t e) {
   }
 }
 
-// One call's panels, handed out in chunks to whichever thread asks next (see the AVX-512 file).
-struct Work {
-  const QuantizedMatmulArgs* args;
-  int64_t next_chunk;  // taken with __atomic_fetch_add
-};
-
-void task(void* context, int, int n_threads) {
-  Work& w = *static_cast<Work*>(context);
-  const QuantizedMatmulArgs& a = *w.args;
-  const int64_t chunk = max64(1, a.n_panels / (8 * n_threads));
-  for (;;) {
-    const int64_t b = __atomic_fetch_add(&w.next_chunk, 1, __ATOMIC_RELAXED) * chunk;
-    if (b >= a.n_panels) return;
-    run_panels(a, b, min64(b + chunk, a.n_panels));
-  }
-}
-
 }  // namespace
 
 void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
-  Work w{&args, 0};
-  pool.run_raw(&task, &w);
+  run_in_chunks(pool, args, &run_panels);
 }
 
 }  // namespace infermark::cpu::avx2

@@ -33,7 +33,6 @@ constexpr int64_t kXBlockBytes = 384 << 10;  // quantized x per row block (L2)
 constexpr int64_t kPrefetch = 1024;          // bytes ahead in a streamed panel
 
 inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-inline int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
 inline __mmask16 valid_mask(const QuantizedMatmulArgs& a, int64_t p) {
   const int64_t v = min64(kP, a.n - p * kP);
@@ -360,31 +359,10 @@ void run_panels(const QuantizedMatmulArgs& a, int64_t b, int64_t e) {
   }
 }
 
-// One call's panels, handed out in chunks of an even number of panels (whole panel pairs) to
-// whichever thread asks next: a thread that starts late or loses its CPU for a while does less
-// of the work instead of holding the others at the barrier. Each panel's result comes from the
-// same code whichever thread runs it.
-struct Work {
-  const QuantizedMatmulArgs* args;
-  int64_t next_chunk;  // taken with __atomic_fetch_add
-};
-
-void task(void* context, int, int n_threads) {
-  Work& w = *static_cast<Work*>(context);
-  const QuantizedMatmulArgs& a = *w.args;
-  const int64_t chunk = max64(2, a.n_panels / (8 * n_threads) / 2 * 2);
-  for (;;) {
-    const int64_t b = __atomic_fetch_add(&w.next_chunk, 1, __ATOMIC_RELAXED) * chunk;
-    if (b >= a.n_panels) return;
-    run_panels(a, b, min64(b + chunk, a.n_panels));
-  }
-}
-
 }  // namespace
 
 void quantized_matmul(ThreadPool& pool, const QuantizedMatmulArgs& args) {
-  Work w{&args, 0};
-  pool.run_raw(&task, &w);
+  run_in_chunks(pool, args, &run_panels);
 }
 
 }  // namespace infermark::cpu::avx512
